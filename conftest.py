@@ -1,0 +1,121 @@
+"""Personas and shared fixtures.
+
+alice owns a workspace, bob is a member of it, charlie belongs to another workspace and
+must get 404 for everything of alice's.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_mail(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def alice(db):
+    from kontaktpflege.accounts.services import user_create
+
+    return user_create(
+        username="alice",
+        email="alice@example.org",
+        password="pw-alice-123",
+        first_name="Alice",
+        last_name="Adler",
+        language="en",
+    )
+
+
+@pytest.fixture
+def workspace(alice):
+    return alice.active_workspace
+
+
+@pytest.fixture
+def bob(alice, workspace):
+    from kontaktpflege.accounts.models import User
+    from kontaktpflege.accounts.services import membership_add
+
+    user = User.objects.create_user(
+        username="bob", email="bob@example.org", password="pw-bob-123", language="de"
+    )
+    membership_add(workspace=workspace, user=user, role="member")
+    user.active_workspace = workspace
+    user.save(update_fields=["active_workspace"])
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    from kontaktpflege.accounts.services import user_create
+
+    return user_create(
+        username="charlie",
+        email="charlie@example.org",
+        password="pw-charlie-123",
+        first_name="Charlie",
+        language="en",
+    )
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    client = Client()
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def charlie_client(charlie) -> Client:
+    client = Client()
+    client.force_login(charlie)
+    return client
+
+
+@pytest.fixture
+def make_person(workspace):
+    """Create a person in alice's workspace through the service."""
+    from kontaktpflege.contacts.services import person_create
+
+    def make(**fields):
+        fields.setdefault("first_name", "Thomas")
+        fields.setdefault("last_name", "Müller")
+        return person_create(workspace=workspace, **fields)
+
+    return make
+
+
+@pytest.fixture
+def api_token(alice, workspace) -> str:
+    from kontaktpflege.accounts.services import api_token_create
+
+    _token, raw = api_token_create(user=alice, workspace=workspace, name="test")
+    return raw
+
+
+@pytest.fixture
+def charlie_token(charlie) -> str:
+    from kontaktpflege.accounts.services import api_token_create
+
+    _token, raw = api_token_create(user=charlie, workspace=charlie.active_workspace, name="c")
+    return raw

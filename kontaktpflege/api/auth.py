@@ -1,0 +1,38 @@
+"""Bearer-token authentication for the API; tokens are created in the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from kontaktpflege.accounts.models import ApiToken, Membership
+
+
+class TokenAuth(HttpBearer):
+    """Resolve `Authorization: Bearer kp_…` to a user and a workspace."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 200:
+            return None
+        api_token = (
+            ApiToken.objects.select_related("user", "workspace")
+            .filter(key_hash=ApiToken.hash(token), user__is_active=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        membership = Membership.objects.filter(
+            user_id=api_token.user_id, workspace_id=api_token.workspace_id
+        ).first()
+        if membership is None:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        request.workspace = api_token.workspace  # type: ignore[attr-defined]
+        request.membership = membership  # type: ignore[attr-defined]
+        return api_token

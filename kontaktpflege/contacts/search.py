@@ -1,0 +1,75 @@
+"""People search: SQLite FTS5 or PostgreSQL trigram indexes over folded text.
+
+Both index `Person.search_text`, the folded form (core.text.fold) of names, organisation,
+title, tags, emails and notes, so "Müller", "Mueller" and "muller" find each other.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from kontaktpflege.core.text import fold, search_terms
+
+FTS_TABLE = "contacts_person_fts"
+
+
+def build_search_text(
+    person: object, *, organisation: str, tags: list[str], emails: list[str]
+) -> str:
+    """The folded text a person is found by."""
+    parts = [
+        getattr(person, "academic_title", ""),
+        getattr(person, "first_name", ""),
+        getattr(person, "last_name", ""),
+        organisation,
+        getattr(person, "job_title", ""),
+        getattr(person, "location", ""),
+        " ".join(tags),
+        " ".join(emails),
+        getattr(person, "notes", ""),
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
+def index_people(rows: list[tuple[int, str]]) -> None:
+    """Write (person id, search text) pairs into the SQLite FTS index (no-op elsewhere)."""
+    if connection.vendor != "sqlite" or not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+        cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", list(rows))
+
+
+def unindex_people(ids: list[int]) -> None:
+    """Remove people from the SQLite FTS index."""
+    if connection.vendor != "sqlite" or not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
+
+
+def _fts_query(terms: list[str]) -> str:
+    return " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+
+
+def filter_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Narrow a people queryset to those matching every term of the query."""
+    terms = search_terms(query)
+    if not terms:
+        return queryset
+    if connection.vendor == "sqlite":
+        return queryset.filter(
+            id__in=RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_query(terms)]
+            )
+        )
+    for term in terms:
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def fold_query(query: str) -> str:
+    """The folded form of a query, for display and tests."""
+    return fold(query)

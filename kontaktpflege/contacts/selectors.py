@@ -1,0 +1,188 @@
+"""Reads about people and organisations that check workspace access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.contacts.models import (
+    EmailAddress,
+    Employment,
+    Organisation,
+    Person,
+    PhoneNumber,
+    Relationship,
+    Tag,
+)
+from kontaktpflege.contacts.search import filter_search
+
+PERSON_SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "last_touched": ("last_touched_at", "id"),
+    "-last_touched": ("-last_touched_at", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    """The filters of the people list."""
+
+    q: str = ""
+    circle: str = ""
+    tag: int | None = None
+    organisation: int | None = None
+    target_only: bool = False
+    touched_after: dt.date | None = None
+    touched_before: dt.date | None = None
+    never_touched: bool = False
+    sort: str = "name"
+
+
+def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
+    """People of a workspace, filtered and sorted, with what the list shows."""
+    qs = Person.objects.filter(workspace=workspace).select_related("organisation")
+    if filters.q:
+        qs = filter_search(qs, filters.q)
+    if filters.circle:
+        qs = qs.filter(circle=filters.circle)
+    if filters.tag:
+        qs = qs.filter(tags__id=filters.tag)
+    if filters.organisation:
+        qs = qs.filter(organisation_id=filters.organisation)
+    if filters.target_only:
+        qs = qs.filter(organisation__is_target=True)
+    if filters.touched_after:
+        qs = qs.filter(last_touched_at__date__gte=filters.touched_after)
+    if filters.touched_before:
+        qs = qs.filter(last_touched_at__date__lte=filters.touched_before)
+    if filters.never_touched:
+        qs = qs.filter(last_touched_at__isnull=True)
+    order = PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"])
+    return qs.order_by(*order).prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    )
+
+
+def person_get(*, workspace: Workspace, pk: int) -> Person:
+    """One person of the workspace, or 404."""
+    person = (
+        Person.objects.filter(workspace=workspace, pk=pk)
+        .select_related("organisation", "introduced_by")
+        .prefetch_related(
+            "tags",
+            Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
+            Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
+        )
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def people_by_ids(*, workspace: Workspace, ids: list[int]) -> list[Person]:
+    """People of the workspace among the given ids; 404 when one is missing."""
+    unique = list(dict.fromkeys(ids))
+    people = list(Person.objects.filter(workspace=workspace, pk__in=unique))
+    if len(people) != len(unique):
+        raise Http404
+    return people
+
+
+def person_self(*, workspace: Workspace, user: Any) -> Person | None:
+    """The user's own node in this workspace."""
+    return Person.objects.filter(workspace=workspace, user=user).first()
+
+
+def person_employments(*, person: Person) -> list[Employment]:
+    """A person's employment history, current first."""
+    return list(person.employments.select_related("organisation"))
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One edge seen from a person: the other person, strength and context."""
+
+    relationship: Relationship
+    other: Person
+
+
+def person_relationships(*, person: Person) -> list[Connection]:
+    """The people this person knows, strongest first."""
+    edges = (
+        Relationship.objects.filter(Q(from_person=person) | Q(to_person=person))
+        .select_related("from_person", "to_person")
+        .order_by("-strength", "id")
+    )
+    return [
+        Connection(e, e.to_person if e.from_person_id == person.pk else e.from_person)
+        for e in edges
+    ]
+
+
+def relationship_get(*, workspace: Workspace, pk: int) -> Relationship:
+    """One edge of the workspace, or 404."""
+    edge = Relationship.objects.filter(workspace=workspace, pk=pk).first()
+    if edge is None:
+        raise Http404
+    return edge
+
+
+def employment_get(*, workspace: Workspace, pk: int) -> Employment:
+    """One employment of the workspace, or 404."""
+    employment = (
+        Employment.objects.filter(workspace=workspace, pk=pk)
+        .select_related("person", "organisation")
+        .first()
+    )
+    if employment is None:
+        raise Http404
+    return employment
+
+
+def organisation_list(
+    *, workspace: Workspace, q: str = "", target_only: bool = False
+) -> QuerySet[Organisation]:
+    """Organisations with their people counts; target companies by priority when asked."""
+    qs = Organisation.objects.filter(workspace=workspace).annotate(people_count=Count("people"))
+    if q:
+        from kontaktpflege.core.text import fold
+
+        qs = qs.filter(name_folded__contains=fold(q))
+    if target_only:
+        qs = qs.filter(is_target=True).order_by("target_priority", "name")
+    return qs
+
+
+def organisation_get(*, workspace: Workspace, pk: int) -> Organisation:
+    """One organisation of the workspace, or 404."""
+    org = Organisation.objects.filter(workspace=workspace, pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def organisation_people(*, organisation: Organisation) -> QuerySet[Person]:
+    """People currently at an organisation."""
+    return organisation.people.order_by("last_name", "first_name")
+
+
+def tag_list(*, workspace: Workspace) -> QuerySet[Tag]:
+    """Tags of a workspace with their people counts."""
+    return Tag.objects.filter(workspace=workspace).annotate(people_count=Count("people"))
+
+
+def tag_get(*, workspace: Workspace, pk: int) -> Tag:
+    """One tag of the workspace, or 404."""
+    tag = Tag.objects.filter(workspace=workspace, pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag

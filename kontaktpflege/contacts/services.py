@@ -1,0 +1,441 @@
+"""Writes about people, organisations, employment, relationships and tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.models import (
+    EmailAddress,
+    Employment,
+    Organisation,
+    Person,
+    PhoneNumber,
+    Relationship,
+    Tag,
+)
+from kontaktpflege.contacts.search import build_search_text, index_people, unindex_people
+from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
+from kontaktpflege.core.text import fold
+
+PERSON_TEXT_FIELDS: dict[str, tuple[int, bool]] = {
+    # field: (max length, multiline)
+    "first_name": (100, False),
+    "last_name": (100, False),
+    "academic_title": (40, False),
+    "job_title": (200, False),
+    "location": (200, False),
+    "how_we_met": (500, True),
+    "notes": (50000, True),
+}
+PERSON_OTHER_FIELDS = {
+    "gender",
+    "linkedin_url",
+    "xing_url",
+    "website",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "language",
+    "form_of_address",
+    "preferred_channel",
+    "met_on",
+    "introduced_by",
+    "circle",
+    "keep_in_touch_days",
+    "organisation",
+}
+MAX_KEEP_IN_TOUCH_DAYS = 3650
+
+
+def _followups_changed(person_ids: Iterable[int]) -> None:
+    """Tell the follow-up engine that facts about these people changed."""
+    from kontaktpflege.followups.services import followups_refresh_people
+
+    ids = list(person_ids)
+    if ids:
+        followups_refresh_people(person_ids=ids)
+
+
+def _apply_fields(person: Person, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(PERSON_TEXT_FIELDS) - PERSON_OTHER_FIELDS
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    for name, value in fields.items():
+        if name in PERSON_TEXT_FIELDS:
+            max_length, multiline = PERSON_TEXT_FIELDS[name]
+            value = clean_text(value, field=name, max_length=max_length, multiline=multiline)
+        setattr(person, name, value)
+
+
+def _validate_person(person: Person) -> None:
+    if not (person.first_name or person.last_name):
+        raise ValidationError({"last_name": _("Enter a first or a last name.")})
+    days = person.keep_in_touch_days
+    if days is not None and not 1 <= days <= MAX_KEEP_IN_TOUCH_DAYS:
+        raise ValidationError(
+            {"keep_in_touch_days": _("Choose an interval between 1 and 3650 days.")}
+        )
+    _validate_birthday(person.birthday_day, person.birthday_month, person.birthday_year)
+    for related in ("organisation", "introduced_by"):
+        obj = getattr(person, related)
+        if obj is not None and obj.workspace_id != person.workspace_id:
+            raise ValidationError({related: _("Not found.")})
+    person.full_clean(
+        exclude=["workspace", "search_text", "tags", "user", "organisation", "introduced_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _validate_birthday(day: int | None, month: int | None, year: int | None) -> None:
+    if day is None and month is None and year is None:
+        return
+    if day is None or month is None:
+        raise ValidationError({"birthday_day": _("A birthday needs at least day and month.")})
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: 29 February stays possible
+    except ValueError as exc:
+        raise ValidationError({"birthday_day": _("This date does not exist.")}) from exc
+    if year is not None and not 1900 <= year <= timezone.localdate().year:
+        raise ValidationError({"birthday_year": _("Enter a year between 1900 and today.")})
+
+
+def _set_contact_points(person: Person, emails: list[str] | None, phones: list[str] | None) -> None:
+    if emails is not None:
+        clean = list(dict.fromkeys(normalise_email(e) for e in emails if e and e.strip()))
+        person.emails.exclude(email__in=clean).delete()
+        existing = set(person.emails.values_list("email", flat=True))
+        EmailAddress.objects.bulk_create(
+            EmailAddress(
+                workspace_id=person.workspace_id, person=person, email=e, is_primary=(i == 0)
+            )
+            for i, e in enumerate(clean)
+            if e not in existing
+        )
+    if phones is not None:
+        clean = list(dict.fromkeys(normalise_phone(p) for p in phones if p and p.strip()))
+        person.phones.exclude(number__in=clean).delete()
+        existing = set(person.phones.values_list("number", flat=True))
+        PhoneNumber.objects.bulk_create(
+            PhoneNumber(
+                workspace_id=person.workspace_id, person=person, number=n, is_primary=(i == 0)
+            )
+            for i, n in enumerate(clean)
+            if n not in existing
+        )
+
+
+def _validate_contact_points(emails: list[str] | None, phones: list[str] | None) -> None:
+    """Validate every address before anything is written, so a bad one changes nothing."""
+    for e in emails or []:
+        if e and e.strip():
+            normalise_email(e)
+    for p in phones or []:
+        if p and p.strip():
+            normalise_phone(p)
+
+
+def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
+    """Get or create tags by name."""
+    tags = []
+    for raw in names:
+        name = clean_text(raw, field="tags", max_length=60)
+        if name:
+            tag, _created = Tag.objects.get_or_create(workspace=workspace, name=name)
+            tags.append(tag)
+    return tags
+
+
+def person_reindex(*, person_ids: list[int]) -> None:
+    """Rebuild the search text (and the FTS rows) of these people."""
+    people = (
+        Person.objects.filter(id__in=person_ids)
+        .select_related("organisation")
+        .prefetch_related("tags", "emails")
+    )
+    rows = []
+    for person in people:
+        person.search_text = build_search_text(
+            person,
+            organisation=person.organisation.name if person.organisation else "",
+            tags=[t.name for t in person.tags.all()],
+            emails=[e.email for e in person.emails.all()],
+        )
+        Person.objects.filter(pk=person.pk).update(search_text=person.search_text)
+        rows.append((person.pk, person.search_text))
+    index_people(rows)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    workspace: Workspace,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    tags: list[str] | None = None,
+    **fields: Any,
+) -> Person:
+    """Create a person with contact points and tags; validates everything first."""
+    person = Person(workspace=workspace)
+    _apply_fields(person, fields)
+    _validate_person(person)
+    _validate_contact_points(emails, phones)
+    person.save()
+    _set_contact_points(person, emails, phones)
+    if tags:
+        person.tags.set(tags_resolve(workspace=workspace, names=tags))
+    if person.organisation_id:
+        Employment.objects.create(
+            workspace=workspace,
+            person=person,
+            organisation_id=person.organisation_id,
+            title=person.job_title,
+            is_current=True,
+        )
+    person_reindex(person_ids=[person.pk])
+    transaction.on_commit(lambda: _followups_changed([person.pk]))
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    tags: list[str] | None = None,
+    **fields: Any,
+) -> Person:
+    """Change a person; a new organisation or title is recorded as a job change."""
+    old_org, old_title = person.organisation_id, person.job_title
+    _apply_fields(person, fields)
+    _validate_person(person)
+    _validate_contact_points(emails, phones)
+    person.save()
+    _set_contact_points(person, emails, phones)
+    if tags is not None:
+        person.tags.set(tags_resolve(workspace=person.workspace, names=tags))
+    if (person.organisation_id, person.job_title) != (
+        old_org,
+        old_title,
+    ) and person.organisation_id:
+        _record_job_change(person, timezone.localdate())
+    person_reindex(person_ids=[person.pk])
+    transaction.on_commit(lambda: _followups_changed([person.pk]))
+    return person
+
+
+def _record_job_change(person: Person, since: dt.date) -> None:
+    person.employments.filter(is_current=True).update(is_current=False, end_date=since)
+    Employment.objects.create(
+        workspace_id=person.workspace_id,
+        person=person,
+        organisation=person.organisation,
+        title=person.job_title,
+        start_date=since,
+        is_current=True,
+    )
+
+
+@transaction.atomic
+def person_delete(*, person: Person) -> None:
+    """Delete a person with their contact points, edges and participations."""
+    pk = person.pk
+    Relationship.objects.filter(from_person=person).delete()
+    Relationship.objects.filter(to_person=person).delete()
+    person.delete()
+    unindex_people([pk])
+
+
+def person_create_self(*, workspace: Workspace, user: User) -> Person:
+    """The user's own node in the network graph."""
+    person = Person.objects.create(
+        workspace=workspace,
+        user=user,
+        first_name=user.first_name or user.username,
+        last_name=user.last_name,
+        circle="core",
+    )
+    if user.email:
+        EmailAddress.objects.create(
+            workspace=workspace, person=person, email=user.email.lower(), is_primary=True
+        )
+    person_reindex(person_ids=[person.pk])
+    return person
+
+
+def _clean_org_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    allowed = {
+        "name",
+        "industry",
+        "region",
+        "website",
+        "notes",
+        "is_target",
+        "target_priority",
+        "target_status",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    for name, limit in (("name", 200), ("industry", 120), ("region", 120)):
+        if name in fields:
+            fields[name] = clean_text(fields[name], field=name, max_length=limit)
+    if "notes" in fields:
+        fields["notes"] = clean_text(
+            fields["notes"], field="notes", max_length=20000, multiline=True
+        )
+    return fields
+
+
+@transaction.atomic
+def organisation_create(*, workspace: Workspace, **fields: Any) -> Organisation:
+    """Create an organisation."""
+    fields = _clean_org_fields(fields)
+    if not fields.get("name"):
+        raise ValidationError({"name": _("Enter a name.")})
+    org = Organisation(workspace=workspace, **fields)
+    org.name_folded = fold(org.name)
+    org.full_clean(exclude=["workspace", "name_folded"])
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
+    """Change an organisation; its people are reindexed when the name changes."""
+    fields = _clean_org_fields(fields)
+    renamed = "name" in fields and fields["name"] != organisation.name
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    if not organisation.name:
+        raise ValidationError({"name": _("Enter a name.")})
+    organisation.name_folded = fold(organisation.name)
+    organisation.full_clean(exclude=["workspace", "name_folded"])
+    organisation.save()
+    if renamed:
+        person_reindex(person_ids=list(organisation.people.values_list("id", flat=True)))
+    if "is_target" in fields or "target_priority" in fields:
+        ids = list(organisation.people.values_list("id", flat=True))
+        transaction.on_commit(lambda: _followups_changed(ids))
+    return organisation
+
+
+@transaction.atomic
+def organisation_get_or_create(*, workspace: Workspace, name: str) -> Organisation:
+    """Find an organisation by folded name, or create it."""
+    name = clean_text(name, field="organisation", max_length=200)
+    org = Organisation.objects.filter(workspace=workspace, name_folded=fold(name)).first()
+    return org or organisation_create(workspace=workspace, name=name)
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation) -> None:
+    """Delete an organisation; its people stay, without an employer."""
+    ids = list(organisation.people.values_list("id", flat=True))
+    organisation.delete()
+    person_reindex(person_ids=ids)
+
+
+@transaction.atomic
+def employment_record(
+    *,
+    person: Person,
+    organisation: Organisation,
+    title: str = "",
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    is_current: bool = True,
+) -> Employment:
+    """Record a position; a current one becomes the person's employer and ends the previous."""
+    if organisation.workspace_id != person.workspace_id:
+        raise ValidationError({"organisation": _("Not found.")})
+    title = clean_text(title, field="title", max_length=200)
+    if start_date and end_date and end_date < start_date:
+        raise ValidationError({"end_date": _("The end lies before the start.")})
+    if is_current:
+        person.employments.filter(is_current=True).update(
+            is_current=False, end_date=start_date or timezone.localdate()
+        )
+    employment = Employment.objects.create(
+        workspace_id=person.workspace_id,
+        person=person,
+        organisation=organisation,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        is_current=is_current,
+    )
+    if is_current:
+        person.organisation, person.job_title = organisation, title
+        person.save(update_fields=["organisation", "job_title", "updated_at"])
+        person_reindex(person_ids=[person.pk])
+        transaction.on_commit(lambda: _followups_changed([person.pk]))
+    return employment
+
+
+@transaction.atomic
+def employment_delete(*, employment: Employment) -> None:
+    """Delete a position from the history."""
+    employment.delete()
+
+
+@transaction.atomic
+def relationship_set(
+    *, a: Person, b: Person, strength: int = 3, context: str = "other", notes: str = ""
+) -> Relationship:
+    """Create or update the "knows" edge between two people of one workspace."""
+    if a.workspace_id != b.workspace_id:
+        raise ValidationError({"to_person": _("Not found.")})
+    if a.pk == b.pk:
+        raise ValidationError({"to_person": _("A person cannot know themselves.")})
+    if not 1 <= int(strength) <= 5:
+        raise ValidationError({"strength": _("Strength goes from 1 to 5.")})
+    low, high = sorted([a, b], key=lambda p: p.pk)
+    edge, _created = Relationship.objects.update_or_create(
+        from_person=low,
+        to_person=high,
+        defaults={
+            "workspace_id": a.workspace_id,
+            "strength": int(strength),
+            "context": context,
+            "notes": clean_text(notes, field="notes", max_length=500),
+        },
+    )
+    edge.full_clean(validate_unique=False, validate_constraints=False)
+    return edge
+
+
+@transaction.atomic
+def relationship_delete(*, relationship: Relationship) -> None:
+    """Remove a "knows" edge."""
+    relationship.delete()
+
+
+@transaction.atomic
+def tag_rename(*, tag: Tag, name: str) -> Tag:
+    """Rename a tag and reindex its people."""
+    tag.name = clean_text(name, field="name", max_length=60)
+    if not tag.name:
+        raise ValidationError({"name": _("Enter a name.")})
+    if Tag.objects.filter(workspace_id=tag.workspace_id, name=tag.name).exclude(pk=tag.pk).exists():
+        raise ValidationError({"name": _("A tag with this name exists.")})
+    tag.save(update_fields=["name", "updated_at"])
+    person_reindex(person_ids=list(tag.people.values_list("id", flat=True)))
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag (the people keep their other tags)."""
+    ids = list(tag.people.values_list("id", flat=True))
+    tag.delete()
+    person_reindex(person_ids=ids)

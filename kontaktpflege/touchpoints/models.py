@@ -1,0 +1,70 @@
+"""The log of touchpoints (interactions) with people."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kontaktpflege.contacts.models import Channel, Person
+from kontaktpflege.core.models import WorkspaceScopedModel
+
+
+class Direction(models.TextChoices):
+    OUT = "out", _("Outgoing")
+    IN = "in", _("Incoming")
+    MUTUAL = "mutual", _("Both ways")
+
+
+class GiveTake(models.TextChoices):
+    NONE = "", _("—")
+    GIVE = "give", _("I gave (help, introduction, article)")
+    TAKE = "take", _("I received (a favour, help)")
+
+
+class Touchpoint(WorkspaceScopedModel):
+    """One interaction: when, how, with whom, about what, and who gave or took."""
+
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.MUTUAL
+    )
+    summary = models.CharField(_("summary"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True, max_length=50000)
+    give_take = models.CharField(
+        _("give/take"), max_length=4, choices=GiveTake.choices, blank=True, default=""
+    )
+    participants: models.ManyToManyField = models.ManyToManyField(
+        Person, through="Participation", related_name="touchpoints"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set by the messaging app when a sent message produced this touchpoint.
+    source = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class Participation(models.Model):
+    """A person's part in a touchpoint; denormalised time for the timeline index."""
+
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "person"], name="uniq_participation")
+        ]
+        indexes = [models.Index(fields=["person", "-occurred_at"])]

@@ -1,0 +1,82 @@
+"""Reads about touchpoints that check workspace access."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.contacts.models import Person
+from kontaktpflege.core.text import fold
+from kontaktpflege.touchpoints.models import Touchpoint
+
+
+def person_timeline(*, person: Person, limit: int = 50, offset: int = 0) -> list[Touchpoint]:
+    """A person's touchpoints, newest first, with the other participants."""
+    ids = list(
+        person.participation_set.order_by("-occurred_at", "-touchpoint_id").values_list(  # type: ignore[attr-defined]
+            "touchpoint_id", flat=True
+        )[offset : offset + limit]
+    )
+    touchpoints = {
+        t.pk: t
+        for t in Touchpoint.objects.filter(pk__in=ids).prefetch_related(
+            Prefetch("participants", queryset=Person.objects.only("id", "first_name", "last_name"))
+        )
+    }
+    return [touchpoints[pk] for pk in ids if pk in touchpoints]
+
+
+def touchpoint_list(*, workspace: Workspace) -> QuerySet[Touchpoint]:
+    """The workspace's touchpoints, newest first."""
+    return Touchpoint.objects.filter(workspace=workspace).prefetch_related(
+        Prefetch("participants", queryset=Person.objects.only("id", "first_name", "last_name"))
+    )
+
+
+def touchpoint_get(*, workspace: Workspace, pk: int) -> Touchpoint:
+    """One touchpoint of the workspace, or 404."""
+    touchpoint = touchpoint_list(workspace=workspace).filter(pk=pk).first()
+    if touchpoint is None:
+        raise Http404
+    return touchpoint
+
+
+def people_matching_names(
+    *, workspace: Workspace, names: list[str]
+) -> tuple[list[Person], list[str]]:
+    """Resolve names from a quick log to people; report names that match none or several."""
+    people: list[Person] = []
+    problems: list[str] = []
+    if not names:
+        return [], [_("Name someone, e.g. “Coffee with Thomas”, or choose a person.")]
+    for name in names:
+        matches = _match_name(workspace, name)
+        if len(matches) == 1:
+            people.append(matches[0])
+        elif not matches:
+            problems.append(_("Nobody called “%(name)s” was found.") % {"name": name[:80]})
+        else:
+            problems.append(
+                _("“%(name)s” matches %(n)d people; write the full name or choose the person.")
+                % {"name": name[:80], "n": len(matches)}
+            )
+    return people, problems
+
+
+def _match_name(workspace: Workspace, name: str) -> list[Person]:
+    """People whose first and last names contain every word of `name` (folded)."""
+    from kontaktpflege.contacts.search import filter_search
+
+    words = fold(name).split()
+    if not words:
+        return []
+    qs = filter_search(Person.objects.filter(workspace=workspace, user__isnull=True), name)
+    matches = [
+        p
+        for p in qs.only("id", "first_name", "last_name", "workspace_id")[:500]
+        if all(w in fold(f"{p.first_name} {p.last_name}").split() for w in words)
+    ]
+    exact = [p for p in matches if fold(p.full_name) == fold(name)]
+    return exact or matches

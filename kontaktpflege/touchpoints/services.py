@@ -1,0 +1,186 @@
+"""Writes to the touchpoint log; every touchpoint refreshes its people's follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.models import Channel, Person
+from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
+from kontaktpflege.touchpoints.quicklog import parse
+
+MAX_PARTICIPANTS = 200
+
+
+def _validate(
+    workspace: Workspace,
+    participants: list[Person],
+    occurred_at: dt.datetime,
+    channel: str,
+    direction: str,
+    give_take: str,
+) -> None:
+    if not participants:
+        raise ValidationError({"participants": _("Choose at least one person.")})
+    if len(participants) > MAX_PARTICIPANTS:
+        raise ValidationError({"participants": _("At most 200 people per touchpoint.")})
+    if any(p.workspace_id != workspace.pk for p in participants):
+        raise ValidationError({"participants": _("Not found.")})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    if direction not in Direction.values:
+        raise ValidationError({"direction": _("Unknown direction.")})
+    if give_take not in GiveTake.values:
+        raise ValidationError({"give_take": _("Unknown value.")})
+    if timezone.is_naive(occurred_at):
+        raise ValidationError({"occurred_at": _("A time zone is required.")})
+    if occurred_at > timezone.now() + dt.timedelta(days=1):
+        raise ValidationError({"occurred_at": _("A touchpoint cannot lie in the future.")})
+
+
+def _refresh_last_touched(person_ids: list[int]) -> None:
+    latest = dict(
+        Participation.objects.filter(person_id__in=person_ids)
+        .values("person_id")
+        .annotate(m=Max("occurred_at"))
+        .values_list("person_id", "m")
+    )
+    for pk in person_ids:
+        Person.objects.filter(pk=pk).update(last_touched_at=latest.get(pk))
+
+
+def _followups_changed(person_ids: list[int], touchpoint_id: int | None = None) -> None:
+    from kontaktpflege.followups.services import followups_refresh_people
+
+    followups_refresh_people(person_ids=person_ids, touchpoint_id=touchpoint_id)
+
+
+@transaction.atomic
+def touchpoint_log(
+    *,
+    workspace: Workspace,
+    participants: list[Person],
+    summary: str,
+    channel: str = "meeting",
+    occurred_at: dt.datetime | None = None,
+    direction: str = Direction.MUTUAL,
+    notes: str = "",
+    give_take: str = "",
+    created_by: User | None = None,
+    source: str = "",
+) -> Touchpoint:
+    """Log a touchpoint with one or more people; any touchpoint resets their cadence."""
+    occurred_at = occurred_at or timezone.now()
+    summary = clean_text(summary, field="summary", max_length=300)
+    if not summary:
+        raise ValidationError({"summary": _("Say in a few words what happened.")})
+    notes = clean_text(notes, field="notes", max_length=50000, multiline=True)
+    participants = list({p.pk: p for p in participants}.values())
+    _validate(workspace, participants, occurred_at, channel, direction, give_take)
+    touchpoint = Touchpoint.objects.create(
+        workspace=workspace,
+        occurred_at=occurred_at,
+        channel=channel,
+        direction=direction,
+        summary=summary,
+        notes=notes,
+        give_take=give_take,
+        created_by=created_by,
+        source=source,
+    )
+    Participation.objects.bulk_create(
+        Participation(touchpoint=touchpoint, person=p, occurred_at=occurred_at)
+        for p in participants
+    )
+    ids = [p.pk for p in participants]
+    _refresh_last_touched(ids)
+    transaction.on_commit(lambda: _followups_changed(ids, touchpoint.pk))
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_update(
+    *,
+    touchpoint: Touchpoint,
+    participants: list[Person] | None = None,
+    **fields: object,
+) -> Touchpoint:
+    """Change a touchpoint; people added or removed get their cadence recomputed."""
+    allowed = {"summary", "notes", "channel", "direction", "give_take", "occurred_at"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    before = set(touchpoint.participation_set.values_list("person_id", flat=True))
+    for name, value in fields.items():
+        setattr(touchpoint, name, value)
+    touchpoint.summary = clean_text(touchpoint.summary, field="summary", max_length=300)
+    touchpoint.notes = clean_text(touchpoint.notes, field="notes", max_length=50000, multiline=True)
+    people = participants if participants is not None else list(touchpoint.participants.all())
+    people = list({p.pk: p for p in people}.values())
+    _validate(
+        touchpoint.workspace,
+        people,
+        touchpoint.occurred_at,
+        touchpoint.channel,
+        touchpoint.direction,
+        touchpoint.give_take,
+    )
+    touchpoint.save()
+    touchpoint.participation_set.all().delete()
+    Participation.objects.bulk_create(
+        Participation(touchpoint=touchpoint, person=p, occurred_at=touchpoint.occurred_at)
+        for p in people
+    )
+    ids = sorted(before | {p.pk for p in people})
+    _refresh_last_touched(ids)
+    transaction.on_commit(lambda: _followups_changed(ids))
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
+    """Delete a touchpoint and recompute its people's cadence."""
+    ids = list(touchpoint.participation_set.values_list("person_id", flat=True))
+    touchpoint.delete()
+    _refresh_last_touched(ids)
+    transaction.on_commit(lambda: _followups_changed(ids))
+
+
+def quick_log(
+    *,
+    workspace: Workspace,
+    text: str,
+    created_by: User | None = None,
+    people: list[Person] | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> Touchpoint:
+    """Log a touchpoint from one line; names in the line are matched to people.
+
+    Explicitly chosen people win; otherwise every name must match exactly one person.
+    """
+    from kontaktpflege.touchpoints.selectors import people_matching_names
+
+    text = clean_text(text, field="text", max_length=300)
+    if not text:
+        raise ValidationError({"text": _("Write what happened, e.g. “Coffee with Thomas”.")})
+    parsed = parse(text)
+    if not people:
+        people, problems = people_matching_names(workspace=workspace, names=parsed.names)
+        if problems:
+            raise ValidationError({"text": problems})
+    return touchpoint_log(
+        workspace=workspace,
+        participants=people,
+        summary=parsed.summary,
+        channel=parsed.channel,
+        occurred_at=occurred_at,
+        notes=parsed.topic,
+        created_by=created_by,
+    )

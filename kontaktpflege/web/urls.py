@@ -1,0 +1,15 @@
+"""URLs of the HTML interface; each area keeps its routes in web/views/<area>.py."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("kontaktpflege.web.views.accounts")),
+    path("", include("kontaktpflege.web.views.people")),
+    path("", include("kontaktpflege.web.views.organisations")),
+    path("", include("kontaktpflege.web.views.touchpoints")),
+    path("", include("kontaktpflege.web.views.today")),
+    path("", include("kontaktpflege.web.views.messages")),
+    path("", include("kontaktpflege.web.views.dataio")),
+]

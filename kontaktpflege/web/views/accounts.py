@@ -1,0 +1,206 @@
+"""Sign-up, log-in, settings (language, time zone, API tokens, members) and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontaktpflege.accounts import selectors, services
+from kontaktpflege.accounts.models import Invitation
+from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.web.decorators import member_required, owner_required
+from kontaktpflege.web.forms.accounts import (
+    ApiTokenForm,
+    InvitationForm,
+    PreferencesForm,
+    SignupForm,
+)
+
+
+def _safe_next(request: WorkspaceRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def signup(request: WorkspaceRequest) -> HttpResponse:
+    """Create an account with a personal workspace."""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                language=translation.get_language() or "de",
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("today")
+    return TemplateResponse(request, "accounts/signup.html", {"form": form})
+
+
+@member_required
+def settings_page(request: WorkspaceRequest) -> HttpResponse:
+    """Language, time zone, API tokens and workspace members."""
+    user = request.user
+    prefs = PreferencesForm(
+        request.POST if request.POST.get("action") == "preferences" else None,
+        initial={"language": user.language, "time_zone": user.time_zone},
+    )
+    if (
+        request.method == "POST"
+        and request.POST.get("action") == "preferences"
+        and prefs.is_valid()
+    ):
+        try:
+            services.user_update_preferences(
+                user=user,
+                language=prefs.cleaned_data["language"],
+                time_zone=prefs.cleaned_data["time_zone"],
+            )
+        except ValidationError as exc:
+            prefs.add_service_errors(exc)
+        else:
+            translation.activate(prefs.cleaned_data["language"])
+            messages.success(request, _("Settings saved."))
+            return redirect("settings")
+    context = {
+        "prefs_form": prefs,
+        "token_form": ApiTokenForm(),
+        "tokens": selectors.api_tokens_for_user(user),
+        "members": selectors.workspace_members(request.workspace),
+        "invite_form": InvitationForm(),
+        "new_token": request.session.pop("new_token", None),
+    }
+    return TemplateResponse(request, "accounts/settings.html", context)
+
+
+@member_required
+@require_POST
+def token_create(request: WorkspaceRequest) -> HttpResponse:
+    """Create an API token and show it once."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        _token, raw = services.api_token_create(
+            user=request.user,
+            workspace=request.workspace,
+            name=form.cleaned_data["name"],
+        )
+        request.session["new_token"] = raw
+    else:
+        messages.error(request, _("Give the token a name."))
+    return redirect(reverse("settings") + "#tokens")
+
+
+@member_required
+@require_POST
+def token_revoke(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's API tokens."""
+    token = selectors.api_token_get_for_user(request.user, pk)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect(reverse("settings") + "#tokens")
+
+
+@owner_required
+@require_POST
+def invitation_create(request: WorkspaceRequest) -> HttpResponse:
+    """Invite someone into the workspace by email."""
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invitation_create(
+            workspace=request.workspace,
+            invited_by=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+        messages.success(request, _("Invitation sent."))
+    else:
+        messages.error(request, _("Enter a valid email address."))
+    return redirect(reverse("settings") + "#members")
+
+
+def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
+    """Join a workspace from an invitation link (log in or sign up first)."""
+    invitation = Invitation.objects.select_related("workspace").filter(token=token).first()
+    if invitation is None or invitation.accepted_at is not None:
+        return TemplateResponse(request, "accounts/invitation_invalid.html", {}, status=404)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if request.method == "POST":
+        services.invitation_accept(invitation=invitation, user=request.user)
+        messages.success(request, _("You joined %(name)s.") % {"name": invitation.workspace.name})
+        return redirect("today")
+    return TemplateResponse(request, "accounts/invitation.html", {"invitation": invitation})
+
+
+@require_POST
+def language_switch(request: WorkspaceRequest) -> HttpResponse:
+    """Switch the UI language; a logged-in user's choice is stored on the account."""
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(_safe_next(request, "/"))
+    if language not in ("de", "en"):
+        return response
+    if request.user.is_authenticated:
+        services.user_update_preferences(
+            user=request.user,
+            language=language,
+            time_zone=request.user.time_zone,
+        )
+    response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 86400)
+    return response
+
+
+urlpatterns = [
+    path("signup/", signup, name="signup"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        login_required(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        login_required(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("settings/", settings_page, name="settings"),
+    path("settings/tokens/", token_create, name="token_create"),
+    path("settings/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
+    path("settings/invitations/", invitation_create, name="invitation_create"),
+    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("language/", language_switch, name="language_switch"),
+]

@@ -1,0 +1,109 @@
+"""Organisations and the target-company list (seed 003)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from kontaktpflege.contacts import selectors, services
+from kontaktpflege.contacts.models import Organisation
+from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.organisations import OrganisationForm
+
+
+@member_required
+def organisations(request: WorkspaceRequest) -> TemplateResponse:
+    """All organisations, or only target companies by priority."""
+    target_only = request.GET.get("target") == "1"
+    q = request.GET.get("q", "")[:200]
+    qs = selectors.organisation_list(workspace=request.workspace, q=q, target_only=target_only)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    base = ("target=1&" if target_only else "") + (f"q={q}&" if q else "")
+    return TemplateResponse(
+        request,
+        "organisations/list.html",
+        {
+            "page_obj": page,
+            "target_only": target_only,
+            "q": q,
+            "querystring_base": base,
+        },
+    )
+
+
+def _save(
+    request: WorkspaceRequest, form: OrganisationForm, org: Organisation | None
+) -> Organisation | None:
+    try:
+        if org is None:
+            return services.organisation_create(workspace=request.workspace, **form.cleaned_data)
+        return services.organisation_update(organisation=org, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+
+
+@writer_required
+def organisation_create(request: WorkspaceRequest) -> HttpResponse:
+    """Add an organisation."""
+    form = OrganisationForm(
+        request.POST or None, initial={"is_target": request.GET.get("target") == "1"}
+    )
+    if request.method == "POST" and form.is_valid():
+        org = _save(request, form, None)
+        if org is not None:
+            return redirect("organisation", pk=org.pk)
+    return TemplateResponse(request, "organisations/form.html", {"form": form, "org": None})
+
+
+@member_required
+def organisation_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
+    """An organisation with its people and employment history."""
+    org = selectors.organisation_get(workspace=request.workspace, pk=pk)
+    return TemplateResponse(
+        request,
+        "organisations/detail.html",
+        {
+            "org": org,
+            "people": selectors.organisation_people(organisation=org)[:200],
+        },
+    )
+
+
+@writer_required
+def organisation_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Edit an organisation."""
+    org = selectors.organisation_get(workspace=request.workspace, pk=pk)
+    initial = {f: getattr(org, f) for f in OrganisationForm.base_fields}
+    form = OrganisationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and _save(request, form, org):
+        messages.success(request, _("Saved."))
+        return redirect("organisation", pk=org.pk)
+    return TemplateResponse(request, "organisations/form.html", {"form": form, "org": org})
+
+
+@writer_required
+def organisation_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Delete an organisation after confirmation; its people stay."""
+    org = selectors.organisation_get(workspace=request.workspace, pk=pk)
+    if request.method == "POST":
+        services.organisation_delete(organisation=org)
+        messages.success(request, _("%(name)s was deleted.") % {"name": org.name})
+        return redirect("organisations")
+    return TemplateResponse(request, "organisations/confirm_delete.html", {"org": org})
+
+
+urlpatterns = [
+    path("organisations/", organisations, name="organisations"),
+    path("organisations/new/", organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/delete/", organisation_delete, name="organisation_delete"),
+]

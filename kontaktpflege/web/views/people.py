@@ -1,0 +1,270 @@
+"""People: list with search and filters, person page, edit, relationships, employment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontaktpflege.contacts import selectors, services
+from kontaktpflege.contacts.models import Circle, Person
+from kontaktpflege.contacts.validation import format_phone
+from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.touchpoints.selectors import person_timeline
+from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.people import EmploymentForm, PersonForm, RelationshipForm
+
+PAGE_SIZE = 50
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: WorkspaceRequest) -> selectors.PersonFilters:
+    g = request.GET
+    return selectors.PersonFilters(
+        q=g.get("q", "")[:200],
+        circle=g.get("circle", "") if g.get("circle") in Circle.values else "",
+        tag=_int(g.get("tag")),
+        organisation=_int(g.get("organisation")),
+        target_only=g.get("target") == "1",
+        touched_after=_date(g.get("touched_after")),
+        touched_before=_date(g.get("touched_before")),
+        never_touched=g.get("never") == "1",
+        sort=g.get("sort", "name") if g.get("sort") in selectors.PERSON_SORTS else "name",
+    )
+
+
+@member_required
+def people(request: WorkspaceRequest) -> TemplateResponse:
+    """The people list: search, filters, sorting, pagination."""
+    filters = _filters(request)
+    qs = selectors.person_list(workspace=request.workspace, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context: dict[str, Any] = {
+        "page_obj": page,
+        "filters": filters,
+        "circles": Circle.choices,
+        "tags": selectors.tag_list(workspace=request.workspace),
+        "querystring_base": urlencode(params) + "&" if params else "",
+        "has_filters": bool(params),
+    }
+    return render_page(request, "people/list.html", context, partial="results")
+
+
+def _save_person(
+    request: WorkspaceRequest, form: PersonForm, person: Person | None
+) -> Person | None:
+    data = form.service_kwargs()
+    org_name = form.cleaned_data.get("organisation_name", "").strip()
+    try:
+        with transaction.atomic():
+            if org_name:
+                data["organisation"] = services.organisation_get_or_create(
+                    workspace=request.workspace,
+                    name=org_name,
+                )
+            else:
+                data["organisation"] = None
+            if person is None:
+                return services.person_create(workspace=request.workspace, **data)
+            return services.person_update(person=person, **data)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+
+
+@writer_required
+def person_create(request: WorkspaceRequest) -> HttpResponse:
+    """Add a person."""
+    form = PersonForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        person = _save_person(request, form, None)
+        if person is not None:
+            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+            return redirect("person", pk=person.pk)
+    return TemplateResponse(request, "people/form.html", {"form": form, "person": None})
+
+
+def _person_initial(person: Person) -> dict[str, Any]:
+    initial = {f: getattr(person, f) for f in PersonForm.base_fields if hasattr(person, f)}
+    initial["emails"] = "\n".join(e.email for e in person.emails.all())
+    initial["phones"] = "\n".join(format_phone(p.number) for p in person.phones.all())
+    initial["tags"] = ", ".join(t.name for t in person.tags.all())
+    initial["organisation_name"] = person.organisation.name if person.organisation else ""
+    return initial
+
+
+@writer_required
+def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Edit a person."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    form = PersonForm(request.POST or None, initial=_person_initial(person))
+    if request.method == "POST" and form.is_valid() and _save_person(request, form, person):
+        messages.success(request, _("Saved."))
+        return redirect("person", pk=person.pk)
+    return TemplateResponse(request, "people/form.html", {"form": form, "person": person})
+
+
+@writer_required
+def person_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Delete a person after confirmation."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    if person.is_self:
+        raise Http404
+    if request.method == "POST":
+        name = person.full_name
+        services.person_delete(person=person)
+        messages.success(request, _("%(name)s was deleted.") % {"name": name})
+        return redirect("people")
+    return TemplateResponse(request, "people/confirm_delete.html", {"person": person})
+
+
+@member_required
+def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
+    """A person's profile, timeline, relationships and employment history."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    offset = max(0, _int(request.GET.get("offset")) or 0)
+    timeline = person_timeline(person=person, limit=26, offset=offset)
+    context = {
+        "person": person,
+        "timeline": timeline[:25],
+        "more_offset": offset + 25 if len(timeline) > 25 else None,
+        "phones": [format_phone(p.number) for p in person.phones.all()],
+        "connections": selectors.person_relationships(person=person),
+        "employments": selectors.person_employments(person=person),
+        "relationship_form": RelationshipForm(),
+        "employment_form": EmploymentForm(),
+    }
+    return render_page(request, "people/detail.html", context, partial="timeline")
+
+
+@writer_required
+@require_POST
+def relationship_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Connect a person with someone they know (by id or by unique name)."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    form = RelationshipForm(request.POST)
+    if form.is_valid():
+        other = _resolve_other(request, form.cleaned_data)
+        if other is None:
+            messages.error(request, _("Choose one person from your network by name."))
+        else:
+            try:
+                services.relationship_set(
+                    a=person,
+                    b=other,
+                    strength=form.cleaned_data["strength"],
+                    context=form.cleaned_data["context"],
+                )
+                messages.success(request, _("Connection saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Check the connection's fields."))
+    return redirect("person", pk=person.pk)
+
+
+def _resolve_other(request: WorkspaceRequest, data: dict[str, Any]) -> Person | None:
+    from kontaktpflege.touchpoints.selectors import people_matching_names
+
+    if data.get("other"):
+        return selectors.people_by_ids(workspace=request.workspace, ids=[data["other"]])[0]
+    found, problems = people_matching_names(workspace=request.workspace, names=[data["other_name"]])
+    return found[0] if found and not problems else None
+
+
+@writer_required
+@require_POST
+def relationship_delete(request: WorkspaceRequest, pk: int, rel: int) -> HttpResponse:
+    """Remove a connection."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    edge = selectors.relationship_get(workspace=request.workspace, pk=rel)
+    if person.pk not in (edge.from_person_id, edge.to_person_id):
+        raise Http404
+    services.relationship_delete(relationship=edge)
+    messages.success(request, _("Connection removed."))
+    return redirect("person", pk=person.pk)
+
+
+@writer_required
+@require_POST
+def employment_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Add a position to a person's employment history."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    form = EmploymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the position's fields."))
+        return redirect("person", pk=person.pk)
+    try:
+        with transaction.atomic():
+            org = services.organisation_get_or_create(
+                workspace=request.workspace,
+                name=form.cleaned_data["organisation_name"],
+            )
+            services.employment_record(
+                person=person,
+                organisation=org,
+                title=form.cleaned_data["title"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                is_current=form.cleaned_data["is_current"],
+            )
+        messages.success(request, _("Position saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("person", pk=person.pk)
+
+
+@writer_required
+@require_POST
+def employment_delete(request: WorkspaceRequest, pk: int, emp: int) -> HttpResponse:
+    """Remove a position from the history."""
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    employment = selectors.employment_get(workspace=request.workspace, pk=emp)
+    if employment.person_id != person.pk:
+        raise Http404
+    services.employment_delete(employment=employment)
+    return redirect("person", pk=person.pk)
+
+
+urlpatterns = [
+    path("people/", people, name="people"),
+    path("people/new/", person_create, name="person_create"),
+    path("people/<int:pk>/", person_detail, name="person"),
+    path("people/<int:pk>/edit/", person_edit, name="person_edit"),
+    path("people/<int:pk>/delete/", person_delete, name="person_delete"),
+    path("people/<int:pk>/relationships/", relationship_add, name="relationship_add"),
+    path(
+        "people/<int:pk>/relationships/<int:rel>/delete/",
+        relationship_delete,
+        name="relationship_delete",
+    ),
+    path("people/<int:pk>/employment/", employment_add, name="employment_add"),
+    path(
+        "people/<int:pk>/employment/<int:emp>/delete/", employment_delete, name="employment_delete"
+    ),
+]

@@ -1,0 +1,120 @@
+"""The touchpoint log: quick log from every page, full form, edit and delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontaktpflege.contacts.selectors import people_by_ids, person_get
+from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.touchpoints import selectors, services
+from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.touchpoints import QuickLogForm, TouchpointForm
+from kontaktpflege.web.views.accounts import _safe_next
+
+
+@member_required
+def touchpoints(request: WorkspaceRequest) -> TemplateResponse:
+    """The workspace's log, newest first."""
+    qs = selectors.touchpoint_list(workspace=request.workspace)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request, "touchpoints/list.html", {"page_obj": page, "querystring_base": ""}
+    )
+
+
+@writer_required
+def quicklog(request: WorkspaceRequest) -> HttpResponse:
+    """Log a touchpoint from one line; on a problem, show the form with the reason."""
+    form = QuickLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        people = None
+        if form.cleaned_data.get("person"):
+            people = people_by_ids(workspace=request.workspace, ids=[form.cleaned_data["person"]])
+        try:
+            touchpoint = services.quick_log(
+                workspace=request.workspace,
+                text=form.cleaned_data["text"],
+                created_by=request.user,
+                people=people,
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            names = ", ".join(p.full_name for p in touchpoint.participants.all())
+            messages.success(
+                request,
+                _("Logged: %(summary)s (%(names)s)")
+                % {"summary": touchpoint.summary, "names": names},
+            )
+            return redirect(_safe_next(request, reverse("touchpoints")))
+    return TemplateResponse(
+        request,
+        "touchpoints/quicklog.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@writer_required
+def touchpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Log a touchpoint with one person using the full form."""
+    person = person_get(workspace=request.workspace, pk=pk)
+    zone = user_zone(request.user)
+    form = TouchpointForm(
+        request.POST or None,
+        initial={
+            "occurred_at": timezone.now().astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "channel": person.preferred_channel or "meeting",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        occurred = data["occurred_at"]
+        if timezone.is_naive(occurred):
+            occurred = occurred.replace(tzinfo=zone)
+        try:
+            services.touchpoint_log(
+                workspace=request.workspace,
+                participants=[person],
+                summary=data["summary"],
+                channel=data["channel"],
+                occurred_at=occurred,
+                direction=data["direction"],
+                notes=data["notes"],
+                give_take=data["give_take"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Touchpoint logged."))
+            return redirect("person", pk=person.pk)
+    return TemplateResponse(request, "touchpoints/form.html", {"form": form, "person": person})
+
+
+@writer_required
+@require_POST
+def touchpoint_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Delete a touchpoint."""
+    touchpoint = selectors.touchpoint_get(workspace=request.workspace, pk=pk)
+    services.touchpoint_delete(touchpoint=touchpoint)
+    messages.success(request, _("Touchpoint deleted."))
+    return redirect(_safe_next(request, reverse("touchpoints")))
+
+
+urlpatterns = [
+    path("log/", touchpoints, name="touchpoints"),
+    path("log/quick/", quicklog, name="quicklog"),
+    path("people/<int:pk>/log/", touchpoint_create, name="touchpoint_create"),
+    path("log/<int:pk>/delete/", touchpoint_delete, name="touchpoint_delete"),
+]
