@@ -234,6 +234,8 @@ def person_update(
 
 
 def _record_job_change(person: Person, since: dt.date) -> None:
+    if person.organisation is None:
+        return
     person.employments.filter(is_current=True).update(is_current=False, end_date=since)
     Employment.objects.create(
         workspace_id=person.workspace_id,
