@@ -1,0 +1,87 @@
+"""Benchmark scenarios: each app registers its own in `<app>/bench.py`.
+
+A scenario receives a BenchContext (scale, a workspace filled by the generator, a logged-in
+HTTP session against a running server) and returns Results, each figure beside its floor.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Result:
+    """One row of the benchmark table."""
+
+    name: str
+    figure: float
+    unit: str
+    floor: float | None = None
+    floor_label: str = ""
+    target: str = ""
+    note: str = ""
+
+
+@dataclass
+class BenchContext:
+    """What a scenario gets: the scale, the generated workspace and an HTTP session."""
+
+    scale: str
+    workspace: Any
+    user: Any
+    base_url: str = ""
+    http: Any = None  # a requests-like session logged in as `user` (see runner)
+    repeat: int = 50
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def time_http(self, path: str, n: int | None = None) -> list[float]:
+        """Milliseconds for n GET requests of path over HTTP (after one warm-up)."""
+        self.http.get(self.base_url + path)
+        timings = []
+        for _ in range(n or self.repeat):
+            start = time.perf_counter()
+            response = self.http.get(self.base_url + path)
+            timings.append((time.perf_counter() - start) * 1000)
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} answered {response.status}")
+        return timings
+
+    def time_call(self, fn: Callable[[], Any], n: int | None = None) -> list[float]:
+        """Milliseconds for n calls of fn (after one warm-up)."""
+        fn()
+        timings = []
+        for _ in range(n or self.repeat):
+            start = time.perf_counter()
+            fn()
+            timings.append((time.perf_counter() - start) * 1000)
+        return timings
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0–100) of a list of numbers."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+SCENARIOS: dict[str, tuple[Callable[[BenchContext], list[Result]], tuple[str, ...]]] = {}
+
+
+def scenario(
+    name: str, scales: tuple[str, ...] = ("S", "M", "L")
+) -> Callable[[Callable[[BenchContext], list[Result]]], Callable[[BenchContext], list[Result]]]:
+    """Register a scenario under a name, for the scales it makes sense at."""
+
+    def register(
+        fn: Callable[[BenchContext], list[Result]],
+    ) -> Callable[[BenchContext], list[Result]]:
+        SCENARIOS[name] = (fn, scales)
+        return fn
+
+    return register
