@@ -37,6 +37,8 @@ test: setup
 	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
 		$(MAKE) --no-print-directory test-postgres; \
 		echo "make test: ran the suite on SQLite and on PostgreSQL"; \
+	elif [ -n "$(REQUIRE_PG)" ]; then \
+		echo "make test: PostgreSQL is required but not reachable at $(PG_URL)"; exit 1; \
 	else \
 		echo "make test: ran the suite on SQLite only (no PostgreSQL reachable at $(PG_URL))"; \
 	fi

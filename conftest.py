@@ -119,3 +119,45 @@ def charlie_token(charlie) -> str:
 
     _token, raw = api_token_create(user=charlie, workspace=charlie.active_workspace, name="c")
     return raw
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser) ---
+
+CHROMIUM = os.environ.get("KP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def logged_in_page(page, alice):
+    """A browser page logged in as alice through the real login form."""
+    page.goto("/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "pw-alice-123")
+    page.click("#main button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return page

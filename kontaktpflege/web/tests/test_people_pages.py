@@ -1,0 +1,179 @@
+"""People pages: create, edit, list, detail, bad input."""
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from kontaktpflege.contacts.models import EmailAddress, Employment, Person, PhoneNumber
+from kontaktpflege.touchpoints.services import touchpoint_log
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "first_name": "Julia", "last_name": "Weber", "gender": "f", "academic_title": "Dr.",
+    "emails": "julia.weber@example.com\nj.weber@example.org", "phones": "0170 1234567",
+    "organisation_name": "Acme GmbH", "job_title": "Head of Design", "circle": "active",
+    "language": "de", "form_of_address": "sie", "tags": "Design, München",
+}
+
+
+def _people_state():
+    return (
+        list(Person.objects.order_by("pk").values()),
+        EmailAddress.objects.count(), PhoneNumber.objects.count(), Employment.objects.count(),
+    )
+
+
+def test_it_creates_a_person_with_normalised_contact_data(alice_client, workspace):
+    response = alice_client.post("/people/new/", GOOD)
+    assert response.status_code == 302
+    person = Person.objects.get(last_name="Weber")
+    assert [e.email for e in person.emails.all()] == [
+        "julia.weber@example.com", "j.weber@example.org"
+    ]
+    assert [p.number for p in person.phones.all()] == ["+491701234567"]
+    assert person.organisation.name == "Acme GmbH"
+    assert sorted(t.name for t in person.tags.all()) == ["Design", "München"]
+    assert Employment.objects.filter(person=person, is_current=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("emails", "not-an-email", "is not a valid email address"),
+        ("phones", "12", "not a valid phone number"),
+        ("phones", "call me maybe", "not a phone number"),
+        ("first_name", "x" * 10_000, "at most 100 characters"),
+        ("last_name", "Weber\x00", "NUL"),
+        ("notes", "ok\x07bell", "control characters"),
+        ("keep_in_touch_days", "0", "greater than or equal to 1"),
+        ("keep_in_touch_days", "4000", "less than or equal to 3650"),
+        ("birthday_day", "31", "does not exist"),
+    ],
+)
+def test_bad_input_gets_a_field_error_and_changes_nothing(
+    alice_client, workspace, field, value, message
+):
+    before = _people_state()
+    data = {**GOOD, field: value}
+    if field == "birthday_day":
+        data["birthday_month"] = "2"
+    response = alice_client.post("/people/new/", data)
+    assert response.status_code == 200
+    assert message.lower() in response.content.decode().lower()
+    assert _people_state() == before
+
+
+def test_bad_input_on_edit_changes_nothing(alice_client, make_person):
+    person = make_person(emails=["t@example.com"])
+    before = _people_state()
+    response = alice_client.post(
+        f"/people/{person.pk}/edit/", {**GOOD, "emails": "t@example.com\nbroken@"}
+    )
+    assert response.status_code == 200
+    assert _people_state() == before
+
+
+def test_hostile_html_in_names_and_notes_is_escaped(alice_client, make_person):
+    person = make_person(first_name="<b>Bold</b>", notes="<script>alert(1)</script>")
+    html = alice_client.get(f"/people/{person.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Bold</b>" not in alice_client.get("/people/").content.decode()
+
+
+def test_the_list_filters_by_circle_tag_target_and_last_touch(alice_client, workspace, make_person):
+    from kontaktpflege.contacts.services import organisation_create
+
+    acme = organisation_create(workspace=workspace, name="Acme", is_target=True)
+    core = make_person(first_name="Kern", last_name="Person", circle="core", tags=["Golf"])
+    target = make_person(first_name="Ziel", last_name="Person", organisation=acme)
+    touched = make_person(first_name="Neu", last_name="Kontakt")
+    touchpoint_log(workspace=workspace, participants=[touched], summary="Call", channel="call")
+
+    def names(query):
+        html = alice_client.get("/people/" + query).content.decode()
+        return {p.full_name for p in (core, target, touched) if p.full_name in html}
+
+    assert names("?circle=core") == {"Kern Person"}
+    tag_id = core.tags.get().pk
+    assert names(f"?tag={tag_id}") == {"Kern Person"}
+    assert names("?target=1") == {"Ziel Person"}
+    assert names("?never=1") == {"Kern Person", "Ziel Person"}
+    assert names("?touched_after=2000-01-01") == {"Neu Kontakt"}
+
+
+def test_the_list_paginates_and_keeps_filters(alice_client, workspace):
+    from kontaktpflege.contacts.services import person_create
+
+    for i in range(55):
+        person_create(workspace=workspace, first_name=f"P{i:02d}", last_name="Netz", circle="network")
+    first = alice_client.get("/people/?circle=network").content.decode()
+    assert "Page 1 of 2" in first
+    assert "circle=network&amp;page=2" in first
+    second = alice_client.get("/people/?circle=network&page=2").content.decode()
+    assert "P54 Netz" in second and "P00 Netz" not in second
+
+
+def test_the_list_and_person_page_use_a_fixed_number_of_queries(alice_client, workspace):
+    from kontaktpflege.contacts.services import person_create
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert alice_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    person_create(workspace=workspace, first_name="A", last_name="B", tags=["x"])
+    few = count("/people/")
+    for i in range(20):
+        person_create(workspace=workspace, first_name=f"N{i}", last_name="M", tags=["x", "y"])
+    assert count("/people/") == few
+    person = Person.objects.filter(first_name="N1").get()
+    for i in range(5):
+        touchpoint_log(workspace=workspace, participants=[person], summary=f"T{i}")
+    once = count(f"/people/{person.pk}/")
+    for i in range(10):
+        touchpoint_log(workspace=workspace, participants=[person], summary=f"U{i}")
+    assert count(f"/people/{person.pk}/") == once
+
+
+def test_the_empty_list_explains_what_to_do_first(alice_client):
+    html = alice_client.get("/people/?circle=dormant").content.decode()
+    assert "Nobody matches" in html
+    html = alice_client.get("/people/").content.decode()
+    assert "Alice Adler" in html  # the user's own node
+
+
+def test_quick_log_reports_an_unknown_name_and_logs_nothing(alice_client, make_person):
+    make_person()
+    response = alice_client.post("/log/quick/", {"text": "Kaffee mit Zacharias"})
+    assert response.status_code == 400
+    assert "Nobody called “Zacharias” was found." in response.content.decode()
+    from kontaktpflege.touchpoints.models import Touchpoint
+
+    assert not Touchpoint.objects.exists()
+
+
+def test_quick_log_asks_to_disambiguate_two_thomases(alice_client, make_person):
+    make_person(first_name="Thomas", last_name="Müller")
+    make_person(first_name="Thomas", last_name="Schmidt")
+    response = alice_client.post("/log/quick/", {"text": "Kaffee mit Thomas"})
+    assert response.status_code == 400
+    assert "matches 2 people" in response.content.decode()
+
+
+def test_a_person_page_shows_timeline_relationships_and_employment(alice_client, workspace, make_person):
+    from kontaktpflege.contacts.services import relationship_set
+
+    person = make_person(organisation=None)
+    friend = make_person(first_name="Julia", last_name="Weber")
+    relationship_set(a=person, b=friend, strength=5, context="studies")
+    alice_client.post(f"/people/{person.pk}/employment/", {
+        "organisation_name": "Neue Firma AG", "title": "Leiter", "start_date": "2025-01-01",
+        "is_current": "on",
+    })
+    touchpoint_log(workspace=workspace, participants=[person, friend], summary="Stammtisch")
+    html = alice_client.get(f"/people/{person.pk}/").content.decode()
+    assert "Stammtisch" in html and "Julia Weber" in html and "Neue Firma AG" in html
+    person.refresh_from_db()
+    assert person.organisation.name == "Neue Firma AG"
