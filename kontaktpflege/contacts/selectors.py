@@ -152,7 +152,11 @@ def organisation_list(
     *, workspace: Workspace, q: str = "", target_only: bool = False
 ) -> QuerySet[Organisation]:
     """Organisations with their people counts; target companies by priority when asked."""
-    qs = Organisation.objects.filter(workspace=workspace).annotate(people_count=Count("people"))
+    qs = (
+        Organisation.objects.filter(workspace=workspace)
+        .annotate(people_count=Count("people"))
+        .order_by("name", "id")
+    )
     if q:
         from kontaktpflege.core.text import fold
 

@@ -14,30 +14,42 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alices_things(alice, workspace, make_person):
     org = organisation_create(workspace=workspace, name="Acme GmbH", is_target=True)
-    person = make_person(first_name="Zebulon", organisation=org, job_title="CTO",
-                         emails=["t@example.com"])
+    person = make_person(
+        first_name="Zebulon", organisation=org, job_title="CTO", emails=["t@example.com"]
+    )
     other = make_person(first_name="Julia", last_name="Weber")
     edge = relationship_set(a=person, b=other, strength=4, context="colleague")
     touchpoint = touchpoint_log(workspace=workspace, participants=[person], summary="Kaffee")
     token, _raw = api_token_create(user=alice, workspace=workspace, name="t")
     return {
-        "person": person, "other": other, "org": org, "edge": edge, "tp": touchpoint,
-        "employment": Employment.objects.get(person=person), "token": token,
+        "person": person,
+        "other": other,
+        "org": org,
+        "edge": edge,
+        "tp": touchpoint,
+        "employment": Employment.objects.get(person=person),
+        "token": token,
     }
 
 
 def _urls(t):
     p, o = t["person"].pk, t["org"].pk
     return [
-        ("get", f"/people/{p}/"), ("get", f"/people/{p}/edit/"), ("post", f"/people/{p}/edit/"),
-        ("get", f"/people/{p}/delete/"), ("post", f"/people/{p}/delete/"),
+        ("get", f"/people/{p}/"),
+        ("get", f"/people/{p}/edit/"),
+        ("post", f"/people/{p}/edit/"),
+        ("get", f"/people/{p}/delete/"),
+        ("post", f"/people/{p}/delete/"),
         ("post", f"/people/{p}/relationships/"),
         ("post", f"/people/{p}/relationships/{t['edge'].pk}/delete/"),
         ("post", f"/people/{p}/employment/"),
         ("post", f"/people/{p}/employment/{t['employment'].pk}/delete/"),
-        ("get", f"/people/{p}/log/"), ("post", f"/people/{p}/log/"),
-        ("get", f"/organisations/{o}/"), ("get", f"/organisations/{o}/edit/"),
-        ("post", f"/organisations/{o}/edit/"), ("get", f"/organisations/{o}/delete/"),
+        ("get", f"/people/{p}/log/"),
+        ("post", f"/people/{p}/log/"),
+        ("get", f"/organisations/{o}/"),
+        ("get", f"/organisations/{o}/edit/"),
+        ("post", f"/organisations/{o}/edit/"),
+        ("get", f"/organisations/{o}/delete/"),
         ("post", f"/organisations/{o}/delete/"),
         ("post", f"/log/{t['tp'].pk}/delete/"),
         ("post", f"/settings/tokens/{t['token'].pk}/revoke/"),
@@ -48,7 +60,9 @@ def _snapshot():
     return (
         list(Person.objects.order_by("pk").values()),
         list(Organisation.objects.order_by("pk").values()),
-        Relationship.objects.count(), Touchpoint.objects.count(), Employment.objects.count(),
+        Relationship.objects.count(),
+        Touchpoint.objects.count(),
+        Employment.objects.count(),
     )
 
 

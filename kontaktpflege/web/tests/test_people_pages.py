@@ -10,17 +10,27 @@ from kontaktpflege.touchpoints.services import touchpoint_log
 pytestmark = pytest.mark.django_db
 
 GOOD = {
-    "first_name": "Julia", "last_name": "Weber", "gender": "f", "academic_title": "Dr.",
-    "emails": "julia.weber@example.com\nj.weber@example.org", "phones": "0170 1234567",
-    "organisation_name": "Acme GmbH", "job_title": "Head of Design", "circle": "active",
-    "language": "de", "form_of_address": "sie", "tags": "Design, München",
+    "first_name": "Julia",
+    "last_name": "Weber",
+    "gender": "f",
+    "academic_title": "Dr.",
+    "emails": "julia.weber@example.com\nj.weber@example.org",
+    "phones": "0170 1234567",
+    "organisation_name": "Acme GmbH",
+    "job_title": "Head of Design",
+    "circle": "active",
+    "language": "de",
+    "form_of_address": "sie",
+    "tags": "Design, München",
 }
 
 
 def _people_state():
     return (
         list(Person.objects.order_by("pk").values()),
-        EmailAddress.objects.count(), PhoneNumber.objects.count(), Employment.objects.count(),
+        EmailAddress.objects.count(),
+        PhoneNumber.objects.count(),
+        Employment.objects.count(),
     )
 
 
@@ -29,7 +39,8 @@ def test_it_creates_a_person_with_normalised_contact_data(alice_client, workspac
     assert response.status_code == 302
     person = Person.objects.get(last_name="Weber")
     assert [e.email for e in person.emails.all()] == [
-        "julia.weber@example.com", "j.weber@example.org"
+        "julia.weber@example.com",
+        "j.weber@example.org",
     ]
     assert [p.number for p in person.phones.all()] == ["+491701234567"]
     assert person.organisation.name == "Acme GmbH"
@@ -107,7 +118,9 @@ def test_the_list_paginates_and_keeps_filters(alice_client, workspace):
     from kontaktpflege.contacts.services import person_create
 
     for i in range(55):
-        person_create(workspace=workspace, first_name=f"P{i:02d}", last_name="Netz", circle="network")
+        person_create(
+            workspace=workspace, first_name=f"P{i:02d}", last_name="Netz", circle="network"
+        )
     first = alice_client.get("/people/?circle=network").content.decode()
     assert "Page 1 of 2" in first
     assert "circle=network&amp;page=2" in first
@@ -162,16 +175,23 @@ def test_quick_log_asks_to_disambiguate_two_thomases(alice_client, make_person):
     assert "matches 2 people" in response.content.decode()
 
 
-def test_a_person_page_shows_timeline_relationships_and_employment(alice_client, workspace, make_person):
+def test_a_person_page_shows_timeline_relationships_and_employment(
+    alice_client, workspace, make_person
+):
     from kontaktpflege.contacts.services import relationship_set
 
     person = make_person(organisation=None)
     friend = make_person(first_name="Julia", last_name="Weber")
     relationship_set(a=person, b=friend, strength=5, context="studies")
-    alice_client.post(f"/people/{person.pk}/employment/", {
-        "organisation_name": "Neue Firma AG", "title": "Leiter", "start_date": "2025-01-01",
-        "is_current": "on",
-    })
+    alice_client.post(
+        f"/people/{person.pk}/employment/",
+        {
+            "organisation_name": "Neue Firma AG",
+            "title": "Leiter",
+            "start_date": "2025-01-01",
+            "is_current": "on",
+        },
+    )
     touchpoint_log(workspace=workspace, participants=[person, friend], summary="Stammtisch")
     html = alice_client.get(f"/people/{person.pk}/").content.decode()
     assert "Stammtisch" in html and "Julia Weber" in html and "Neue Firma AG" in html

@@ -1,0 +1,146 @@
+"""Sign-up, log-in, password reset, preferences, invitations and API tokens."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from kontaktpflege.accounts.models import ApiToken, Membership, User
+from kontaktpflege.contacts.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signing_up_creates_a_personal_workspace_and_the_users_own_node(client):
+    response = client.post(
+        "/signup/",
+        {
+            "first_name": "Dana",
+            "username": "dana",
+            "email": "Dana@Example.org",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="dana")
+    assert user.email == "dana@example.org"
+    membership = Membership.objects.get(user=user)
+    assert membership.role == "owner"
+    assert Person.objects.get(workspace=membership.workspace, user=user).first_name == "Dana"
+    assert client.get("/people/").status_code == 200
+
+
+def test_signup_rejects_a_taken_username_and_mismatched_passwords(client, alice):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(
+        "/signup/",
+        {
+            "username": "alice",
+            "email": "new@example.org",
+            "password1": "a-long-passphrase-42",
+            "password2": "another-passphrase-42",
+        },
+    )
+    html = response.content.decode()
+    assert "This username is taken." in html
+    assert User.objects.count() == 1
+
+
+def test_login_and_logout_work_through_the_forms(client, alice):
+    response = client.post("/login/", {"username": "alice", "password": "pw-alice-123"})
+    assert response.status_code == 302
+    assert client.get("/people/").status_code == 200
+    client.post("/logout/")
+    assert client.get("/people/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(client, alice):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    response = client.post("/login/", {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Benutzername oder Passwort ist falsch." in response.content.decode()
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, alice):
+    client.post("/password/reset/", {"email": "alice@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/password/reset/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    client.post(
+        form_url, {"new_password1": "brand-new-pass-77", "new_password2": "brand-new-pass-77"}
+    )
+    alice.refresh_from_db()
+    assert alice.check_password("brand-new-pass-77")
+
+
+def test_preferences_change_language_and_time_zone(alice_client, alice):
+    response = alice_client.post(
+        "/settings/",
+        {
+            "action": "preferences",
+            "language": "de",
+            "time_zone": "Europe/Zurich",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.language, alice.time_zone) == ("de", "Europe/Zurich")
+    assert "Personen" in alice_client.get("/people/").content.decode()
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_changes(alice_client, alice):
+    response = alice_client.post(
+        "/settings/",
+        {
+            "action": "preferences",
+            "language": "de",
+            "time_zone": "Mars/Olympus",
+        },
+    )
+    assert "Unknown time zone." in response.content.decode()
+    alice.refresh_from_db()
+    assert (alice.language, alice.time_zone) == ("en", "Europe/Berlin")
+
+
+def test_the_language_switch_stores_the_choice_and_ignores_foreign_redirects(alice_client, alice):
+    response = alice_client.post("/language/", {"language": "de", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    alice.refresh_from_db()
+    assert alice.language == "de"
+    alice_client.post("/language/", {"language": "klingon"})
+    alice.refresh_from_db()
+    assert alice.language == "de"
+
+
+def test_an_owner_invites_someone_who_joins_the_workspace(
+    alice_client, workspace, charlie, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(
+            "/settings/invitations/", {"email": "charlie@example.org", "role": "viewer"}
+        )
+    assert len(mail.outbox) == 1
+    path = re.search(r"/invitations/\S+/", mail.outbox[0].body).group(0)
+    client.force_login(charlie)
+    assert client.post(path).status_code == 302
+    assert Membership.objects.get(user=charlie, workspace=workspace).role == "viewer"
+    assert client.post(path).status_code == 404  # used once
+
+
+def test_a_member_cannot_invite(bob_client):
+    assert bob_client.post("/settings/invitations/", {"email": "x@example.org"}).status_code == 403
+    assert not mail.outbox
+
+
+def test_an_api_token_is_shown_once_and_stored_only_as_a_hash(alice_client, alice):
+    alice_client.post("/settings/tokens/", {"name": "laptop"})
+    html = alice_client.get("/settings/").content.decode()
+    raw = re.search(r'id="new-token">(kp_[^<]+)<', html).group(1)
+    token = ApiToken.objects.get(user=alice)
+    assert token.key_hash == ApiToken.hash(raw) and raw not in token.key_hash
+    assert raw not in alice_client.get("/settings/").content.decode()
+    alice_client.post(f"/settings/tokens/{token.pk}/revoke/")
+    assert not ApiToken.objects.exists()
