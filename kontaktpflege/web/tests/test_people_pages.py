@@ -1,8 +1,8 @@
 """People pages: create, edit, list, detail, bad input."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kontaktpflege.contacts.models import EmailAddress, Employment, Person, PhoneNumber
 from kontaktpflege.touchpoints.services import touchpoint_log
