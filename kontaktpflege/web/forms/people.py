@@ -92,6 +92,12 @@ class PersonForm(StyledForm):
         label=_("Preferred channel"), choices=[("", "—"), *Channel.choices], required=False
     )
     how_we_met = forms.CharField(label=_("How we met"), required=False, max_length=500)
+    introduced_by_name = forms.CharField(
+        label=_("Introduced by"),
+        required=False,
+        max_length=200,
+        help_text=_("Name of someone already in your network."),
+    )
     met_on = forms.DateField(
         label=_("Met on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -106,6 +112,7 @@ class PersonForm(StyledForm):
         """The cleaned data in the shape contacts.services expects."""
         data = dict(self.cleaned_data)
         data.pop("organisation_name", None)
+        data.pop("introduced_by_name", None)
         data["emails"] = split_lines(data.pop("emails", ""))
         data["phones"] = split_lines(data.pop("phones", ""))
         data["tags"] = [t.strip() for t in data.pop("tags", "").split(",") if t.strip()]

@@ -197,3 +197,20 @@ def test_a_person_page_shows_timeline_relationships_and_employment(
     assert "Stammtisch" in html and "Julia Weber" in html and "Neue Firma AG" in html
     person.refresh_from_db()
     assert person.organisation.name == "Neue Firma AG"
+
+
+def test_introduced_by_links_to_someone_in_the_network(alice_client, make_person):
+    julia = make_person(first_name="Julia", last_name="Weber")
+    response = alice_client.post(
+        "/people/new/", {**GOOD, "last_name": "Neu", "introduced_by_name": "Julia Weber"}
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(last_name="Neu").introduced_by == julia
+
+
+def test_an_unknown_introducer_is_a_field_error_and_nothing_is_saved(alice_client, make_person):
+    before = _people_state()
+    response = alice_client.post("/people/new/", {**GOOD, "introduced_by_name": "Niemand Da"})
+    assert response.status_code == 200
+    assert "Nobody called “Niemand Da” was found." in response.content.decode()
+    assert _people_state() == before

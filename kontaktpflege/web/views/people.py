@@ -81,6 +81,7 @@ def _save_person(
     data = form.service_kwargs()
     org_name = form.cleaned_data.get("organisation_name", "").strip()
     try:
+        data["introduced_by"] = _resolve_introducer(request, form, person)
         with transaction.atomic():
             if org_name:
                 data["organisation"] = services.organisation_get_or_create(
@@ -95,6 +96,22 @@ def _save_person(
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None
+
+
+def _resolve_introducer(
+    request: WorkspaceRequest, form: PersonForm, person: Person | None
+) -> Person | None:
+    from kontaktpflege.touchpoints.selectors import people_matching_names
+
+    name = form.cleaned_data.get("introduced_by_name", "").strip()
+    if not name:
+        return None
+    if person is not None and person.introduced_by and person.introduced_by.full_name == name:
+        return person.introduced_by
+    found, problems = people_matching_names(workspace=request.workspace, names=[name])
+    if problems:
+        raise ValidationError({"introduced_by_name": problems})
+    return found[0]
 
 
 @writer_required
@@ -115,6 +132,7 @@ def _person_initial(person: Person) -> dict[str, Any]:
     initial["phones"] = "\n".join(format_phone(p.number) for p in person.phones.all())
     initial["tags"] = ", ".join(t.name for t in person.tags.all())
     initial["organisation_name"] = person.organisation.name if person.organisation else ""
+    initial["introduced_by_name"] = person.introduced_by.full_name if person.introduced_by else ""
     return initial
 
 
