@@ -39,7 +39,8 @@ CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
-_WITH = re.compile(r"\b(?:mit|with|und|and|&)\b|,", re.IGNORECASE)
+_WITH = re.compile(r"\s+(?:und|and)\s+|\s*[&,]\s*", re.IGNORECASE)
+_HONORIFIC = re.compile(r"^(?:herrn?|frau|dr\.?|prof\.?|mr\.?|mrs\.?|ms\.?)\s+", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"\s+[–—-]\s+|:\s+|\b(?:über|about|wegen|re)\b\s+", re.IGNORECASE)
 
 
@@ -54,12 +55,15 @@ class QuickLog:
 
 
 def guess_channel(text: str) -> str:
-    """The channel a line talks about; a meeting when nothing says otherwise."""
+    """The channel named first in a line; a meeting when nothing says otherwise."""
     folded = fold(text)
+    best: tuple[int, str] | None = None
     for channel, words in CHANNEL_WORDS:
-        if any(re.search(r"\b" + re.escape(fold(w)) + r"\b", folded) for w in words):
-            return channel
-    return "meeting"
+        for word in words:
+            match = re.search(r"\b" + re.escape(fold(word)) + r"\b", folded)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start(), channel)
+    return best[1] if best else "meeting"
 
 
 def parse(text: str) -> QuickLog:
@@ -69,8 +73,20 @@ def parse(text: str) -> QuickLog:
     names: list[str] = []
     match = re.search(r"\b(?:mit|with|an|to|von|from)\b\s+(.+)$", head, re.IGNORECASE)
     if match:
-        names = [n.strip() for n in _WITH.split(match.group(1)) if n and n.strip()]
+        names, rest = _names(match.group(1))
+        topic = topic or rest
     return QuickLog(channel=guess_channel(line), names=names, summary=line[:300], topic=topic)
+
+
+def _names(text: str) -> tuple[list[str], str]:
+    """Names up to the first fragment that starts in lower case (that is the topic)."""
+    names: list[str] = []
+    fragments = [f.strip() for f in _WITH.split(text) if f and f.strip()]
+    for index, fragment in enumerate(fragments):
+        if not fragment[0].isupper():
+            return names, ", ".join(fragments[index:])
+        names.append(_HONORIFIC.sub("", fragment))
+    return names, ""
 
 
 def _split_topic(line: str) -> tuple[str, str, str]:
