@@ -280,7 +280,12 @@ def rule_keep_in_touch(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueIt
         "circle": f.circle,
         "interval": f.interval_days,
     }
-    return [_item(rule, f, anchor.isoformat(), due, params)]
+    return [_item(rule, f, _anchor_key(last, anchor), due, params)]
+
+
+def _anchor_key(last: dt.date | None, anchor: dt.date) -> str:
+    # "added" and "last touched" on the same day are different occurrences.
+    return anchor.isoformat() if last else f"added-{anchor.isoformat()}"
 
 
 def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
@@ -291,7 +296,7 @@ def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueIte
     anchor = last or local_date(f.created_at, f.zone)
     due = anchor + dt.timedelta(days=rule.offset_days)
     params = {"last": last.isoformat() if last else None, "added": anchor.isoformat()}
-    return [_item(rule, f, anchor.isoformat(), due, params)]
+    return [_item(rule, f, _anchor_key(last, anchor), due, params)]
 
 
 def _next_occurrence(
