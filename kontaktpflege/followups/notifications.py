@@ -174,7 +174,7 @@ def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
         subject = render_to_string("emails/followups/digest_subject.txt", context).strip()
         text = render_to_string("emails/followups/digest.txt", context)
         html = render_to_string("emails/followups/digest.html", context)
-    problems = _deliver(prefs, user, subject, text, html)
+    problems = _deliver(prefs, user, subject, text, html) if items else []
     entry.status = "failed" if problems else ("sent" if items else "empty")
     entry.item_count, entry.detail = len(items), "\n".join(problems)
     entry.save(update_fields=["status", "item_count", "detail", "updated_at"])
