@@ -16,9 +16,7 @@ from kontaktpflege.followups.services import followups_recompute_workspace
 
 def floor_sql() -> str:
     """The hand-written agenda query: the same rows as agenda_queryset, no ORM."""
-    bonus = " ".join(
-        f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS
-    )
+    bonus = " ".join(f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS)
     return f"""
         SELECT id FROM (
           SELECT id, grp, eff, due_on,
@@ -40,7 +38,7 @@ def floor_sql() -> str:
 
 def floor_ids(workspace_id: int, today: dt.date, per_group: int = PER_GROUP) -> list[int]:
     """Run the floor query and return the ids in agenda order."""
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "ws": workspace_id,
         "today": today,
         "week_end": today + dt.timedelta(days=WEEK_DAYS),
@@ -80,9 +78,7 @@ def bench_today(ctx: BenchContext) -> list[Result]:
 @scenario("recompute", scales=("S", "M"))
 def bench_recompute(ctx: BenchContext) -> list[Result]:
     """A full recompute of the workspace's follow-ups from scratch."""
-    timings = ctx.time_call(
-        lambda: followups_recompute_workspace(workspace=ctx.workspace), n=3
-    )
+    timings = ctx.time_call(lambda: followups_recompute_workspace(workspace=ctx.workspace), n=3)
     return [
         Result(
             name=f"Full follow-up recompute ({ctx.scale})",

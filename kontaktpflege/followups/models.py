@@ -112,7 +112,9 @@ class NotificationSettings(WorkspaceScopedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "workspace"], name="uniq_notification_settings"),
+            models.UniqueConstraint(
+                fields=["user", "workspace"], name="uniq_notification_settings"
+            ),
             models.CheckConstraint(
                 condition=Q(networking_weekday__lte=6), name="networking_weekday_0_6"
             ),

@@ -170,7 +170,13 @@ def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
     with translation.override(user.language):
         plan = agenda(workspace=workspace, today=day, language=user.language)
         items = (plan.groups["overdue"] + plan.groups["today"])[:DIGEST_ITEMS]
-        context = {"user": user, "plan": plan, "items": items, "day": day, "site": settings.SITE_URL}
+        context = {
+            "user": user,
+            "plan": plan,
+            "items": items,
+            "day": day,
+            "site": settings.SITE_URL,
+        }
         subject = render_to_string("emails/followups/digest_subject.txt", context).strip()
         text = render_to_string("emails/followups/digest.txt", context)
         html = render_to_string("emails/followups/digest.html", context)

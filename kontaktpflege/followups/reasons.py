@@ -150,9 +150,10 @@ def _feedback_request(p: dict[str, Any], today: dt.date) -> str:
 
 
 def _conversation_thanks(p: dict[str, Any], today: dt.date) -> str:
-    return _(
-        "Conversation with %(name)s on %(date)s: say thanks and note what you learned"
-    ) % {"name": p["name"], "date": _day(p.get("on"))}
+    return _("Conversation with %(name)s on %(date)s: say thanks and note what you learned") % {
+        "name": p["name"],
+        "date": _day(p.get("on")),
+    }
 
 
 REASONS: dict[str, Callable[[dict[str, Any], dt.date], str]] = {

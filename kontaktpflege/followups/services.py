@@ -93,7 +93,8 @@ def _current_jobs(ids: list[int]) -> dict[int, tuple[int, dt.date]]:
     )
     jobs: dict[int, tuple[int, dt.date]] = {}
     for person_id, pk, start in rows:
-        jobs.setdefault(person_id, (pk, start))
+        if start is not None:
+            jobs.setdefault(person_id, (pk, start))
     return jobs
 
 
@@ -270,7 +271,9 @@ def followups_recompute_workspace(*, workspace: Workspace, from_scratch: bool = 
     today = _today(workspace)
     if from_scratch:
         FollowUp.objects.filter(workspace=workspace, state=State.OPEN).delete()
-    ids = list(Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
+    )
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
             people = _people(workspace, ids[start : start + CHUNK])

@@ -54,8 +54,9 @@ def test_the_floor_query_returns_the_agendas_rows(workspace, make_person, commit
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_person, committed):
     spread(make_person, committed)
-    ctx = BenchContext(scale="S", workspace=workspace, user=alice, http=ClientHttp(alice_client),
-                       repeat=3)
+    ctx = BenchContext(
+        scale="S", workspace=workspace, user=alice, http=ClientHttp(alice_client), repeat=3
+    )
     today_fn, _ = SCENARIOS["today"]
     recompute_fn, _ = SCENARIOS["recompute"]
     (row,) = today_fn(ctx)

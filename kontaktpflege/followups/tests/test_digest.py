@@ -100,7 +100,11 @@ def test_the_digest_goes_by_smtp_and_apprise_once(
     message = smtp.messages[0]
     assert subject(message) == "Kontaktpflege: 1 follow-up for today"
     assert message["To"] == "alice@example.org"
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk() if not p.is_multipart()}
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in message.walk()
+        if not p.is_multipart()
+    }
     assert "Last contact" not in parts["text/plain"]  # never touched: "was added … ago"
     assert "Thomas was added 0 days ago" in parts["text/plain"]
     assert "<strong>Thomas Müller</strong>" in parts["text/html"]

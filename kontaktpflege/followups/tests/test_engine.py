@@ -29,14 +29,14 @@ def at(*args: int, zone: ZoneInfo = BERLIN) -> dt.datetime:
 
 
 def facts(**kw) -> PersonFacts:
-    base = dict(
-        person_id=7,
-        name="Thomas",
-        circle="active",
-        interval_days=90,
-        created_at=at(2025, 1, 1, 9),
-        zone=BERLIN,
-    )
+    base = {
+        "person_id": 7,
+        "name": "Thomas",
+        "circle": "active",
+        "interval_days": 90,
+        "created_at": at(2025, 1, 1, 9),
+        "zone": BERLIN,
+    }
     return PersonFacts(**{**base, **kw})
 
 
@@ -73,17 +73,24 @@ class TestKeepInTouch:
         )
 
     def test_it_resets_on_any_touchpoint_because_the_anchor_moves(self):
-        before = only(engine.person_items(facts(last_touch_at=at(2025, 3, 1, 10)), RULES, TODAY),
-                      "keep_in_touch")
-        after = only(engine.person_items(facts(last_touch_at=at(2025, 6, 1, 10)), RULES, TODAY),
-                     "keep_in_touch")
+        before = only(
+            engine.person_items(facts(last_touch_at=at(2025, 3, 1, 10)), RULES, TODAY),
+            "keep_in_touch",
+        )
+        after = only(
+            engine.person_items(facts(last_touch_at=at(2025, 6, 1, 10)), RULES, TODAY),
+            "keep_in_touch",
+        )
         assert before.key != after.key
         assert after.due_on == dt.date(2025, 8, 30)
 
     @pytest.mark.parametrize("circle,days", [("core", 30), ("active", 90), ("network", 180)])
     def test_the_circle_sets_the_interval(self, circle, days):
-        f = facts(circle=circle, interval_days=engine.circle_days_for(None)[circle],
-                  last_touch_at=at(2025, 1, 1, 12))
+        f = facts(
+            circle=circle,
+            interval_days=engine.circle_days_for(None)[circle],
+            last_touch_at=at(2025, 1, 1, 12),
+        )
         item = only(engine.person_items(f, RULES, TODAY), "keep_in_touch")
         assert item.due_on == dt.date(2025, 1, 1) + dt.timedelta(days=days)
 
@@ -104,8 +111,10 @@ class TestKeepInTouch:
     def test_zurich_and_berlin_agree_on_the_autumn_change(self):
         moment = dt.datetime(2025, 10, 25, 22, 30, tzinfo=dt.UTC)  # 00:30 CEST on the 26th
         for zone in (BERLIN, ZURICH):
-            item = only(engine.person_items(facts(last_touch_at=moment, zone=zone), RULES, TODAY),
-                        "keep_in_touch")
+            item = only(
+                engine.person_items(facts(last_touch_at=moment, zone=zone), RULES, TODAY),
+                "keep_in_touch",
+            )
             assert item.due_on == dt.date(2025, 10, 26) + dt.timedelta(days=90)
 
     def test_the_user_and_dormant_people_get_no_cadence(self):
@@ -115,8 +124,12 @@ class TestKeepInTouch:
 
 class TestNewContact:
     def test_it_is_due_72_hours_after_the_first_meeting(self):
-        f = facts(created_at=at(2025, 6, 3, 20), first_touch_at=at(2025, 6, 3, 19), touch_count=1,
-                  last_touch_at=at(2025, 6, 3, 19))
+        f = facts(
+            created_at=at(2025, 6, 3, 20),
+            first_touch_at=at(2025, 6, 3, 19),
+            touch_count=1,
+            last_touch_at=at(2025, 6, 3, 19),
+        )
         item = only(engine.person_items(f, RULES, TODAY), "new_contact")
         assert item.due_on == dt.date(2025, 6, 6)
         assert text(item, TODAY, "en").startswith("You met Thomas on June 3")
@@ -125,16 +138,21 @@ class TestNewContact:
     def test_72_hours_across_the_spring_dst_change_land_on_the_local_date(self):
         first = at(2025, 3, 28, 23, 30)  # + 72 h = 1 April 00:30 CEST
         f = facts(created_at=first, first_touch_at=first, last_touch_at=first, touch_count=1)
-        assert only(engine.person_items(f, RULES, TODAY), "new_contact").due_on == dt.date(2025, 4, 1)
+        assert only(engine.person_items(f, RULES, TODAY), "new_contact").due_on == dt.date(
+            2025, 4, 1
+        )
 
     def test_met_on_counts_as_the_first_meeting(self):
         f = facts(created_at=at(2025, 6, 2, 9), met_on=dt.date(2025, 5, 31))
-        assert only(engine.person_items(f, RULES, TODAY), "new_contact").due_on == dt.date(2025, 6, 3)
+        assert only(engine.person_items(f, RULES, TODAY), "new_contact").due_on == dt.date(
+            2025, 6, 3
+        )
 
     def test_a_second_touchpoint_answers_it(self):
         first = at(2025, 6, 1, 19)
-        f = facts(created_at=first, first_touch_at=first, last_touch_at=at(2025, 6, 2, 9),
-                  touch_count=2)
+        f = facts(
+            created_at=first, first_touch_at=first, last_touch_at=at(2025, 6, 2, 9), touch_count=2
+        )
         assert none_of(engine.person_items(f, RULES, TODAY), "new_contact")
 
     def test_old_contacts_recorded_later_are_not_new(self):
@@ -169,15 +187,20 @@ class TestOccasions:
         assert only(engine.person_items(f, RULES, TODAY), "birthday").due_on == dt.date(2026, 6, 1)
 
     def test_29_february_falls_on_28_february_in_other_years(self):
-        item = only(engine.person_items(facts(birthday=(29, 2, 2000)), RULES, dt.date(2026, 1, 5)),
-                    "birthday")
+        item = only(
+            engine.person_items(facts(birthday=(29, 2, 2000)), RULES, dt.date(2026, 1, 5)),
+            "birthday",
+        )
         assert item.due_on == dt.date(2026, 2, 28)
 
     def test_a_job_change_is_due_within_a_week(self):
         f = facts(job_id=3, job_start=dt.date(2025, 5, 30), organisation="Acme")
         item = only(engine.person_items(f, RULES, TODAY), "job_change")
         assert item.due_on == dt.date(2025, 6, 6)
-        assert text(item, TODAY, "en") == "Thomas started at Acme on May 30: congratulate within a week"
+        assert (
+            text(item, TODAY, "en")
+            == "Thomas started at Acme on May 30: congratulate within a week"
+        )
         assert "hat am 30. Mai bei Acme angefangen" in text(item, TODAY, "de")
 
     def test_a_job_that_began_before_we_knew_the_person_is_no_news(self):
@@ -191,10 +214,13 @@ class TestOccasions:
         assert text(item, TODAY, "en") == "Thomas celebrates 5 years at Acme on June 10"
         assert text(item, TODAY, "de") == "Thomas feiert am 10. Juni 5 Jahre bei Acme"
 
-    @pytest.mark.parametrize("kind,en,de", [
-        ("promotion", "Promotion of Thomas", "Beförderung von Thomas"),
-        ("media_appearance", "Media appearance of Thomas", "Medienauftritt von Thomas"),
-    ])
+    @pytest.mark.parametrize(
+        "kind,en,de",
+        [
+            ("promotion", "Promotion of Thomas", "Beförderung von Thomas"),
+            ("media_appearance", "Media appearance of Thomas", "Medienauftritt von Thomas"),
+        ],
+    )
     def test_promotions_and_media_appearances_are_due_within_a_week(self, kind, en, de):
         f = facts(occasions=(OccasionFact(5, kind, dt.date(2025, 6, 1)),))
         item = only(engine.person_items(f, RULES, TODAY), kind)
@@ -203,8 +229,10 @@ class TestOccasions:
         assert text(item, TODAY, "de").startswith(de)
 
     def test_a_touch_after_the_occasion_answers_it(self):
-        f = facts(occasions=(OccasionFact(5, "promotion", dt.date(2025, 6, 1)),),
-                  last_touch_at=at(2025, 6, 1, 18))
+        f = facts(
+            occasions=(OccasionFact(5, "promotion", dt.date(2025, 6, 1)),),
+            last_touch_at=at(2025, 6, 1, 18),
+        )
         assert none_of(engine.person_items(f, RULES, TODAY), "promotion")
 
 
@@ -230,15 +258,24 @@ class TestReactivationAndReciprocity:
 
 class TestCareerRules:
     def application(self, **kw) -> ApplicationFacts:
-        base = dict(application_id=4, person_id=7, person_name="Frau Berg", organisation="Acme",
-                    stage="interview", interviews=(InterviewFacts(1, at(2025, 3, 3, 10)),))
+        base = {
+            "application_id": 4,
+            "person_id": 7,
+            "person_name": "Frau Berg",
+            "organisation": "Acme",
+            "stage": "interview",
+            "interviews": (InterviewFacts(1, at(2025, 3, 3, 10)),),
+        }
         return ApplicationFacts(**{**base, **kw})
 
     def test_an_interview_needs_a_thank_you_by_the_next_day(self):
         item = only(engine.subject_items([self.application()], RULES, BERLIN), "interview_thanks")
         assert item.due_on == dt.date(2025, 3, 4)
         assert item.subject == "application:4"
-        assert text(item, TODAY, "en") == "Interview at Acme on March 3: thank Frau Berg by the next day"
+        assert (
+            text(item, TODAY, "en")
+            == "Interview at Acme on March 3: thank Frau Berg by the next day"
+        )
         assert "Vorstellungsgespräch bei Acme am 3. März" in text(item, TODAY, "de")
 
     def test_a_thanked_interview_needs_none(self):
@@ -277,7 +314,9 @@ class TestCareerRules:
 
     def test_disabled_rules_produce_nothing(self):
         rules = engine.rules_for({"interview_thanks": {"enabled": False}})
-        assert none_of(engine.subject_items([self.application()], rules, BERLIN), "interview_thanks")
+        assert none_of(
+            engine.subject_items([self.application()], rules, BERLIN), "interview_thanks"
+        )
 
 
 class TestPriorityAndSettings:

@@ -33,7 +33,11 @@ pytestmark = pytest.mark.django_db
 
 who = st.integers(min_value=0, max_value=2)
 steps = st.one_of(
-    st.tuples(st.just("touch"), st.lists(who, min_size=1, max_size=3), st.sampled_from(["", "give", "take"])),
+    st.tuples(
+        st.just("touch"),
+        st.lists(who, min_size=1, max_size=3),
+        st.sampled_from(["", "give", "take"]),
+    ),
     st.tuples(st.just("untouch"), st.integers(min_value=0, max_value=20)),
     st.tuples(st.just("circle"), who, st.sampled_from(["core", "active", "network", "dormant"])),
     st.tuples(st.just("interval"), who, st.one_of(st.none(), st.integers(1, 400))),

@@ -146,7 +146,9 @@ def test_snoozing_moves_the_item_and_a_past_date_changes_nothing(workspace, make
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
-def test_skipping_needs_a_reason_and_the_occurrence_stays_skipped(workspace, make_person, committed):
+def test_skipping_needs_a_reason_and_the_occurrence_stays_skipped(
+    workspace, make_person, committed
+):
     with committed():
         thomas = make_person(birthday_day=5, birthday_month=6)
     item = FollowUp.objects.get(person=thomas, rule="birthday")
@@ -162,8 +164,9 @@ def test_skipping_needs_a_reason_and_the_occurrence_stays_skipped(workspace, mak
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
-def test_done_logs_a_touchpoint_and_schedules_the_next_contact(alice, workspace, make_person,
-                                                              committed):
+def test_done_logs_a_touchpoint_and_schedules_the_next_contact(
+    alice, workspace, make_person, committed
+):
     with committed():
         thomas = make_person(circle="core")
     item = FollowUp.objects.get(person=thomas, rule="keep_in_touch")

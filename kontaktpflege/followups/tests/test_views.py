@@ -37,7 +37,7 @@ def test_first_meeting_snooze_and_done_without_javascript(alice_client, make_per
         assert log_first_meeting(alice_client, thomas).status_code == 302
     item = FollowUp.objects.get(person=thomas, rule="new_contact")
     page = alice_client.get("/").content.decode()
-    assert f'<li class="followup' in page and f'id="followup-{item.pk}"' in page
+    assert '<li class="followup' in page and f'id="followup-{item.pk}"' in page
     assert "You met Thomas on June 2: send a personal note within 72 hours" in page
 
     with time_machine.travel(berlin(2025, 6, 5, 9), tick=False):
@@ -83,7 +83,9 @@ def test_htmx_actions_swap_the_item_in_place(alice_client, make_person, committe
     item.refresh_from_db()
     assert item.state == State.OPEN
     response = alice_client.post(url, {"skip": "1", "reason": "Met twice already"}, **HTMX)
-    assert "followup-closed" in response.content.decode() and "<html" not in response.content.decode()
+    assert (
+        "followup-closed" in response.content.decode() and "<html" not in response.content.decode()
+    )
     item.refresh_from_db()
     assert (item.state, item.skip_reason) == (State.SKIPPED, "Met twice already")
     # The whole agenda as a partial for htmx.
@@ -119,8 +121,8 @@ def test_the_agenda_groups_and_speaks_the_readers_language(
     with committed():
         thomas = make_person(circle="active")
     FollowUp.objects.filter(person=thomas).update(
-        due_on=dt.date(2025, 5, 28), params={"name": "Thomas", "last": "2025-02-28",
-                                             "circle": "active", "interval": 90}
+        due_on=dt.date(2025, 5, 28),
+        params={"name": "Thomas", "last": "2025-02-28", "circle": "active", "interval": 90},
     )
     en = alice_client.get("/").content.decode()
     de = bob_client.get("/").content.decode()
@@ -207,8 +209,12 @@ def test_reactivate_lists_dormant_contacts_by_value_with_reach(
         acme = organisation_create(workspace=workspace, name="Acme", is_target=True)
         weak = make_person(first_name="Weak", circle="dormant")
         close = make_person(first_name="Close", circle="dormant", emails=["c@example.org"])
-        target = make_person(first_name="Target", circle="dormant", organisation=acme,
-                             linkedin_url="https://www.linkedin.com/in/target")
+        target = make_person(
+            first_name="Target",
+            circle="dormant",
+            organisation=acme,
+            linkedin_url="https://www.linkedin.com/in/target",
+        )
         relationship_set(a=person_self(workspace=workspace, user=alice), b=close, strength=5)
     with time_machine.travel(berlin(2025, 6, 2, 9), tick=False):
         page = alice_client.get(reverse("reactivate")).content.decode()

@@ -48,9 +48,7 @@ class NotificationSettingsForm(StyledForm):
     networking_weekday = forms.TypedChoiceField(
         label=_("Weekly networking time on"), choices=WEEKDAYS, coerce=int
     )
-    networking_time = forms.TimeField(
-        label=_("at"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    networking_time = forms.TimeField(label=_("at"), widget=forms.TimeInput(attrs={"type": "time"}))
     networking_minutes = forms.IntegerField(label=_("for (minutes)"), min_value=15, max_value=480)
 
 

@@ -73,7 +73,9 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
         if until is None:
             raise ValidationError({"snooze_until": _("Choose a date.")})
         services.followup_snooze(followup=followup, until=until, today=day)
-        return _("Snoozed until %(date)s.") % {"date": formats.date_format(until, "SHORT_DATE_FORMAT")}
+        return _("Snoozed until %(date)s.") % {
+            "date": formats.date_format(until, "SHORT_DATE_FORMAT")
+        }
     if "skip" in post:
         services.followup_skip(followup=followup, reason=data.get("reason") or "")
         return _("Skipped.")
@@ -89,7 +91,7 @@ def followup_act(request: WorkspaceRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         if not form.is_valid():
-            raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ValidationError(" ".join(str(e) for errs in form.errors.values() for e in errs))
         note = _act(request, followup, form)
     except ValidationError as exc:
         error, note = " ".join(exc.messages), ""
@@ -136,9 +138,7 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
     """Digest, notification URLs, the calendar feed and (owners) the rule defaults."""
     row = selectors.notification_settings_for(user=request.user, workspace=request.workspace)
     if request.method != "POST":
-        return TemplateResponse(
-            request, "followups/settings.html", _settings_context(request, row)
-        )
+        return TemplateResponse(request, "followups/settings.html", _settings_context(request, row))
     action = request.POST.get("action", "")
     if action == "rotate":
         notifications.ics_token_rotate(row=row)
@@ -166,7 +166,9 @@ def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
     form = RuleDefaultsForm(request.POST)
     if form.is_valid():
         try:
-            services.followup_rules_update(workspace=request.workspace, circle_days=form.cleaned_data)
+            services.followup_rules_update(
+                workspace=request.workspace, circle_days=form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -21,7 +22,5 @@ class Command(BaseCommand):
         if options["once"]:
             scheduler.tick()
             return
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             scheduler.run(threading.Event(), options["interval"])
-        except KeyboardInterrupt:
-            pass
