@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -52,6 +51,7 @@ class Agenda:
     today: dt.date
     groups: dict[str, list[AgendaItem]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    more: dict[str, bool] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -83,9 +83,13 @@ def _priority_expr(today: dt.date) -> Any:
 def agenda_queryset(
     *, workspace: Workspace, today: dt.date, per_group: int = PER_GROUP
 ) -> QuerySet[FollowUp]:
-    """The one indexed query behind Today: active items due within a week, top N per group."""
+    """The one indexed query behind Today: active items due within a week, top N per group.
+
+    The ranking runs on FollowUp alone (index workspace, state, due_on); people are joined
+    only to the chosen rows.
+    """
     week_end = today + dt.timedelta(days=WEEK_DAYS)
-    return (
+    ranked = (
         FollowUp.objects.filter(workspace=workspace, state__in=ACTIVE_STATES, due_on__lte=week_end)
         .annotate(grp=_group_expr(today), eff=_priority_expr(today))
         .annotate(
@@ -93,10 +97,14 @@ def agenda_queryset(
                 RowNumber(),
                 partition_by=[F("grp")],
                 order_by=[F("eff").desc(), F("due_on").asc(), F("id").asc()],
-            ),
-            total=Window(Count("id"), partition_by=[F("grp")]),
+            )
         )
         .filter(rn__lte=per_group)
+        .values("pk")
+    )
+    return (
+        FollowUp.objects.filter(pk__in=ranked)
+        .annotate(grp=_group_expr(today), eff=_priority_expr(today))
         .select_related("person", "person__organisation")
         .order_by("grp", "-eff", "due_on", "id")
     )
@@ -107,8 +115,10 @@ def agenda(*, workspace: Workspace, today: dt.date, language: str) -> Agenda:
     result = Agenda(today=today, groups={g: [] for g in GROUPS}, totals=dict.fromkeys(GROUPS, 0))
     for row in agenda_queryset(workspace=workspace, today=today):
         group = GROUPS[row.grp]  # type: ignore[attr-defined]
-        result.totals[group] = row.total  # type: ignore[attr-defined]
         result.groups[group].append(_item(row, today, language))
+    for group, items in result.groups.items():
+        result.totals[group] = len(items)
+        result.more[group] = len(items) >= PER_GROUP
     return result
 
 
