@@ -1,7 +1,416 @@
-"""Writes about follow-ups. The follow-up engine issue fills this module in."""
+"""Writes about follow-ups: recompute from facts, complete, snooze, skip, occasions, rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import Membership, User, Workspace
+from kontaktpflege.contacts.models import Channel, Employment, Person
+from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.core.timeutils import is_valid_zone
+from kontaktpflege.followups import engine
+from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, Occasion, OccasionKind, State
+from kontaktpflege.followups.reasons import rule_label
+from kontaktpflege.touchpoints.models import Participation, Touchpoint
+
+CHUNK = 2000
+MAX_SNOOZE_DAYS = 3650
+
+# The career workflows plug their facts in here: fn(workspace_id, person_ids, zone) → facts.
+FactProvider = Callable[
+    [int, list[int], ZoneInfo], Iterable[engine.ApplicationFacts | engine.ConversationFacts]
+]
+FACT_PROVIDERS: list[FactProvider] = []
+
+
+def register_fact_provider(provider: FactProvider) -> FactProvider:
+    """Register a source of application/conversation facts (used as a decorator)."""
+    if provider not in FACT_PROVIDERS:
+        FACT_PROVIDERS.append(provider)
+    return provider
+
+
+def workspace_zone(workspace: Workspace) -> ZoneInfo:
+    """The zone due dates are computed in: the workspace's, else its owner's."""
+    from django.conf import settings
+
+    name = (workspace.settings or {}).get("time_zone", "")
+    if not is_valid_zone(name):
+        owner = (
+            Membership.objects.filter(workspace=workspace, role="owner")
+            .order_by("id")
+            .values_list("user__time_zone", flat=True)
+            .first()
+        )
+        name = owner if owner and is_valid_zone(owner) else settings.DEFAULT_USER_TIME_ZONE
+    return ZoneInfo(name)
+
+
+def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[str, int]]:
+    """The workspace's rules and circle intervals (defaults with its overrides)."""
+    data = workspace.settings or {}
+    return (
+        engine.rules_for(data.get("followup_rules")),
+        engine.circle_days_for(data.get("circle_days")),
+    )
+
+
+# --- facts -------------------------------------------------------------------------------
+
+
+def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
+    take, give = Q(touchpoint__give_take="take"), Q(touchpoint__give_take="give")
+    rows = (
+        Participation.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(
+            first=Min("occurred_at"),
+            last=Max("occurred_at"),
+            n=Count("id"),
+            gives=Count("id", filter=give),
+            takes=Count("id", filter=take),
+            last_take_id=Max("touchpoint_id", filter=take),
+            last_take_at=Max("occurred_at", filter=take),
+        )
+    )
+    return {r["person_id"]: r for r in rows}
+
+
+def _current_jobs(ids: list[int]) -> dict[int, tuple[int, dt.date]]:
+    rows = (
+        Employment.objects.filter(person_id__in=ids, is_current=True, start_date__isnull=False)
+        .order_by("person_id", "-start_date", "-id")
+        .values_list("person_id", "id", "start_date")
+    )
+    jobs: dict[int, tuple[int, dt.date]] = {}
+    for person_id, pk, start in rows:
+        if start is not None:
+            jobs.setdefault(person_id, (pk, start))
+    return jobs
+
+
+def _occasions(ids: list[int]) -> dict[int, list[engine.OccasionFact]]:
+    found: dict[int, list[engine.OccasionFact]] = {}
+    for o in Occasion.objects.filter(person_id__in=ids).order_by("on", "id"):
+        found.setdefault(o.person_id, []).append(engine.OccasionFact(o.pk, o.kind, o.on, o.note))
+    return found
+
+
+def collect_facts(
+    people: list[Person], zone: ZoneInfo, circle_days: dict[str, int]
+) -> list[engine.PersonFacts]:
+    """The engine's facts for these people (a handful of queries for any number of them)."""
+    ids = [p.pk for p in people]
+    stats, jobs, occasions = _touch_stats(ids), _current_jobs(ids), _occasions(ids)
+    facts = []
+    for p in people:
+        s = stats.get(p.pk, {})
+        org = p.organisation
+        job = jobs.get(p.pk)
+        facts.append(
+            engine.PersonFacts(
+                person_id=p.pk,
+                name=p.first_name or p.full_name,
+                circle=p.circle,
+                interval_days=p.keep_in_touch_days or circle_days.get(p.circle, 180),
+                created_at=p.created_at,
+                zone=zone,
+                is_self=p.user_id is not None,
+                is_target=bool(org and org.is_target),
+                target_priority=org.target_priority if org else 3,
+                organisation=org.name if org else "",
+                met_on=p.met_on,
+                first_touch_at=s.get("first"),
+                last_touch_at=s.get("last"),
+                touch_count=s.get("n", 0),
+                gives=s.get("gives", 0),
+                takes=s.get("takes", 0),
+                last_take_id=s.get("last_take_id"),
+                last_take_at=s.get("last_take_at"),
+                birthday=(p.birthday_day, p.birthday_month, p.birthday_year)
+                if p.birthday_day and p.birthday_month
+                else None,
+                job_id=job[0] if job else None,
+                job_start=job[1] if job else None,
+                occasions=tuple(occasions.get(p.pk, [])),
+            )
+        )
+    return facts
+
+
+def _desired(workspace: Workspace, people: list[Person], today: dt.date) -> list[engine.DueItem]:
+    zone = workspace_zone(workspace)
+    rules, circle_days = workspace_rules(workspace)
+    items: list[engine.DueItem] = []
+    for facts in collect_facts(people, zone, circle_days):
+        items.extend(engine.person_items(facts, rules, today))
+    ids = [p.pk for p in people]
+    for provider in FACT_PROVIDERS:
+        subject_facts = list(provider(workspace.pk, ids, zone))
+        items.extend(engine.subject_items(subject_facts, rules, zone))
+    return items
+
+
+# --- reconcile ---------------------------------------------------------------------------
+
+
+def _apply(row: FollowUp, item: engine.DueItem) -> bool:
+    """Update an active row from its item; True when something changed."""
+    new = {"priority": item.priority, "params": item.params, "window_end": item.window_end}
+    new["original_due_on"] = item.due_on
+    if row.state == State.OPEN:
+        new["due_on"] = item.due_on
+    changed = any(getattr(row, k) != v for k, v in new.items())
+    for k, v in new.items():
+        setattr(row, k, v)
+    return changed
+
+
+def _reconcile(
+    workspace: Workspace,
+    person_ids: list[int],
+    items: list[engine.DueItem],
+    touchpoint_id: int | None = None,
+) -> dict[str, int]:
+    wanted = {i.key: i for i in items}
+    existing = {
+        r.key: r
+        for r in FollowUp.objects.filter(workspace=workspace, person_id__in=person_ids).filter(
+            Q(state__in=ACTIVE_STATES) | Q(key__in=list(wanted))
+        )
+    }
+    create, update = [], []
+    for key, item in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            create.append(_new_row(workspace, item))
+        elif row.state in ACTIVE_STATES and _apply(row, item):
+            update.append(row)
+    stale = [r for k, r in existing.items() if k not in wanted and r.state in ACTIVE_STATES]
+    FollowUp.objects.bulk_create(create, ignore_conflicts=True)
+    FollowUp.objects.bulk_update(
+        update, ["priority", "params", "window_end", "original_due_on", "due_on", "updated_at"]
+    )
+    _close_stale(stale, touchpoint_id)
+    return {"created": len(create), "updated": len(update), "closed": len(stale)}
+
+
+def _new_row(workspace: Workspace, item: engine.DueItem) -> FollowUp:
+    return FollowUp(
+        workspace=workspace,
+        person_id=item.person_id,
+        rule=item.rule,
+        key=item.key,
+        subject=item.subject,
+        due_on=item.due_on,
+        original_due_on=item.due_on,
+        window_end=item.window_end,
+        priority=item.priority,
+        params=item.params,
+    )
+
+
+def _close_stale(stale: list[FollowUp], touchpoint_id: int | None) -> None:
+    """Items whose facts went away: answered by the touchpoint (done) or simply gone."""
+    ids = [r.pk for r in stale]
+    if not ids:
+        return
+    if touchpoint_id is not None:
+        FollowUp.objects.filter(pk__in=ids).update(
+            state=State.DONE,
+            closed_at=timezone.now(),
+            closed_by_touchpoint_id=touchpoint_id,
+            updated_at=timezone.now(),
+        )
+    else:
+        FollowUp.objects.filter(pk__in=ids).delete()
+
+
+def _people(workspace: Workspace, ids: list[int]) -> list[Person]:
+    return list(
+        Person.objects.filter(workspace=workspace, pk__in=ids).select_related("organisation")
+    )
+
+
+def _today(workspace: Workspace) -> dt.date:
+    return timezone.now().astimezone(workspace_zone(workspace)).date()
+
+
+@transaction.atomic
 def followups_refresh_people(*, person_ids: list[int], touchpoint_id: int | None = None) -> None:
-    """Recompute the follow-ups of these people after their facts changed."""
+    """Recompute the follow-ups of these people after their facts changed.
+
+    Called on commit by the contacts and touchpoints services. A touchpoint closes (marks
+    done) the items it answers; other vanished items are removed.
+    """
+    ids = sorted(set(person_ids))
+    by_workspace: dict[int, list[int]] = {}
+    for pk, ws in Person.objects.filter(pk__in=ids).values_list("pk", "workspace_id"):
+        by_workspace.setdefault(ws, []).append(pk)
+    for workspace in Workspace.objects.filter(pk__in=list(by_workspace)):
+        people = _people(workspace, by_workspace[workspace.pk])
+        items = _desired(workspace, people, _today(workspace))
+        _reconcile(workspace, [p.pk for p in people], items, touchpoint_id)
+
+
+def followups_recompute_workspace(*, workspace: Workspace, from_scratch: bool = True) -> int:
+    """Rebuild a workspace's follow-ups from its facts; returns the number of active items.
+
+    From scratch, open rows are dropped first; user decisions (snoozed, done, skipped)
+    stay, because they are facts too.
+    """
+    today = _today(workspace)
+    if from_scratch:
+        FollowUp.objects.filter(workspace=workspace, state=State.OPEN).delete()
+    ids = list(
+        Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            people = _people(workspace, ids[start : start + CHUNK])
+            _reconcile(workspace, [p.pk for p in people], _desired(workspace, people, today))
+    return FollowUp.objects.filter(workspace=workspace).active().count()
+
+
+def followups_roll(*, workspace: Workspace) -> int:
+    """Daily: move date-dependent items (birthdays, work anniversaries) to their occurrence."""
+    ids = list(
+        Person.objects.filter(workspace=workspace)
+        .filter(
+            Q(birthday_month__isnull=False)
+            | Q(employments__is_current=True, employments__start_date__isnull=False)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    today = _today(workspace)
+    for start in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            people = _people(workspace, ids[start : start + CHUNK])
+            _reconcile(workspace, [p.pk for p in people], _desired(workspace, people, today))
+    return len(ids)
+
+
+# --- user actions ------------------------------------------------------------------------
+
+
+def _require_active(followup: FollowUp) -> None:
+    if followup.state not in ACTIVE_STATES:
+        raise ValidationError(_("This follow-up is already closed."))
+
+
+@transaction.atomic
+def followup_complete(
+    *,
+    followup: FollowUp,
+    user: User,
+    channel: str = "",
+    summary: str = "",
+) -> Touchpoint:
+    """Done: log a touchpoint with the person in one step and close the item."""
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    _require_active(followup)
+    person = followup.person
+    channel = channel or person.preferred_channel or Channel.EMAIL
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    summary = clean_text(summary, field="summary", max_length=300) or rule_label(followup.rule)
+    touchpoint = touchpoint_log(
+        workspace=followup.workspace,
+        participants=[person],
+        summary=summary,
+        channel=channel,
+        direction="out",
+        created_by=user,
+        source="followup",
+    )
+    followup.state = State.DONE
+    followup.closed_at = timezone.now()
+    followup.closed_by_touchpoint = touchpoint
+    followup.save(update_fields=["state", "closed_at", "closed_by_touchpoint", "updated_at"])
+    return touchpoint
+
+
+@transaction.atomic
+def followup_snooze(*, followup: FollowUp, until: dt.date, today: dt.date) -> FollowUp:
+    """Snooze until a date after today (the user's today); the item returns on that day."""
+    _require_active(followup)
+    if until <= today:
+        raise ValidationError({"until": _("Choose a date after today.")})
+    if (until - today).days > MAX_SNOOZE_DAYS:
+        raise ValidationError({"until": _("Choose a date within the next ten years.")})
+    followup.state = State.SNOOZED
+    followup.snoozed_until = until
+    followup.due_on = until
+    followup.save(update_fields=["state", "snoozed_until", "due_on", "updated_at"])
+    return followup
+
+
+@transaction.atomic
+def followup_skip(*, followup: FollowUp, reason: str) -> FollowUp:
+    """Skip this occurrence with a reason; the next occurrence comes as usual."""
+    _require_active(followup)
+    reason = clean_text(reason, field="reason", max_length=300)
+    if not reason:
+        raise ValidationError({"reason": _("Say briefly why you skip it.")})
+    followup.state = State.SKIPPED
+    followup.skip_reason = reason
+    followup.closed_at = timezone.now()
+    followup.save(update_fields=["state", "skip_reason", "closed_at", "updated_at"])
+    return followup
+
+
+@transaction.atomic
+def occasion_record(*, person: Person, kind: str, on: dt.date, note: str = "") -> Occasion:
+    """Record an occasion (promotion, media appearance …) for a person."""
+    if kind not in OccasionKind.values:
+        raise ValidationError({"kind": _("Unknown occasion.")})
+    if on > timezone.localdate() + dt.timedelta(days=366):
+        raise ValidationError({"on": _("Choose a date within the next year.")})
+    occasion = Occasion.objects.create(
+        workspace_id=person.workspace_id,
+        person=person,
+        kind=kind,
+        on=on,
+        note=clean_text(note, field="note", max_length=300),
+    )
+    transaction.on_commit(lambda: followups_refresh_people(person_ids=[person.pk]))
+    return occasion
+
+
+@transaction.atomic
+def followup_rules_update(
+    *,
+    workspace: Workspace,
+    circle_days: dict[str, int] | None = None,
+    rules: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Change a workspace's rule defaults; validated as a whole, then everything recomputed."""
+    data = dict(workspace.settings or {})
+    new_circles = {**data.get("circle_days", {}), **(circle_days or {})}
+    new_rules = {**data.get("followup_rules", {})}
+    for kind, values in (rules or {}).items():
+        new_rules[kind] = {**new_rules.get(kind, {}), **values}
+    try:
+        engine.circle_days_for(new_circles)
+        engine.rules_for(new_rules)
+    except (engine.RuleError, TypeError, ValueError) as exc:
+        raise ValidationError(
+            _("Choose intervals between 1 day and 10 years (offsets from 0).")
+        ) from exc
+    data["circle_days"], data["followup_rules"] = new_circles, new_rules
+    workspace.settings = data
+    workspace.save(update_fields=["settings"])
+    transaction.on_commit(
+        lambda: followups_recompute_workspace(workspace=workspace, from_scratch=False)
+    )

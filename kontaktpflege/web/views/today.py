@@ -1,17 +1,215 @@
-"""Today: the agenda. The follow-up engine issue builds it out."""
+"""Today: the agenda with done / snooze / skip, Reactivate, follow-up settings, calendar feed."""
 
 from __future__ import annotations
 
-from django.template.response import TemplateResponse
-from django.urls import path
+import datetime as dt
+from typing import Any
 
-from kontaktpflege.core.htmx import WorkspaceRequest
-from kontaktpflege.web.decorators import member_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kontaktpflege.contacts.models import Channel
+from kontaktpflege.contacts.selectors import person_get
+from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.core.timeutils import local_today
+from kontaktpflege.followups import calendar, engine, notifications, selectors, services
+from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.today import (
+    FollowUpActionForm,
+    NotificationSettingsForm,
+    OccasionForm,
+    RuleDefaultsForm,
+)
+from kontaktpflege.web.views.accounts import _safe_next
 
 
 @member_required
 def today(request: WorkspaceRequest) -> TemplateResponse:
-    return TemplateResponse(request, "followups/today.html", {})
+    """Whom to contact: overdue, today, this week — each with its reason."""
+    day = local_today(request.user)
+    rules, _days = services.workspace_rules(request.workspace)
+    core = selectors.core_circle_count(workspace=request.workspace)
+    context = {
+        "plan": selectors.agenda(
+            workspace=request.workspace, today=day, language=request.user.language
+        ),
+        "core_count": core,
+        "core_warning": engine.core_circle_warning(core, rules),
+        "core_limit": rules["core_size"].threshold,
+        "channels": Channel.choices,
+        "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
+    }
+    return render_page(request, "followups/today.html", context, partial="agenda")
 
 
-urlpatterns = [path("", today, name="today")]
+def _snooze_date(choice: str, custom: dt.date | None, day: dt.date) -> dt.date | None:
+    presets = {"tomorrow": 1, "next_week": 7, "next_month": 30}
+    if choice in presets:
+        return day + dt.timedelta(days=presets[choice])
+    return custom
+
+
+def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> str:
+    """Run the pressed action; returns the message for the user."""
+    data, post = form.cleaned_data, request.POST
+    if "done" in post:
+        services.followup_complete(
+            followup=followup,
+            user=request.user,
+            channel=data.get("channel") or "",
+            summary=data.get("summary") or "",
+        )
+        return _("Done: logged a touchpoint with %(name)s.") % {"name": followup.person.full_name}
+    if "snooze" in post:
+        day = local_today(request.user)
+        until = _snooze_date(post["snooze"], data.get("snooze_until"), day)
+        if until is None:
+            raise ValidationError({"snooze_until": _("Choose a date.")})
+        services.followup_snooze(followup=followup, until=until, today=day)
+        return _("Snoozed until %(date)s.") % {
+            "date": formats.date_format(until, "SHORT_DATE_FORMAT")
+        }
+    if "skip" in post:
+        services.followup_skip(followup=followup, reason=data.get("reason") or "")
+        return _("Skipped.")
+    raise ValidationError(_("Choose done, snooze or skip."))
+
+
+@writer_required
+@require_POST
+def followup_act(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Done, snooze or skip one item; htmx swaps the item in place, otherwise redirect."""
+    followup = selectors.followup_get(workspace=request.workspace, pk=pk)
+    form = FollowUpActionForm(request.POST)
+    error = ""
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        note = _act(request, followup, form)
+    except ValidationError as exc:
+        error, note = " ".join(exc.messages), ""
+    if request.htmx:
+        context = {"followup": followup, "note": note, "error": error}
+        name = "followups/_item_error.html" if error else "followups/_item_closed.html"
+        return TemplateResponse(request, name, context, status=200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, note)
+    return redirect(_safe_next(request, reverse("today")))
+
+
+@member_required
+def reactivate(request: WorkspaceRequest) -> TemplateResponse:
+    """Dormant contacts by value, with how easy each is to reach (seed 004)."""
+    contacts = selectors.dormant_contacts(
+        workspace=request.workspace, user=request.user, now=timezone.now()
+    )
+    return TemplateResponse(request, "followups/reactivate.html", {"contacts": contacts})
+
+
+def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict[str, Any]:
+    _rules, days = services.workspace_rules(request.workspace)
+    forms.setdefault(
+        "form",
+        NotificationSettingsForm(
+            initial={
+                f: getattr(row, f)
+                for f in NotificationSettingsForm.base_fields
+                if f != "apprise_urls"
+            }
+            | {"apprise_urls": row.apprise_urls}
+        ),
+    )
+    forms.setdefault("rules_form", RuleDefaultsForm(initial=days))
+    feed = request.build_absolute_uri(reverse("calendar_feed", args=[row.ics_token]))
+    return {"row": row, "feed_url": feed, **forms}
+
+
+@member_required
+def followup_settings(request: WorkspaceRequest) -> HttpResponse:
+    """Digest, notification URLs, the calendar feed and (owners) the rule defaults."""
+    row = selectors.notification_settings_for(user=request.user, workspace=request.workspace)
+    if request.method != "POST":
+        return TemplateResponse(request, "followups/settings.html", _settings_context(request, row))
+    action = request.POST.get("action", "")
+    if action == "rotate":
+        notifications.ics_token_rotate(row=row)
+        messages.success(request, _("New calendar address created; the old one stopped working."))
+        return redirect("followup_settings")
+    if action == "rules":
+        return _save_rules(request, row)
+    form = NotificationSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            notifications.notification_settings_update(row=row, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("followup_settings")
+    row.refresh_from_db()
+    context = _settings_context(request, row, form=form)
+    return TemplateResponse(request, "followups/settings.html", context, status=400)
+
+
+def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
+    if request.membership.role != "owner":
+        raise Http404
+    form = RuleDefaultsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_rules_update(
+                workspace=request.workspace, circle_days=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved. Follow-ups are being recomputed."))
+            return redirect("followup_settings")
+    context = _settings_context(request, row, rules_form=form)
+    return TemplateResponse(request, "followups/settings.html", context, status=400)
+
+
+@writer_required
+@require_POST
+def occasion_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Record an occasion (promotion, media appearance …) from the person page."""
+    person = person_get(workspace=request.workspace, pk=pk)
+    form = OccasionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the occasion's fields."))
+    else:
+        try:
+            services.occasion_record(person=person, **form.cleaned_data)
+            messages.success(request, _("Occasion saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("person", pk=person.pk)
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private ICS feed (secret token in the URL, no login)."""
+    row = selectors.settings_by_token(token=token)
+    body = calendar.feed(row=row, now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+urlpatterns = [
+    path("", today, name="today"),
+    path("followups/<int:pk>/act/", followup_act, name="followup_act"),
+    path("reactivate/", reactivate, name="reactivate"),
+    path("settings/followups/", followup_settings, name="followup_settings"),
+    path("people/<int:pk>/occasions/", occasion_add, name="occasion_add"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+]

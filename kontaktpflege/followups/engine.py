@@ -1,0 +1,505 @@
+"""The follow-up engine: rules are data, evaluation is pure functions `facts → due items`.
+
+Nothing here touches the database. Services collect facts (people, touchpoints, employment,
+occasions, and — from the career workflows — applications and conversations), call
+`person_items`/`subject_items`, and reconcile the result with the materialised rows.
+Every item's key names the occurrence behind it (rule, person, anchor), so a recompute with
+unchanged facts yields the same keys and a closed occurrence is never reopened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kontaktpflege.contacts.models import DEFAULT_CIRCLE_DAYS
+
+MAX_INTERVAL_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule as data: when it is due after its fact, for how long it stays, its weight."""
+
+    kind: str
+    offset_days: int = 0
+    window_days: int = 0
+    weight: int = 0
+    threshold: int = 0
+    enabled: bool = True
+    scope: str = "person"  # person | application | conversation | workspace
+
+
+# Defaults from design.md ("Follow-up rules and their defaults"); every number is a setting.
+DEFAULT_RULES: dict[str, Rule] = {
+    r.kind: r
+    for r in (
+        Rule("new_contact", offset_days=3, window_days=14, weight=30),
+        Rule("interview_thanks", offset_days=1, weight=40, scope="application"),
+        Rule("status_inquiry", offset_days=21, window_days=7, weight=25, scope="application"),
+        Rule("feedback_request", offset_days=2, weight=35, scope="application"),
+        Rule("conversation_thanks", offset_days=1, weight=35, scope="conversation"),
+        Rule("keep_in_touch", weight=0),
+        Rule("birthday", offset_days=0, window_days=7, weight=20),
+        Rule("job_change", offset_days=7, weight=15),
+        Rule("promotion", offset_days=7, weight=15),
+        Rule("work_anniversary", offset_days=7, window_days=7, weight=10),
+        Rule("media_appearance", offset_days=7, weight=10),
+        Rule("custom", offset_days=0, weight=10),
+        Rule("reactivation", offset_days=365, weight=5),
+        Rule("reciprocity", offset_days=7, weight=10, threshold=2),
+        Rule("networking_time", offset_days=7, scope="workspace"),
+        Rule("core_size", threshold=20, scope="workspace"),
+    )
+}
+EDITABLE_FIELDS = ("offset_days", "window_days", "threshold", "enabled")
+CIRCLE_WEIGHT = {"core": 30, "active": 20, "network": 10, "dormant": 5}
+# (overdue by at least N days, bonus); mirrored by the agenda's SQL ordering.
+OVERDUE_STEPS: tuple[tuple[int, int], ...] = ((30, 30), (14, 20), (7, 10), (1, 5))
+
+
+class RuleError(ValueError):
+    """A rule setting outside its allowed range."""
+
+
+def rules_for(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Rule]:
+    """The default rules with a workspace's overrides applied (validated)."""
+    rules = dict(DEFAULT_RULES)
+    for kind, values in (overrides or {}).items():
+        if kind not in rules:
+            raise RuleError(f"unknown rule {kind!r}")
+        changes = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
+        for name in ("offset_days", "window_days", "threshold"):
+            if name in changes and not 0 <= int(changes[name]) <= MAX_INTERVAL_DAYS:
+                raise RuleError(f"{kind}.{name} out of range")
+        rules[kind] = replace(rules[kind], **changes)
+    return rules
+
+
+def circle_days_for(overrides: Mapping[str, Any] | None) -> dict[str, int]:
+    """Keep-in-touch days per circle with a workspace's overrides (1 day to 10 years)."""
+    days = dict(DEFAULT_CIRCLE_DAYS)
+    for circle, value in (overrides or {}).items():
+        if circle not in days:
+            raise RuleError(f"unknown circle {circle!r}")
+        if not 1 <= int(value) <= MAX_INTERVAL_DAYS:
+            raise RuleError(f"{circle} interval out of range")
+        days[circle] = int(value)
+    return days
+
+
+# --- facts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OccasionFact:
+    """A recorded occasion (promotion, media appearance, custom)."""
+
+    id: int
+    kind: str
+    on: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """Everything the person-level rules look at, for one person."""
+
+    person_id: int
+    name: str
+    circle: str
+    interval_days: int
+    created_at: dt.datetime
+    zone: ZoneInfo
+    is_self: bool = False
+    is_target: bool = False
+    target_priority: int = 3
+    organisation: str = ""
+    met_on: dt.date | None = None
+    first_touch_at: dt.datetime | None = None
+    last_touch_at: dt.datetime | None = None
+    touch_count: int = 0
+    gives: int = 0
+    takes: int = 0
+    last_take_id: int | None = None
+    last_take_at: dt.datetime | None = None
+    birthday: tuple[int, int, int | None] | None = None  # day, month, year
+    job_id: int | None = None
+    job_start: dt.date | None = None
+    occasions: tuple[OccasionFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class InterviewFacts:
+    """An interview of an application, from the career workflows."""
+
+    interview_id: int
+    at: dt.datetime
+    thanked: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    """An application as the engine sees it; provided by the career workflows."""
+
+    application_id: int
+    person_id: int
+    person_name: str
+    organisation: str
+    position: str = ""
+    stage: str = "applied"
+    interviews: tuple[InterviewFacts, ...] = ()
+    last_reply_on: dt.date | None = None
+    rejected_on: dt.date | None = None
+    feedback_requested: bool = False
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    """A network conversation (seed 003); provided by the career workflows."""
+
+    conversation_id: int
+    person_id: int
+    person_name: str
+    held_at: dt.datetime
+    thanked: bool = False
+    debriefed: bool = False
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """What a rule produces: due date, base priority and the reason's parameters."""
+
+    rule: str
+    key: str
+    person_id: int
+    due_on: dt.date
+    priority: int
+    params: dict[str, Any] = field(default_factory=dict)
+    window_end: dt.date | None = None
+    subject: str = ""
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """The calendar date of an aware instant in a zone (DST-safe)."""
+    return moment.astimezone(zone).date()
+
+
+def base_priority(rule: Rule, circle: str, is_target: bool, target_priority: int = 3) -> int:
+    """Priority without lateness: rule (occasion kind), circle and target company."""
+    score = rule.weight + CIRCLE_WEIGHT.get(circle, 10)
+    if is_target:
+        score += 10 + (5 - min(max(target_priority, 1), 5)) * 2
+    return score
+
+
+def overdue_bonus(days_overdue: int) -> int:
+    """Extra priority for lateness, in steps."""
+    for days, bonus in OVERDUE_STEPS:
+        if days_overdue >= days:
+            return bonus
+    return 0
+
+
+def effective_priority(priority: int, due_on: dt.date, today: dt.date) -> int:
+    """Base priority plus the lateness bonus as of today."""
+    return priority + overdue_bonus((today - due_on).days)
+
+
+def anniversary(month: int, day: int, year: int) -> dt.date:
+    """The date of an anniversary in a year; 29 February falls on 28 February otherwise."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 28)
+
+
+def _item(
+    rule: Rule, f: PersonFacts, anchor: str, due: dt.date, params: dict[str, Any], **kw: Any
+) -> DueItem:
+    return DueItem(
+        rule=rule.kind,
+        key=f"{rule.kind}:{f.person_id}:{anchor}",
+        person_id=f.person_id,
+        due_on=due,
+        priority=base_priority(rule, f.circle, f.is_target, f.target_priority),
+        params={"name": f.name, **params},
+        **kw,
+    )
+
+
+def _last_touch_on(f: PersonFacts) -> dt.date | None:
+    return local_date(f.last_touch_at, f.zone) if f.last_touch_at else None
+
+
+def _touched_since(f: PersonFacts, day: dt.date) -> bool:
+    last = _last_touch_on(f)
+    return last is not None and last >= day
+
+
+# --- person rules ------------------------------------------------------------------------
+
+
+def rule_new_contact(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """72 hours after the first meeting (first touchpoint, or `met_on`), until answered."""
+    first_touch = local_date(f.first_touch_at, f.zone) if f.first_touch_at else None
+    if f.met_on and (first_touch is None or f.met_on < first_touch):
+        met, due = f.met_on, f.met_on + dt.timedelta(days=rule.offset_days)
+        answered = f.touch_count >= 1
+    elif f.first_touch_at and first_touch:
+        met = first_touch
+        # Elapsed hours, not wall-clock days: add in UTC so a DST change cannot shorten it.
+        elapsed = f.first_touch_at.astimezone(dt.UTC) + dt.timedelta(days=rule.offset_days)
+        due = local_date(elapsed, f.zone)
+        answered = f.touch_count >= 2
+    else:
+        return []
+    # Only people recorded around the time they were met count as new (not old imports).
+    recorded = local_date(f.created_at, f.zone)
+    if answered or f.is_self or (recorded - met).days > rule.window_days:
+        return []
+    return [_item(rule, f, met.isoformat(), due, {"met_on": met.isoformat()})]
+
+
+def rule_keep_in_touch(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """Due `interval` days after the last touchpoint of any kind (or since added)."""
+    if f.is_self or f.circle == "dormant":
+        return []
+    last = _last_touch_on(f)
+    anchor = last or local_date(f.created_at, f.zone)
+    due = anchor + dt.timedelta(days=f.interval_days)
+    params = {
+        "last": last.isoformat() if last else None,
+        "added": anchor.isoformat(),
+        "circle": f.circle,
+        "interval": f.interval_days,
+    }
+    return [_item(rule, f, _anchor_key(last, anchor), due, params)]
+
+
+def _anchor_key(last: dt.date | None, anchor: dt.date) -> str:
+    # "added" and "last touched" on the same day are different occurrences.
+    return anchor.isoformat() if last else f"added-{anchor.isoformat()}"
+
+
+def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """A dormant contact without a touchpoint for a year: suggest reactivating (seed 004)."""
+    if f.is_self or f.circle != "dormant":
+        return []
+    last = _last_touch_on(f)
+    anchor = last or local_date(f.created_at, f.zone)
+    due = anchor + dt.timedelta(days=rule.offset_days)
+    params = {"last": last.isoformat() if last else None, "added": anchor.isoformat()}
+    return [_item(rule, f, _anchor_key(last, anchor), due, params)]
+
+
+def _next_occurrence(
+    month: int, day: int, today: dt.date, rule: Rule, f: PersonFacts, first_year: int
+) -> dt.date | None:
+    """The first occurrence not yet expired (due + window) and not answered by a touch."""
+    for year in range(max(today.year - 1, first_year), today.year + 2):
+        occ = anniversary(month, day, year)
+        due = occ + dt.timedelta(days=rule.offset_days)
+        expired = due + dt.timedelta(days=rule.window_days) < today
+        if not expired and not _touched_since(f, occ - dt.timedelta(days=1)):
+            return occ
+    return None
+
+
+def rule_birthday(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """On the birthday (with or without a year of birth)."""
+    if f.birthday is None or f.is_self:
+        return []
+    day, month, year = f.birthday
+    occ = _next_occurrence(month, day, today, rule, f, (year or 1900) + 1)
+    if occ is None:
+        return []
+    params = {"on": occ.isoformat(), "age": occ.year - year if year else None}
+    return [_item(rule, f, str(occ.year), occ + dt.timedelta(days=rule.offset_days), params)]
+
+
+def rule_work_anniversary(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """Within a week of a full year at the current employer."""
+    if f.job_start is None or f.is_self:
+        return []
+    start = f.job_start
+    occ = _next_occurrence(start.month, start.day, today, rule, f, start.year + 1)
+    if occ is None:
+        return []
+    params = {"on": occ.isoformat(), "years": occ.year - start.year, "org": f.organisation}
+    due = occ + dt.timedelta(days=rule.offset_days)
+    return [_item(rule, f, f"{f.job_id}:{occ.year}", due, params)]
+
+
+def rule_job_change(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """A job change recorded after we knew the person; answered by any later touchpoint."""
+    if f.job_start is None or f.job_id is None or f.is_self:
+        return []
+    if f.job_start < local_date(f.created_at, f.zone) or _touched_since(f, f.job_start):
+        return []
+    due = f.job_start + dt.timedelta(days=rule.offset_days)
+    params = {"on": f.job_start.isoformat(), "org": f.organisation}
+    return [_item(rule, f, str(f.job_id), due, params)]
+
+
+def rule_occasions(f: PersonFacts, rules: Mapping[str, Rule], today: dt.date) -> list[DueItem]:
+    """Promotions, media appearances and custom occasions; answered by a later touchpoint."""
+    items = []
+    for occ in f.occasions:
+        rule = rules.get(occ.kind)
+        if rule is None or not rule.enabled or _touched_since(f, occ.on):
+            continue
+        due = occ.on + dt.timedelta(days=rule.offset_days)
+        params = {"on": occ.on.isoformat(), "note": occ.note}
+        items.append(_item(rule, f, str(occ.id), due, params))
+    return items
+
+
+def rule_reciprocity(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """The user took `threshold` more than they gave: suggest giving something first."""
+    if f.is_self or f.takes - f.gives < max(rule.threshold, 1) or f.last_take_at is None:
+        return []
+    due = local_date(f.last_take_at, f.zone) + dt.timedelta(days=rule.offset_days)
+    params = {"takes": f.takes, "gives": f.gives}
+    return [_item(rule, f, str(f.last_take_id), due, params)]
+
+
+PERSON_RULES: dict[str, Callable[[PersonFacts, Rule, dt.date], list[DueItem]]] = {
+    "new_contact": rule_new_contact,
+    "keep_in_touch": rule_keep_in_touch,
+    "reactivation": rule_reactivation,
+    "birthday": rule_birthday,
+    "work_anniversary": rule_work_anniversary,
+    "job_change": rule_job_change,
+    "reciprocity": rule_reciprocity,
+}
+
+
+def person_items(f: PersonFacts, rules: Mapping[str, Rule], today: dt.date) -> list[DueItem]:
+    """Every due item of one person under the (enabled) rules."""
+    items: list[DueItem] = []
+    for kind, fn in PERSON_RULES.items():
+        rule = rules[kind]
+        if rule.enabled:
+            items.extend(fn(f, rule, today))
+    items.extend(rule_occasions(f, rules, today))
+    return items
+
+
+# --- career workflow rules (applications and conversations) -------------------------------
+
+
+def _subject_item(
+    rule: Rule, subject: str, person_id: int, anchor: str, due: dt.date, params: dict[str, Any]
+) -> DueItem:
+    return DueItem(
+        rule=rule.kind,
+        key=f"{rule.kind}:{person_id}:{subject}:{anchor}",
+        person_id=person_id,
+        due_on=due,
+        priority=rule.weight + CIRCLE_WEIGHT["active"],
+        params=params,
+        subject=subject,
+        window_end=due + dt.timedelta(days=rule.window_days) if rule.window_days else None,
+    )
+
+
+def rule_interview_thanks(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """A thank-you by the day after each interview (seed 000)."""
+    items = []
+    for iv in a.interviews:
+        if iv.thanked:
+            continue
+        held = local_date(iv.at, zone)
+        params = {"name": a.person_name, "org": a.organisation, "on": held.isoformat()}
+        due = held + dt.timedelta(days=rule.offset_days)
+        subject = f"application:{a.application_id}"
+        items.append(_subject_item(rule, subject, a.person_id, str(iv.interview_id), due, params))
+    return items
+
+
+def rule_status_inquiry(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """No reply 21 days after the last interview: a friendly inquiry (window to 28 days)."""
+    if a.stage not in ("interview", "waiting") or not a.interviews:
+        return []
+    last = max(local_date(iv.at, zone) for iv in a.interviews)
+    if a.last_reply_on and a.last_reply_on >= last:
+        return []
+    params = {"name": a.person_name, "org": a.organisation, "on": last.isoformat()}
+    due = last + dt.timedelta(days=rule.offset_days)
+    subject = f"application:{a.application_id}"
+    return [_subject_item(rule, subject, a.person_id, last.isoformat(), due, params)]
+
+
+def rule_feedback_request(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """Within two days of a rejection: ask for a short call with feedback."""
+    if a.stage != "rejected" or a.rejected_on is None or a.feedback_requested:
+        return []
+    params = {"name": a.person_name, "org": a.organisation, "on": a.rejected_on.isoformat()}
+    due = a.rejected_on + dt.timedelta(days=rule.offset_days)
+    subject = f"application:{a.application_id}"
+    return [_subject_item(rule, subject, a.person_id, a.rejected_on.isoformat(), due, params)]
+
+
+def rule_conversation_thanks(c: ConversationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """Same or next day after a network conversation: thank and debrief (seed 003)."""
+    if c.thanked and c.debriefed:
+        return []
+    held = local_date(c.held_at, zone)
+    params = {
+        "name": c.person_name,
+        "on": held.isoformat(),
+        "thanked": c.thanked,
+        "debriefed": c.debriefed,
+    }
+    due = held + dt.timedelta(days=rule.offset_days)
+    subject = f"conversation:{c.conversation_id}"
+    return [_subject_item(rule, subject, c.person_id, held.isoformat(), due, params)]
+
+
+APPLICATION_RULES = {
+    "interview_thanks": rule_interview_thanks,
+    "status_inquiry": rule_status_inquiry,
+    "feedback_request": rule_feedback_request,
+}
+
+
+def subject_items(
+    facts: Iterable[ApplicationFacts | ConversationFacts],
+    rules: Mapping[str, Rule],
+    zone: ZoneInfo,
+) -> list[DueItem]:
+    """Due items from applications and conversations (facts from the career workflows)."""
+    items: list[DueItem] = []
+    for fact in facts:
+        if isinstance(fact, ApplicationFacts):
+            for kind, fn in APPLICATION_RULES.items():
+                if rules[kind].enabled:
+                    items.extend(fn(fact, rules[kind], zone))
+        elif rules["conversation_thanks"].enabled:
+            items.extend(rule_conversation_thanks(fact, rules["conversation_thanks"], zone))
+    return items
+
+
+# --- workspace rules ---------------------------------------------------------------------
+
+
+def core_circle_warning(core_count: int, rules: Mapping[str, Rule]) -> bool:
+    """More people in the core circle than the threshold (20): quality over quantity."""
+    rule = rules["core_size"]
+    return rule.enabled and core_count > rule.threshold
+
+
+def networking_block(
+    today: dt.date, weekday: int, at: dt.time, minutes: int, zone: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """The next weekly networking block (start, end) in the user's zone, from today on."""
+    day = today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+    start = dt.datetime.combine(day, at, tzinfo=zone)
+    return start, start + dt.timedelta(minutes=minutes)

@@ -1,0 +1,219 @@
+"""Writes about notifications: settings, the calendar token, the daily digest (exactly once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, OperationalError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.followups.models import DigestLog, NotificationSettings, RollLog, new_ics_token
+
+log = logging.getLogger(__name__)
+
+ALLOWED_SCHEMES = {
+    "ntfy",
+    "ntfys",
+    "tgram",
+    "slack",
+    "matrix",
+    "matrixs",
+    "json",
+    "jsons",
+    "form",
+    "forms",
+    "mailto",
+    "mailtos",
+    "discord",
+    "gotify",
+    "gotifys",
+    "mmost",
+    "mmosts",
+    "rocket",
+    "rockets",
+    "signal",
+    "signals",
+}
+MAX_URLS = 5
+DIGEST_ITEMS = 20
+
+
+def apprise_urls_validate(raw: str) -> list[str]:
+    """Clean notification URLs (one a line); a malformed or disallowed one is an error."""
+    import apprise
+
+    urls = [line.strip() for line in (raw or "").splitlines() if line.strip()]
+    if len(urls) > MAX_URLS:
+        raise ValidationError({"apprise_urls": _("At most 5 notification URLs.")})
+    for url in urls:
+        scheme = urlsplit(url).scheme.lower() if "://" in url or url.startswith("mailto") else ""
+        if not scheme:
+            raise ValidationError(
+                {"apprise_urls": _("“%(url)s” is not a URL.") % {"url": url[:80]}}
+            )
+        if scheme not in ALLOWED_SCHEMES:
+            raise ValidationError(
+                {
+                    "apprise_urls": _("“%(scheme)s” is not an allowed service (allowed: %(list)s).")
+                    % {"scheme": scheme, "list": ", ".join(sorted(ALLOWED_SCHEMES))}
+                }
+            )
+        if len(url) > 500 or apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+            raise ValidationError(
+                {"apprise_urls": _("“%(url)s” is malformed.") % {"url": url[:80]}}
+            )
+    return urls
+
+
+@transaction.atomic
+def notification_settings_update(
+    *,
+    row: NotificationSettings,
+    digest_enabled: bool,
+    digest_time: dt.time,
+    email_enabled: bool,
+    apprise_urls: str,
+    networking_weekday: int,
+    networking_time: dt.time,
+    networking_minutes: int,
+) -> NotificationSettings:
+    """Change a user's digest and calendar settings; validated before anything is saved."""
+    urls = apprise_urls_validate(apprise_urls)
+    if not 0 <= networking_weekday <= 6:
+        raise ValidationError({"networking_weekday": _("Choose a weekday.")})
+    if not 15 <= networking_minutes <= 480:
+        raise ValidationError({"networking_minutes": _("Choose 15 to 480 minutes.")})
+    row.digest_enabled, row.digest_time, row.email_enabled = (
+        digest_enabled,
+        digest_time,
+        email_enabled,
+    )
+    row.apprise_urls = "\n".join(urls)
+    row.networking_weekday, row.networking_time = networking_weekday, networking_time
+    row.networking_minutes = networking_minutes
+    row.save()
+    return row
+
+
+@transaction.atomic
+def ics_token_rotate(*, row: NotificationSettings) -> NotificationSettings:
+    """Replace the calendar-feed token; the old URL stops working at once."""
+    row.ics_token = new_ics_token()
+    row.save(update_fields=["ics_token", "updated_at"])
+    return row
+
+
+# --- digest ------------------------------------------------------------------------------
+
+
+def digests_due(*, now: dt.datetime) -> list[tuple[int, int, dt.date]]:
+    """(user, workspace, local date) of digests due now and not yet sent that day."""
+    due = []
+    rows = NotificationSettings.objects.filter(digest_enabled=True, user__is_active=True)
+    for row in rows.select_related("user"):
+        local = now.astimezone(user_zone(row.user))
+        if local.time() < row.digest_time:
+            continue
+        sent = DigestLog.objects.filter(
+            user_id=row.user_id, workspace_id=row.workspace_id, local_date=local.date()
+        ).exists()
+        if not sent:
+            due.append((row.user_id, row.workspace_id, local.date()))
+    return due
+
+
+def roll_claim(*, workspace: Workspace, day: dt.date) -> bool:
+    """Claim the daily roll of a workspace; False when it already ran that day."""
+    try:
+        with transaction.atomic():
+            RollLog.objects.create(workspace=workspace, day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _claim(user: User, workspace: Workspace, day: dt.date) -> DigestLog | None:
+    """Insert the day's log row; the unique constraint lets exactly one sender through."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return DigestLog.objects.create(user=user, workspace=workspace, local_date=day)
+        except IntegrityError:
+            return None
+        except OperationalError:  # SQLite lock contention between workers: try again
+            time.sleep(0.05 * (attempt + 1))
+    raise OperationalError("could not claim the digest")
+
+
+def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
+    """Send the day's digest once: claim the log row, then email and apprise URLs.
+
+    The claim commits before anything is sent, so two workers never both send; a crash
+    after the claim loses that day's digest rather than sending it twice.
+    """
+    from kontaktpflege.followups.selectors import agenda, notification_settings_for
+
+    entry = _claim(user, workspace, day)
+    if entry is None:
+        return "already sent"
+    prefs = notification_settings_for(user=user, workspace=workspace)
+    with translation.override(user.language):
+        plan = agenda(workspace=workspace, today=day, language=user.language)
+        items = (plan.groups["overdue"] + plan.groups["today"])[:DIGEST_ITEMS]
+        context = {
+            "user": user,
+            "plan": plan,
+            "items": items,
+            "day": day,
+            "site": settings.SITE_URL,
+        }
+        subject = render_to_string("emails/followups/digest_subject.txt", context).strip()
+        text = render_to_string("emails/followups/digest.txt", context)
+        html = render_to_string("emails/followups/digest.html", context)
+    problems = _deliver(prefs, user, subject, text, html) if items else []
+    entry.status = "failed" if problems else ("sent" if items else "empty")
+    entry.item_count, entry.detail = len(items), "\n".join(problems)
+    entry.save(update_fields=["status", "item_count", "detail", "updated_at"])
+    return entry.status
+
+
+def _deliver(
+    prefs: NotificationSettings, user: User, subject: str, text: str, html: str
+) -> list[str]:
+    problems = []
+    if prefs.email_enabled and user.email:
+        try:
+            mail = EmailMultiAlternatives(subject, text, to=[user.email])
+            mail.attach_alternative(html, "text/html")
+            mail.send()
+        except Exception as exc:  # a mail server problem must not lose the log entry
+            log.warning("digest email to user %s failed: %s", user.pk, exc)
+            problems.append(f"email: {exc}")
+    for url in prefs.apprise_url_list:
+        if not _notify(url, subject, text):
+            problems.append(f"apprise: {urlsplit(url).scheme}")
+    return problems
+
+
+def _notify(url: str, title: str, body: str) -> bool:
+    import apprise
+
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return False
+    return bool(sender.notify(title=title, body=body))
+
+
+def local_now(user: User) -> dt.datetime:
+    """Now in the user's zone."""
+    return timezone.now().astimezone(user_zone(user))

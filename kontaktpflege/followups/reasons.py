@@ -1,0 +1,206 @@
+"""One sentence per due item, in the reader's language, rendered from the stored parameters.
+
+Parameters are stored (not text), so the sentence follows the reader's language and "94 days
+ago" stays true on the day it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+
+def circle_label(circle: str) -> str:
+    """The circle's name as it reads inside a sentence."""
+    labels = {
+        "core": pgettext("circle in a sentence", "core"),
+        "active": pgettext("circle in a sentence", "active"),
+        "network": pgettext("circle in a sentence", "network"),
+        "dormant": pgettext("circle in a sentence", "dormant"),
+    }
+    return labels.get(circle, circle)
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    return formats.date_format(dt.date.fromisoformat(value), "MONTH_DAY_FORMAT")
+
+
+def _days_since(value: str | None, today: dt.date) -> int:
+    return (today - dt.date.fromisoformat(value)).days if value else 0
+
+
+def _keep_in_touch(p: dict[str, Any], today: dt.date) -> str:
+    values = {
+        "name": p["name"],
+        "circle": circle_label(p.get("circle", "")),
+        "interval": p.get("interval", 0),
+    }
+    if p.get("last"):
+        days = _days_since(p["last"], today)
+        return ngettext(
+            "Last contact with %(name)s %(days)s day ago (circle: %(circle)s, every "
+            "%(interval)s days)",
+            "Last contact with %(name)s %(days)s days ago (circle: %(circle)s, every "
+            "%(interval)s days)",
+            days,
+        ) % {**values, "days": days}
+    days = _days_since(p.get("added"), today)
+    return ngettext(
+        "%(name)s was added %(days)s day ago, no contact since (circle: %(circle)s, every "
+        "%(interval)s days)",
+        "%(name)s was added %(days)s days ago, no contact since (circle: %(circle)s, every "
+        "%(interval)s days)",
+        days,
+    ) % {**values, "days": days}
+
+
+def _new_contact(p: dict[str, Any], today: dt.date) -> str:
+    return _(
+        "You met %(name)s on %(date)s: send a personal note within 72 hours, ideally "
+        "proposing the next meeting"
+    ) % {"name": p["name"], "date": _day(p.get("met_on"))}
+
+
+def _reactivation(p: dict[str, Any], today: dt.date) -> str:
+    months = _days_since(p.get("last") or p.get("added"), today) // 30
+    return ngettext(
+        "No contact with %(name)s for %(months)s month: reactivate, and offer help before "
+        "asking for any",
+        "No contact with %(name)s for %(months)s months: reactivate, and offer help before "
+        "asking for any",
+        months,
+    ) % {"name": p["name"], "months": months}
+
+
+def _birthday(p: dict[str, Any], today: dt.date) -> str:
+    values = {"name": p["name"], "date": _day(p.get("on")), "age": p.get("age")}
+    if p.get("age"):
+        return _("%(name)s turns %(age)s on %(date)s") % values
+    return _("%(name)s has a birthday on %(date)s") % values
+
+
+def _work_anniversary(p: dict[str, Any], today: dt.date) -> str:
+    years = p.get("years", 1)
+    return ngettext(
+        "%(name)s celebrates %(years)s year at %(org)s on %(date)s",
+        "%(name)s celebrates %(years)s years at %(org)s on %(date)s",
+        years,
+    ) % {"name": p["name"], "years": years, "org": p.get("org") or "—", "date": _day(p.get("on"))}
+
+
+def _job_change(p: dict[str, Any], today: dt.date) -> str:
+    return _("%(name)s started at %(org)s on %(date)s: congratulate within a week") % {
+        "name": p["name"],
+        "org": p.get("org") or "—",
+        "date": _day(p.get("on")),
+    }
+
+
+def _occasion(label: Callable[[], str]) -> Callable[[dict[str, Any], dt.date], str]:
+    def render(p: dict[str, Any], today: dt.date) -> str:
+        text = _("%(occasion)s of %(name)s on %(date)s: get in touch within a week") % {
+            "occasion": label(),
+            "name": p["name"],
+            "date": _day(p.get("on")),
+        }
+        return f"{text} ({p['note']})" if p.get("note") else text
+
+    return render
+
+
+def _reciprocity(p: dict[str, Any], today: dt.date) -> str:
+    return _(
+        "You received %(takes)s favours from %(name)s and gave %(gives)s: offer something "
+        "(an article, an introduction, help)"
+    ) % {"name": p["name"], "takes": p.get("takes", 0), "gives": p.get("gives", 0)}
+
+
+def _interview_thanks(p: dict[str, Any], today: dt.date) -> str:
+    return _("Interview at %(org)s on %(date)s: thank %(name)s by the next day") % {
+        "org": p.get("org") or "—",
+        "date": _day(p.get("on")),
+        "name": p["name"],
+    }
+
+
+def _status_inquiry(p: dict[str, Any], today: dt.date) -> str:
+    days = _days_since(p.get("on"), today)
+    return ngettext(
+        "Interview at %(org)s on %(date)s, no reply for %(days)s day: ask %(name)s "
+        "friendly about the status",
+        "Interview at %(org)s on %(date)s, no reply for %(days)s days: ask %(name)s "
+        "friendly about the status",
+        days,
+    ) % {"org": p.get("org") or "—", "date": _day(p.get("on")), "days": days, "name": p["name"]}
+
+
+def _feedback_request(p: dict[str, Any], today: dt.date) -> str:
+    return _("Rejection from %(org)s on %(date)s: ask %(name)s for a short feedback call") % {
+        "org": p.get("org") or "—",
+        "date": _day(p.get("on")),
+        "name": p["name"],
+    }
+
+
+def _conversation_thanks(p: dict[str, Any], today: dt.date) -> str:
+    return _("Conversation with %(name)s on %(date)s: say thanks and note what you learned") % {
+        "name": p["name"],
+        "date": _day(p.get("on")),
+    }
+
+
+REASONS: dict[str, Callable[[dict[str, Any], dt.date], str]] = {
+    "keep_in_touch": _keep_in_touch,
+    "new_contact": _new_contact,
+    "reactivation": _reactivation,
+    "birthday": _birthday,
+    "work_anniversary": _work_anniversary,
+    "job_change": _job_change,
+    "promotion": _occasion(lambda: _("Promotion")),
+    "media_appearance": _occasion(lambda: _("Media appearance")),
+    "custom": _occasion(lambda: _("Occasion")),
+    "reciprocity": _reciprocity,
+    "interview_thanks": _interview_thanks,
+    "status_inquiry": _status_inquiry,
+    "feedback_request": _feedback_request,
+    "conversation_thanks": _conversation_thanks,
+}
+
+
+def rule_label(rule: str) -> str:
+    """A short name of a rule for badges and the done touchpoint's summary."""
+    labels = {
+        "keep_in_touch": _("Keep in touch"),
+        "new_contact": _("New contact"),
+        "reactivation": _("Reactivate"),
+        "birthday": _("Birthday"),
+        "work_anniversary": _("Work anniversary"),
+        "job_change": _("Job change"),
+        "promotion": _("Promotion"),
+        "media_appearance": _("Media appearance"),
+        "custom": _("Occasion"),
+        "reciprocity": _("Give something back"),
+        "interview_thanks": _("Interview thank-you"),
+        "status_inquiry": _("Status inquiry"),
+        "feedback_request": _("Feedback request"),
+        "conversation_thanks": _("Conversation thanks"),
+    }
+    return labels.get(rule, rule)
+
+
+def reason(rule: str, params: dict[str, Any], today: dt.date, language: str | None = None) -> str:
+    """The item's reason in one sentence, in `language` (or the active one)."""
+    render = REASONS.get(rule)
+    if render is None:
+        return rule
+    if language is None:
+        return render(params, today)
+    with translation.override(language):
+        return render(params, today)

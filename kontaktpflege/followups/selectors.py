@@ -1,0 +1,248 @@
+"""Reads about follow-ups that check workspace access: the agenda, a person's items, feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.models import EmailAddress, Person, PhoneNumber, Relationship
+from kontaktpflege.followups import engine
+from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, NotificationSettings
+from kontaktpflege.followups.reasons import reason, rule_label
+
+GROUPS = ("overdue", "today", "week")
+PER_GROUP = 50
+WEEK_DAYS = 7
+
+
+@dataclass
+class AgendaItem:
+    """A follow-up as the agenda shows it: row, reason sentence, label, effective priority."""
+
+    followup: FollowUp
+    reason: str
+    label: str
+    priority: int
+    days_overdue: int
+
+
+@dataclass
+class Agenda:
+    """Items grouped into overdue / today / this week, each group ordered by priority."""
+
+    today: dt.date
+    groups: dict[str, list[AgendaItem]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    more: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.groups.values())
+
+    @property
+    def count(self) -> int:
+        return sum(self.totals.values())
+
+
+def _group_expr(today: dt.date) -> Case:
+    return Case(
+        When(due_on__lt=today, then=Value(0)),
+        When(due_on=today, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def _priority_expr(today: dt.date) -> Any:
+    """Base priority plus the engine's lateness bonus (engine.OVERDUE_STEPS) in SQL."""
+    whens = [
+        When(due_on__lte=today - dt.timedelta(days=days), then=Value(bonus))
+        for days, bonus in engine.OVERDUE_STEPS
+    ]
+    return F("priority") + Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def agenda_queryset(
+    *, workspace: Workspace, today: dt.date, per_group: int = PER_GROUP
+) -> QuerySet[FollowUp]:
+    """The one indexed query behind Today: active items due within a week, top N per group.
+
+    The ranking runs on FollowUp alone (index workspace, state, due_on); people are joined
+    only to the chosen rows.
+    """
+    week_end = today + dt.timedelta(days=WEEK_DAYS)
+    ranked = (
+        FollowUp.objects.filter(workspace=workspace, state__in=ACTIVE_STATES, due_on__lte=week_end)
+        .annotate(grp=_group_expr(today), eff=_priority_expr(today))
+        .annotate(
+            rn=Window(
+                RowNumber(),
+                partition_by=[F("grp")],
+                order_by=[F("eff").desc(), F("due_on").asc(), F("id").asc()],
+            )
+        )
+        .filter(rn__lte=per_group)
+        .values("pk")
+    )
+    return (
+        FollowUp.objects.filter(pk__in=ranked)
+        .annotate(grp=_group_expr(today), eff=_priority_expr(today))
+        .select_related("person", "person__organisation")
+        .order_by("grp", "-eff", "due_on", "id")
+    )
+
+
+def agenda(*, workspace: Workspace, today: dt.date, language: str) -> Agenda:
+    """Today's agenda for a reader whose local date is `today`, reasons in their language."""
+    result = Agenda(today=today, groups={g: [] for g in GROUPS}, totals=dict.fromkeys(GROUPS, 0))
+    for row in agenda_queryset(workspace=workspace, today=today):
+        group = GROUPS[row.grp]  # type: ignore[attr-defined]
+        result.groups[group].append(_item(row, today, language))
+    for group, items in result.groups.items():
+        result.totals[group] = len(items)
+        result.more[group] = len(items) >= PER_GROUP
+    return result
+
+
+def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:
+    return AgendaItem(
+        followup=row,
+        reason=reason(row.rule, row.params, today, language),
+        label=rule_label(row.rule),
+        priority=engine.effective_priority(row.priority, row.due_on, today),
+        days_overdue=max((today - row.due_on).days, 0),
+    )
+
+
+def followup_get(*, workspace: Workspace, pk: int) -> FollowUp:
+    """One follow-up of the workspace, or 404."""
+    row = FollowUp.objects.filter(workspace=workspace, pk=pk).select_related("person").first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def person_followups(*, person: Person, today: dt.date, language: str) -> list[AgendaItem]:
+    """A person's active follow-ups, soonest first."""
+    rows = FollowUp.objects.filter(person=person, state__in=ACTIVE_STATES).order_by("due_on", "id")
+    return [_item(r, today, language) for r in rows]
+
+
+def core_circle_count(*, workspace: Workspace) -> int:
+    """How many people (not the user) are in the core circle."""
+    return Person.objects.filter(workspace=workspace, circle="core", user__isnull=True).count()
+
+
+def notification_settings_for(*, user: User, workspace: Workspace) -> NotificationSettings:
+    """The user's settings in a workspace (created with defaults on first use)."""
+    row, _created = NotificationSettings.objects.get_or_create(user=user, workspace=workspace)
+    return row
+
+
+def settings_by_token(*, token: str) -> NotificationSettings:
+    """The settings behind a calendar-feed token, or 404 (tampered, rotated, membership gone)."""
+    row = (
+        NotificationSettings.objects.filter(ics_token=token)
+        .select_related("user", "workspace")
+        .first()
+    )
+    if row is None or len(token) < 20:
+        raise Http404
+    if not row.user.is_active or not row.user.memberships.filter(workspace=row.workspace).exists():
+        raise Http404
+    return row
+
+
+def feed_followups(*, workspace: Workspace, today: dt.date) -> QuerySet[FollowUp]:
+    """Active follow-ups for the calendar feed: a month back to three months ahead."""
+    return (
+        FollowUp.objects.filter(
+            workspace=workspace,
+            state__in=ACTIVE_STATES,
+            due_on__gte=today - dt.timedelta(days=30),
+            due_on__lte=today + dt.timedelta(days=90),
+        )
+        .select_related("person")
+        .order_by("due_on", "id")[:1000]
+    )
+
+
+def birthdays(*, workspace: Workspace) -> QuerySet[Person]:
+    """People with a birthday (for the yearly calendar events)."""
+    return Person.objects.filter(
+        workspace=workspace, birthday_month__isnull=False, birthday_day__isnull=False
+    ).only("id", "first_name", "last_name", "birthday_day", "birthday_month", "birthday_year")
+
+
+@dataclass
+class DormantContact:
+    """A dormant contact on the Reactivate page with its value and ease of reach."""
+
+    person: Person
+    strength: int
+    channels: list[str]
+    value: int
+
+
+def dormant_contacts(
+    *, workspace: Workspace, user: User, now: dt.datetime, limit: int = 100
+) -> list[DormantContact]:
+    """Dormant contacts by value: former strength with the user, then target companies."""
+    year_ago = now - dt.timedelta(days=365)
+    me = Person.objects.filter(workspace=workspace, user=user).values("pk")[:1]
+    edge = Relationship.objects.filter(
+        Q(from_person=OuterRef("pk"), to_person=Subquery(me))
+        | Q(to_person=OuterRef("pk"), from_person=Subquery(me))
+    ).values("strength")[:1]
+    qs = (
+        Person.objects.filter(workspace=workspace, user__isnull=True)
+        .filter(
+            Q(circle="dormant")
+            | Q(last_touched_at__lt=year_ago)
+            | Q(last_touched_at__isnull=True, created_at__lt=year_ago)
+        )
+        .annotate(
+            strength=Coalesce(Subquery(edge), Value(0)),
+            has_email=Exists(EmailAddress.objects.filter(person=OuterRef("pk"))),
+            has_phone=Exists(PhoneNumber.objects.filter(person=OuterRef("pk"))),
+            target=Case(When(organisation__is_target=True, then=Value(15)), default=Value(0)),
+        )
+        .annotate(value=F("strength") * 10 + F("target"))
+        .select_related("organisation")
+        .order_by("-value", F("last_touched_at").desc(nulls_last=True), "id")[:limit]
+    )
+    return [
+        DormantContact(p, p.strength, _channels(p), p.value)  # type: ignore[attr-defined]
+        for p in qs
+    ]
+
+
+def _channels(p: Any) -> list[str]:
+    found = []
+    if p.has_email:
+        found.append("email")
+    if p.has_phone:
+        found.append("phone")
+    if p.linkedin_url:
+        found.append("linkedin")
+    if p.xing_url:
+        found.append("xing")
+    return found

@@ -1,0 +1,43 @@
+"""Background tasks (django-tasks, database backend): take ids, call a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from kontaktpflege.accounts.models import User, Workspace
+
+
+@task()
+def digest_send(user_id: int, workspace_id: int, local_date: str) -> str:
+    """Send one user's digest for one local day (exactly once, see notifications.digest_send)."""
+    from kontaktpflege.followups.notifications import digest_send as send
+
+    user = User.objects.get(pk=user_id)
+    workspace = Workspace.objects.get(pk=workspace_id)
+    return send(user=user, workspace=workspace, day=dt.date.fromisoformat(local_date))
+
+
+@task()
+def followups_roll(workspace_id: int) -> int:
+    """The daily roll of date-dependent rules for one workspace."""
+    from kontaktpflege.followups.services import followups_roll as roll
+
+    return roll(workspace=Workspace.objects.get(pk=workspace_id))
+
+
+@task()
+def digest_dispatch() -> int:
+    """Run by the scheduler every minute: roll workspaces once a day, enqueue due digests."""
+    from kontaktpflege.followups.notifications import digests_due, roll_claim
+
+    now = timezone.now()
+    for workspace in Workspace.objects.all().only("id"):
+        if roll_claim(workspace=workspace, day=now.date()):
+            followups_roll.enqueue(workspace.pk)
+    due = digests_due(now=now)
+    for user_id, workspace_id, day in due:
+        digest_send.enqueue(user_id, workspace_id, day.isoformat())
+    return len(due)

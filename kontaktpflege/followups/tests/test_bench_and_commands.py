@@ -1,0 +1,93 @@
+"""The bench scenarios at small scale, and the management commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from kontaktpflege.bench.registry import SCENARIOS, BenchContext
+from kontaktpflege.followups import bench
+from kontaktpflege.followups.models import FollowUp, State
+
+from .conftest import berlin
+
+pytestmark = pytest.mark.django_db
+
+
+class ClientHttp:
+    """A requests-like adapter over django.test.Client (status attribute)."""
+
+    def __init__(self, client: Client):
+        self.client = client
+
+    def get(self, url: str):
+        response = self.client.get(url)
+        response.status = response.status_code
+        return response
+
+
+def spread(make_person, committed, n=40):
+    with committed():
+        for i in range(n):
+            make_person(first_name=f"P{i}", circle=("core", "active", "network")[i % 3])
+    for i, row in enumerate(FollowUp.objects.order_by("id")):
+        row.due_on = dt.date(2025, 6, 2) + dt.timedelta(days=(i % 20) - 12)
+        row.state = State.SNOOZED if i % 7 == 0 else State.OPEN
+        row.save()
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_floor_query_returns_the_agendas_rows(workspace, make_person, committed):
+    spread(make_person, committed)
+    today = dt.date(2025, 6, 2)
+    for per_group in (3, 50):
+        ids = bench.floor_ids(workspace.pk, today, per_group)
+        assert ids and ids == bench.orm_ids(workspace, today, per_group)
+    assert len(bench.floor_ids(workspace.pk, today, 3)) == 3 + 2 + 3  # today has only two
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_person, committed):
+    spread(make_person, committed)
+    ctx = BenchContext(
+        scale="S", workspace=workspace, user=alice, http=ClientHttp(alice_client), repeat=3
+    )
+    today_fn, _ = SCENARIOS["today"]
+    recompute_fn, _ = SCENARIOS["recompute"]
+    (row,) = today_fn(ctx)
+    assert row.figure > 0 and row.floor is not None and row.floor > 0
+    (row,) = recompute_fn(ctx)
+    assert row.figure > 0
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_recompute_and_show_today_commands(alice, workspace, make_person, committed):
+    with committed():
+        make_person(circle="core")
+    FollowUp.objects.all().delete()
+    out = io.StringIO()
+    call_command("recompute_followups", stdout=out)
+    assert "1 active follow-ups" in out.getvalue()
+    FollowUp.objects.update(due_on=dt.date(2025, 6, 1))
+    out = io.StringIO()
+    call_command("show_today", "--user", "alice", stdout=out)
+    assert "Overdue (1)" in out.getvalue() and "Thomas Müller: Thomas was added" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("show_today", "--user", "nobody")
+    with pytest.raises(CommandError):
+        call_command("recompute_followups", "--workspace", "999999")
+
+
+def test_the_scheduler_tick_enqueues_the_dispatch(alice, workspace):
+    from kontaktpflege.followups import scheduler
+    from kontaktpflege.followups.models import RollLog
+
+    scheduler.tick()  # immediate backend in tests: runs the dispatch at once
+    assert RollLog.objects.filter(workspace=workspace).count() == 1
+    scheduler.tick()
+    assert RollLog.objects.filter(workspace=workspace).count() == 1

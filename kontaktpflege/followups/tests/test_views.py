@@ -1,0 +1,269 @@
+"""Today, its actions (with and without htmx), Reactivate, settings and the person panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from kontaktpflege.accounts.services import user_update_preferences
+from kontaktpflege.followups.models import FollowUp, NotificationSettings, State
+from kontaktpflege.touchpoints.models import Touchpoint
+
+from .conftest import berlin
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def log_first_meeting(client, person):
+    return client.post(
+        reverse("touchpoint_create", args=[person.pk]),
+        {
+            "occurred_at": "2025-06-02T08:30",
+            "channel": "meeting",
+            "direction": "mutual",
+            "summary": "Met at the design thinking evening",
+        },
+    )
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_first_meeting_snooze_and_done_without_javascript(alice_client, make_person, committed):
+    thomas = make_person()
+    with committed():
+        assert log_first_meeting(alice_client, thomas).status_code == 302
+    item = FollowUp.objects.get(person=thomas, rule="new_contact")
+    page = alice_client.get("/").content.decode()
+    assert '<li class="followup' in page and f'id="followup-{item.pk}"' in page
+    assert "You met Thomas on June 2: send a personal note within 72 hours" in page
+
+    with time_machine.travel(berlin(2025, 6, 5, 9), tick=False):
+        page = alice_client.get("/").content.decode()
+        assert 'id="group-today"' in page and f'id="followup-{item.pk}"' in page
+        response = alice_client.post(
+            reverse("followup_act", args=[item.pk]), {"snooze": "tomorrow"}
+        )
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert (item.state, item.due_on) == (State.SNOOZED, dt.date(2025, 6, 6))
+
+    with time_machine.travel(berlin(2025, 6, 6, 9), tick=False), committed():
+        assert f'id="followup-{item.pk}"' in alice_client.get("/").content.decode()
+        response = alice_client.post(
+            reverse("followup_act", args=[item.pk]),
+            {"done": "1", "channel": "linkedin", "summary": "Thanked on LinkedIn"},
+        )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.DONE
+    tp = Touchpoint.objects.get(pk=item.closed_by_touchpoint_id)
+    assert (tp.summary, tp.channel, list(tp.participants.all())) == (
+        "Thanked on LinkedIn",
+        "linkedin",
+        [thomas],
+    )
+    with time_machine.travel(berlin(2025, 6, 6, 10), tick=False):
+        assert f'id="followup-{item.pk}"' not in alice_client.get("/").content.decode()
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_htmx_actions_swap_the_item_in_place(alice_client, make_person, committed):
+    with committed():
+        thomas = make_person()
+        log_first_meeting(alice_client, thomas)
+    item = FollowUp.objects.get(person=thomas, rule="new_contact")
+    url = reverse("followup_act", args=[item.pk])
+    response = alice_client.post(url, {"snooze": "date", "snooze_until": "2025-06-01"}, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200 and f'id="followup-{item.pk}"' in body
+    assert "Choose a date after today." in body
+    item.refresh_from_db()
+    assert item.state == State.OPEN
+    response = alice_client.post(url, {"skip": "1", "reason": "Met twice already"}, **HTMX)
+    assert (
+        "followup-closed" in response.content.decode() and "<html" not in response.content.decode()
+    )
+    item.refresh_from_db()
+    assert (item.state, item.skip_reason) == (State.SKIPPED, "Met twice already")
+    # The whole agenda as a partial for htmx.
+    partial = alice_client.get("/", **HTMX).content.decode()
+    assert "<html" not in partial
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_bad_actions_show_an_error_and_change_nothing(alice_client, make_person, committed):
+    with committed():
+        thomas = make_person()
+    item = FollowUp.objects.get(person=thomas, rule="keep_in_touch")
+    url = reverse("followup_act", args=[item.pk])
+    for data in (
+        {"snooze": "date", "snooze_until": "2025-05-01"},
+        {"snooze": "date"},
+        {"skip": "1", "reason": ""},
+        {"done": "1", "channel": "pigeon"},
+        {},
+    ):
+        response = alice_client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert 'class="alert alert-danger"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == State.OPEN and item.due_on == dt.date(2025, 11, 29)
+    assert not Touchpoint.objects.exists()
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_agenda_groups_and_speaks_the_readers_language(
+    alice_client, bob_client, make_person, committed
+):
+    with committed():
+        thomas = make_person(circle="active")
+    FollowUp.objects.filter(person=thomas).update(
+        due_on=dt.date(2025, 5, 28),
+        params={"name": "Thomas", "last": "2025-02-28", "circle": "active", "interval": 90},
+    )
+    en = alice_client.get("/").content.decode()
+    de = bob_client.get("/").content.decode()
+    assert 'id="group-overdue"' in en
+    assert "Last contact with Thomas 94 days ago (circle: active, every 90 days)" in en
+    assert "Letzter Kontakt mit Thomas vor 94 Tagen (Kreis: aktiv, alle 90 Tage)" in de
+
+
+def test_users_in_different_zones_see_their_own_today(alice, alice_client, make_person, committed):
+    # 23:30 UTC on 1 June: already 2 June in Berlin, still 1 June in New York.
+    with time_machine.travel(dt.datetime(2025, 6, 1, 23, 30, tzinfo=dt.UTC), tick=False):
+        with committed():
+            thomas = make_person()
+        FollowUp.objects.filter(person=thomas).update(due_on=dt.date(2025, 6, 2))
+        assert 'id="group-today"' in alice_client.get("/").content.decode()
+        user_update_preferences(user=alice, language="en", time_zone="America/New_York")
+        page = alice_client.get("/").content.decode()
+        assert 'id="group-week"' in page and 'id="group-today"' not in page
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_today_needs_few_queries_however_many_items(
+    alice_client, make_person, committed, django_assert_max_num_queries
+):
+    with committed():
+        for i in range(30):
+            make_person(first_name=f"P{i}")
+    FollowUp.objects.update(due_on=dt.date(2025, 6, 1))
+    with django_assert_max_num_queries(8):
+        page = alice_client.get("/").content.decode()
+    assert page.count('class="followup ') == 30
+
+
+def test_charlie_gets_404_for_alices_follow_ups(charlie_client, make_person, committed):
+    with committed():
+        thomas = make_person()
+    item = FollowUp.objects.get(person=thomas, rule="keep_in_touch")
+    for data in ({"done": "1"}, {"snooze": "tomorrow"}, {"skip": "1", "reason": "x"}):
+        assert charlie_client.post(reverse("followup_act", args=[item.pk]), data).status_code == 404
+    response = charlie_client.post(
+        reverse("occasion_add", args=[thomas.pk]), {"kind": "promotion", "on": "2025-06-01"}
+    )
+    assert response.status_code == 404
+    assert f"followup-{item.pk}" not in charlie_client.get("/").content.decode()
+    item.refresh_from_db()
+    assert item.state == State.OPEN and not thomas.occasions.exists()
+
+
+def test_a_viewer_cannot_act(alice, workspace, make_person, committed, client):
+    from kontaktpflege.accounts.models import User
+    from kontaktpflege.accounts.services import membership_add
+
+    viewer = User.objects.create_user(username="vic", email="v@example.org", password="pw-x-123")
+    membership_add(workspace=workspace, user=viewer, role="viewer")
+    with committed():
+        thomas = make_person()
+    item = FollowUp.objects.get(person=thomas, rule="keep_in_touch")
+    client.force_login(viewer)
+    assert client.get("/").status_code == 200
+    assert client.post(reverse("followup_act", args=[item.pk]), {"done": "1"}).status_code == 403
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_person_page_lists_open_follow_ups(alice_client, make_person, committed):
+    with committed():
+        thomas = make_person(birthday_day=14, birthday_month=6, birthday_year=1985)
+        alice_client.post(
+            reverse("occasion_add", args=[thomas.pk]),
+            {"kind": "promotion", "on": "2025-06-01", "note": "Head of design"},
+        )
+    page = alice_client.get(reverse("person", args=[thomas.pk])).content.decode()
+    assert 'id="person-followups"' in page
+    assert "Thomas turns 40 on June 14" in page
+    assert "Promotion of Thomas on June 1: get in touch within a week (Head of design)" in page
+
+
+def test_reactivate_lists_dormant_contacts_by_value_with_reach(
+    alice, alice_client, workspace, make_person, committed
+):
+    from kontaktpflege.contacts.selectors import person_self
+    from kontaktpflege.contacts.services import organisation_create, relationship_set
+
+    with time_machine.travel(berlin(2023, 1, 2, 9), tick=False), committed():
+        acme = organisation_create(workspace=workspace, name="Acme", is_target=True)
+        weak = make_person(first_name="Weak", circle="dormant")
+        close = make_person(first_name="Close", circle="dormant", emails=["c@example.org"])
+        target = make_person(
+            first_name="Target",
+            circle="dormant",
+            organisation=acme,
+            linkedin_url="https://www.linkedin.com/in/target",
+        )
+        relationship_set(a=person_self(workspace=workspace, user=alice), b=close, strength=5)
+    with time_machine.travel(berlin(2025, 6, 2, 9), tick=False):
+        page = alice_client.get(reverse("reactivate")).content.decode()
+    order = [page.index(f'id="dormant-{p.pk}"') for p in (close, target, weak)]
+    assert order == sorted(order)
+    assert "LinkedIn" in page and "no contact data" in page
+
+
+def test_settings_page_validates_apprise_urls_and_changes_nothing_on_error(alice, alice_client):
+    url = reverse("followup_settings")
+    assert alice_client.get(url).status_code == 200
+    base = {
+        "digest_enabled": "on",
+        "digest_time": "07:00",
+        "email_enabled": "on",
+        "networking_weekday": "4",
+        "networking_time": "16:00",
+        "networking_minutes": "60",
+    }
+    for bad, message in (
+        ("http://example.org/hook", "is not an allowed service"),
+        ("file:///etc/passwd", "is not an allowed service"),
+        ("not a url", "is not a URL"),
+        ("tgram://", "is malformed"),
+    ):
+        response = alice_client.post(url, {**base, "apprise_urls": bad})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    row = NotificationSettings.objects.get(user=alice)
+    assert not row.digest_enabled and row.apprise_urls == ""
+    ok = alice_client.post(url, {**base, "apprise_urls": "ntfy://ntfy.sh/kontaktpflege-test"})
+    assert ok.status_code == 302
+    row.refresh_from_db()
+    assert row.digest_enabled and row.digest_time == dt.time(7) and "ntfy://" in row.apprise_urls
+
+
+def test_owners_edit_intervals_and_bad_ones_are_refused(alice_client, bob_client, workspace):
+    url = reverse("followup_settings")
+    bad = alice_client.post(url, {"action": "rules", "core": "0", "active": "90", "network": "180"})
+    assert bad.status_code == 400 and "between 1 day and 10 years" in bad.content.decode()
+    workspace.refresh_from_db()
+    assert "circle_days" not in workspace.settings
+    data = {"action": "rules", "core": "21", "active": "90", "network": "180"}
+    assert bob_client.post(url, data).status_code == 404
+    assert alice_client.post(url, data).status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.settings["circle_days"]["core"] == 21
+
+
+def test_today_links_to_the_settings_and_reactivate(alice_client):
+    page = alice_client.get("/").content.decode()
+    assert reverse("followup_settings") in page and reverse("reactivate") in page
