@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.validation import clean_text, normalise_email
-from kontaktpflege.messaging.library import VARIANTS, shipped_templates
+from kontaktpflege.messaging.library import VARIABLES, VARIANTS, shipped_templates
 from kontaktpflege.messaging.models import (
     MAX_BODY_CHARS,
     MAX_TEMPLATE_CHARS,
@@ -23,7 +23,7 @@ from kontaktpflege.messaging.models import (
     OutboundMessage,
     SenderSettings,
 )
-from kontaktpflege.messaging.render import RenderError, check_syntax
+from kontaktpflege.messaging.render import RenderError, check_syntax, render_text
 from kontaktpflege.messaging.transports.email import new_message_id, validate_header
 
 # ---------------------------------------------------------------- templates
@@ -34,9 +34,11 @@ def _check_template_text(subject: str, body: str) -> tuple[str, str]:
     body = clean_text(body, field="body", max_length=MAX_TEMPLATE_CHARS, multiline=True)
     if not body:
         raise ValidationError({"body": _("A template needs a text.")})
+    sample = {v.name: v.example or "" for v in VARIABLES if v.available}
     for field, source in (("subject", subject), ("body", body)):
         try:
             check_syntax(source)
+            render_text(source, sample)  # runtime errors and limits, with sample values
         except RenderError as exc:
             raise ValidationError({field: str(exc)}) from None
     return subject, body
@@ -140,7 +142,9 @@ def sender_settings_save(
 ) -> SenderSettings:
     """Store how the user's messages go out; addresses are validated like recipients."""
     values = {
-        "from_name": validate_header(clean_text(from_name, field="from_name", max_length=120), "from_name"),
+        "from_name": clean_text(
+            validate_header(from_name, "from_name"), field="from_name", max_length=120
+        ),
         "from_email": normalise_email(from_email, field="from_email") if from_email.strip() else "",
         "reply_to": normalise_email(reply_to, field="reply_to") if reply_to.strip() else "",
         "company": clean_text(company, field="company", max_length=200),
@@ -163,7 +167,7 @@ def _clean_message(subject: str, body: str) -> tuple[str, str]:
                 % {"max": MAX_BODY_CHARS, "n": len(body)}
             }
         )
-    subject = validate_header(clean_text(subject, field="subject", max_length=300), "subject")
+    subject = clean_text(validate_header(subject, "subject"), field="subject", max_length=300)
     body = clean_text(body.replace("\r\n", "\n"), field="body", max_length=MAX_BODY_CHARS, multiline=True)
     if not body:
         raise ValidationError({"body": _("The message is empty.")})

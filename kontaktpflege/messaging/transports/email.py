@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable
-from email.headerregistry import Address
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,6 +105,10 @@ class Session:
         return _smtp_transaction(smtp, sender, recipients, payload, on_data)
 
 
+class RecipientRefused(smtplib.SMTPResponseException):
+    """The server refused the (only) recipient; its code tells temporary from permanent."""
+
+
 def _smtp_transaction(
     smtp: smtplib.SMTP,
     sender: str,
@@ -125,7 +128,8 @@ def _smtp_transaction(
             refused[rcpt] = (code, resp)
     if len(refused) == len(recipients):
         smtp.rset()
-        raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+        code, resp = next(iter(refused.values()))
+        raise RecipientRefused(code, resp)
     on_data()
     code, resp = smtp.data(payload)
     if code != 250:
@@ -133,11 +137,3 @@ def _smtp_transaction(
         raise smtplib.SMTPDataError(code, resp)
     return resp.decode("utf-8", "replace")[:255]
 
-
-def is_valid_address(value: str) -> bool:
-    """True for an address Python's email package can put in a header."""
-    try:
-        Address(addr_spec=value)
-    except (ValueError, IndexError):
-        return False
-    return True
