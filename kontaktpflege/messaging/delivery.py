@@ -48,7 +48,9 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def outbox_claim(*, limit: int = BATCH_SIZE, message_id: int | None = None) -> list[OutboundMessage]:
+def outbox_claim(
+    *, limit: int = BATCH_SIZE, message_id: int | None = None
+) -> list[OutboundMessage]:
     """Claim due queued emails for this worker (queued → sending, conditional UPDATE)."""
     now = timezone.now()
     due = OutboundMessage.objects.filter(state=MessageState.QUEUED).filter(
@@ -122,7 +124,7 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
                     pending.pop(0)
                     _record_broken(attempt, exc)
                     raise
-                except Exception as exc:  # noqa: BLE001 - a malformed message fails alone
+                except Exception as exc:
                     pending.pop(0)
                     _fail(attempt.message, str(exc) or type(exc).__name__)
                     continue
@@ -159,7 +161,10 @@ def _retry_later(message: OutboundMessage, error: str) -> None:
     from kontaktpflege.messaging.services import _enqueue
 
     if message.attempts >= MAX_ATTEMPTS:
-        _fail(message, _("Gave up after %(n)d attempts: %(error)s") % {"n": message.attempts, "error": error})
+        _fail(
+            message,
+            _("Gave up after %(n)d attempts: %(error)s") % {"n": message.attempts, "error": error},
+        )
         return
     when = timezone.now() + backoff(message.attempts)
     updated = OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
@@ -181,21 +186,23 @@ def _fail(message: OutboundMessage, error: str) -> None:
 
 
 def _mark_sent(message: OutboundMessage, response: str) -> int:
+    """Record the server's 250 and log the touchpoint, in one transaction."""
     from kontaktpflege.messaging.services import message_log_touchpoint
 
-    now = timezone.now()
+    message.sent_at = timezone.now()
     with transaction.atomic():
+        message_log_touchpoint(message=message, save=False)
         updated = OutboundMessage.objects.filter(
             pk=message.pk, claim_token=message.claim_token, state=MessageState.SENDING
         ).update(
             state=MessageState.SENT,
-            sent_at=now,
+            sent_at=message.sent_at,
             provider_message_id=(response or message.message_id)[:255],
             last_error="",
+            touchpoint=message.touchpoint,
         )
-        if updated:
-            message.sent_at = now
-            message_log_touchpoint(message=message)
+        if not updated:  # another worker settled it meanwhile: keep no touchpoint of ours
+            transaction.set_rollback(True)
     return updated
 
 

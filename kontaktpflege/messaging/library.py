@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 VARIANTS = ("de_sie", "de_du", "en")
@@ -91,7 +92,7 @@ class VariableDoc:
     """One template variable as the help panel documents it."""
 
     name: str
-    description: str
+    description: str | Promise
     example: str
     available: bool = True
 
@@ -102,7 +103,11 @@ UNAVAILABLE_VARIABLES = frozenset(
 )
 
 VARIABLES: tuple[VariableDoc, ...] = (
-    VariableDoc("salutation", _("Greeting by language, form of address and gender"), "Sehr geehrte Frau Dr. Weber"),
+    VariableDoc(
+        "salutation",
+        _("Greeting by language, form of address and gender"),
+        "Sehr geehrte Frau Dr. Weber",
+    ),
     VariableDoc("first_name", _("First name"), "Julia"),
     VariableDoc("last_name", _("Last name"), "Weber"),
     VariableDoc("full_name", _("First and last name"), "Julia Weber"),
@@ -119,7 +124,9 @@ VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc("sender_company", _("Your company (sender settings)"), "Beispiel AG"),
     VariableDoc("signature", _("Your signature (sender settings)"), "Alice Adler"),
     VariableDoc("interview_date", _("Date of the interview (comes with applications)"), "", False),
-    VariableDoc("application_position", _("Position applied for (comes with applications)"), "", False),
+    VariableDoc(
+        "application_position", _("Position applied for (comes with applications)"), "", False
+    ),
     VariableDoc("talent_pool_link", _("Talent pool sign-up link (comes with privacy)"), "", False),
     VariableDoc("consent_link", _("Consent renewal link (comes with privacy)"), "", False),
 )

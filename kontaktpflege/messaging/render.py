@@ -180,7 +180,7 @@ def _safe_replace(value: Any, old: str, new: str, count: int | None = None) -> s
 
 def _filters() -> dict[str, Callable[..., Any]]:
     f = jinja_filters
-    plain = {
+    plain: dict[str, Callable[..., Any]] = {
         "abs": abs,
         "capitalize": f.do_capitalize,
         "first": f.sync_do_first,
@@ -275,7 +275,7 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
         _check_args([*args, *kwargs.values()])
         return _check_value(super().call(__context, __obj, *args, **kwargs))
@@ -286,6 +286,12 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         return _check_value(super().call_binop(context, operator_, left, right))
 
 
+def _power_too_big(left: Any, right: Any) -> bool:
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return False
+    return right > 64 or abs(left).bit_length() * max(right, 0) > 256
+
+
 def _check_binop(op: str, left: Any, right: Any) -> None:
     if op == "%" and isinstance(left, str):
         raise SecurityError(_("Formatting with % is not available in templates."))
@@ -293,11 +299,8 @@ def _check_binop(op: str, left: Any, right: Any) -> None:
         for seq, n in ((left, right), (right, left)):
             if _size_of(seq) and isinstance(n, int) and _size_of(seq) * n > MAX_VALUE_CHARS:
                 raise LimitExceeded(_("A value in the template grew too large."))
-    if op == "**" and isinstance(left, int) and isinstance(right, int):
-        if right > 64 or abs(left).bit_length() * max(right, 0) > 256:
-            raise LimitExceeded(
-                _("Numbers in calls are limited to %(max)d.") % {"max": MAX_INT_ARG}
-            )
+    if op == "**" and _power_too_big(left, right):
+        raise LimitExceeded(_("Numbers in calls are limited to %(max)d.") % {"max": MAX_INT_ARG})
     if op == "+" and _size_of(left) + _size_of(right) > MAX_VALUE_CHARS:
         raise LimitExceeded(_("A value in the template grew too large."))
 
@@ -338,11 +341,15 @@ def check_syntax(source: str) -> None:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+    lines = [
+        f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
+    ]
     return lines[-1] if lines else None
 
 
-def render_text(source: str, context: dict[str, Any], *, time_limit: float | None = None) -> Rendered:
+def render_text(
+    source: str, context: dict[str, Any], *, time_limit: float | None = None
+) -> Rendered:
     """Render a template in the sandbox; any failure becomes a RenderError, never a crash."""
     template = _compile(source)
     limit = TIME_LIMIT_SECONDS if time_limit is None else time_limit

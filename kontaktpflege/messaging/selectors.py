@@ -27,9 +27,10 @@ from kontaktpflege.messaging.models import (
 from kontaktpflege.messaging.render import RenderError, render_text, template_variables, tidy
 from kontaktpflege.messaging.salutation import salutation
 
-_EN_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_EN_MONTHS = [
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from kontaktpflege.messaging.transports.email import new_message_id, validate_he
 
 # ---------------------------------------------------------------- templates
 
+SKELETON = "{{ salutation }},\n\n{{ notes }}\n\nCLOSING\n{{ signature }}\n"
+
 
 def _check_template_text(subject: str, body: str) -> tuple[str, str]:
     subject = clean_text(subject, field="subject", max_length=300)
@@ -71,9 +73,10 @@ def template_create(*, workspace: Workspace, key: str, name: str, user: User | N
     name = clean_text(name, field="name", max_length=120)
     if not name:
         raise ValidationError({"name": _("Give the template a name.")})
-    if key in shipped_templates() or MessageTemplate.objects.filter(
-        workspace=workspace, key=key
-    ).exists():
+    if (
+        key in shipped_templates()
+        or MessageTemplate.objects.filter(workspace=workspace, key=key).exists()
+    ):
         raise ValidationError({"key": _("A template with this key exists already.")})
     closings = {"de_sie": "Viele Grüße", "de_du": "Viele Grüße", "en": "Best regards,"}
     MessageTemplate.objects.bulk_create(
@@ -83,7 +86,7 @@ def template_create(*, workspace: Workspace, key: str, name: str, user: User | N
             variant=v,
             name=name,
             subject="",
-            body=f"{{{{ salutation }}}},\n\n{{{{ notes }}}}\n\n{closings[v]}\n{{{{ signature }}}}\n",
+            body=SKELETON.replace("CLOSING", closings[v]),
             updated_by=user,
         )
         for v in VARIANTS
@@ -168,7 +171,9 @@ def _clean_message(subject: str, body: str) -> tuple[str, str]:
             }
         )
     subject = clean_text(validate_header(subject, "subject"), field="subject", max_length=300)
-    body = clean_text(body.replace("\r\n", "\n"), field="body", max_length=MAX_BODY_CHARS, multiline=True)
+    body = clean_text(
+        body.replace("\r\n", "\n"), field="body", max_length=MAX_BODY_CHARS, multiline=True
+    )
     if not body:
         raise ValidationError({"body": _("The message is empty.")})
     return subject, body
@@ -238,7 +243,9 @@ def message_queue_email(
     from kontaktpflege.messaging.selectors import sender_settings_for
     from kontaktpflege.messaging.transports.email import sender_addresses
 
-    from_email, reply_to = sender_addresses(sender_settings_for(workspace=workspace, user=user), user)
+    from_email, reply_to = sender_addresses(
+        sender_settings_for(workspace=workspace, user=user), user
+    )
     message = _create(
         workspace=workspace,
         person=person,
@@ -315,7 +322,7 @@ def message_mark_sent(
 
 
 @transaction.atomic
-def message_log_touchpoint(*, message: OutboundMessage) -> None:
+def message_log_touchpoint(*, message: OutboundMessage, save: bool = True) -> None:
     """Log a sent message as an outgoing touchpoint (which refreshes the person's follow-ups)."""
     from kontaktpflege.touchpoints.services import touchpoint_log
 
@@ -332,8 +339,9 @@ def message_log_touchpoint(*, message: OutboundMessage) -> None:
         created_by=message.created_by,
         source=f"message:{message.pk}",
     )
-    OutboundMessage.objects.filter(pk=message.pk).update(touchpoint=touchpoint)
     message.touchpoint = touchpoint
+    if save:
+        OutboundMessage.objects.filter(pk=message.pk).update(touchpoint=touchpoint)
 
 
 @transaction.atomic

@@ -49,7 +49,7 @@ class Recorder:
     rcpt_waiting: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         import asyncio
 
         if self.refuse_code:
@@ -60,7 +60,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         import asyncio
 
         msg = message_from_bytes(envelope.content, policy=policy.default)

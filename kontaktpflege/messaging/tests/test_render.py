@@ -46,7 +46,9 @@ def test_hostile_templates_get_a_clear_error_or_harmless_output(source):
 
 
 def test_undefined_variables_render_empty_and_are_recorded():
-    result = render_text("Hallo {{ firstname }}, {{ first_name }} {{ orga.name }}", {"first_name": "Julia"})
+    result = render_text(
+        "Hallo {{ firstname }}, {{ first_name }} {{ orga.name }}", {"first_name": "Julia"}
+    )
     assert result.text == "Hallo , Julia "
     assert result.undefined == ("firstname", "orga")
 

@@ -21,7 +21,11 @@ def person(first="", last="", gender="", title="", form="sie"):
         (person("Kim", "Meyer", ""), "de_sie", "Guten Tag Kim Meyer"),
         (person("Kim", "Meyer", "x"), "de_sie", "Guten Tag Kim Meyer"),
         (person("Kim", "Meyer", "x", form="du"), "de_du", "Hallo Kim"),
-        (person("Hans", "Berg", "m", "Prof. Dr.-Ing."), "de_sie", "Sehr geehrter Herr Prof. Dr. Berg"),
+        (
+            person("Hans", "Berg", "m", "Prof. Dr.-Ing."),
+            "de_sie",
+            "Sehr geehrter Herr Prof. Dr. Berg",
+        ),
         (person("Eva", "Roth", "f", "Dr. med."), "de_sie", "Sehr geehrte Frau Dr. Roth"),
         (person("Eva", "Roth", "f", "Dipl.-Ing."), "de_sie", "Sehr geehrte Frau Roth"),
         (person("Julia", "Weber", "f", "Dr."), "en", "Dear Dr Weber"),

@@ -45,7 +45,9 @@ def test_send_from_a_followup_with_a_note_reaches_smtp_and_the_timeline(
     alice_client, julia, smtp_server
 ):
     response = compose_get(alice_client, julia, "?template=follow_up_72h&followup=9")
-    data = form_data(response, notes="Ihr Tipp mit dem Design-Sprint-Buch war Gold wert.", action="send")
+    data = form_data(
+        response, notes="Ihr Tipp mit dem Design-Sprint-Buch war Gold wert.", action="send"
+    )
     response = alice_client.post(reverse("compose", args=[julia.pk]), data)
     assert response.status_code == 302
     [received] = smtp_server.messages
@@ -59,7 +61,9 @@ def test_send_from_a_followup_with_a_note_reaches_smtp_and_the_timeline(
 
 
 @pytest.mark.django_db
-def test_posting_the_same_form_twice_sends_once(alice_client, julia, django_capture_on_commit_callbacks):
+def test_posting_the_same_form_twice_sends_once(
+    alice_client, julia, django_capture_on_commit_callbacks
+):
     response = compose_get(alice_client, julia, "?template=check_in")
     data = form_data(response, action="send")
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +97,9 @@ def test_notes_missing_from_an_edited_text_block_sending(alice_client, julia):
 @pytest.mark.django_db
 def test_preview_inserts_the_notes_and_htmx_gets_the_partial(alice_client, julia):
     response = compose_get(alice_client, julia, "?template=check_in")
-    data = form_data(response, notes="Wie war die Konferenz in Lissabon?", action="preview", live="1")
+    data = form_data(
+        response, notes="Wie war die Konferenz in Lissabon?", action="preview", live="1"
+    )
     response = alice_client.post(reverse("compose", args=[julia.pk]), data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Wie war die Konferenz in Lissabon?" in html
@@ -102,7 +108,9 @@ def test_preview_inserts_the_notes_and_htmx_gets_the_partial(alice_client, julia
 
 @pytest.mark.django_db
 def test_whatsapp_shows_a_deep_link_and_marks_as_sent(alice_client, julia, make_person):
-    kim = make_person(first_name="Kim", last_name="Meyer", phones=["+49 170 1234567"], form_of_address="du")
+    kim = make_person(
+        first_name="Kim", last_name="Meyer", phones=["+49 170 1234567"], form_of_address="du"
+    )
     response = compose_get(alice_client, kim, "?template=check_in&channel=whatsapp")
     html = response.content.decode()
     assert "https://wa.me/491701234567?text=Hallo%20Kim" in html
@@ -136,11 +144,17 @@ def test_customise_edit_and_reset_a_template(alice_client, workspace, julia):
     url = reverse("message_template", args=["check_in"])
     alice_client.post(reverse("message_template_customise", args=["check_in"]))
     assert MessageTemplate.objects.filter(workspace=workspace, key="check_in").count() == 3
-    response = alice_client.post(url + "?variant=de_sie", {
-        "variant": "de_sie", "name": "Lebenszeichen", "subject": "Na?",
-        "body": "{{ salutation }},\n\nunser Stammtisch fehlt mir.\n\n{{ notes }}\n\n{{ signature }}",
-        "action": "save",
-    })
+    response = alice_client.post(
+        url + "?variant=de_sie",
+        {
+            "variant": "de_sie",
+            "name": "Lebenszeichen",
+            "subject": "Na?",
+            "body": "{{ salutation }},\n\nunser Stammtisch fehlt mir.\n\n{{ notes }}\n\n"
+            "{{ signature }}",
+            "action": "save",
+        },
+    )
     assert response.status_code == 302
     page = compose_get(alice_client, julia, "?template=check_in").content.decode()
     assert "unser Stammtisch fehlt mir." in page
@@ -154,23 +168,35 @@ def test_customise_edit_and_reset_a_template(alice_client, workspace, julia):
     [
         ("Hallo {% if %}", "Line 1"),
         ("eins\nzwei\n{{ ''.__class__.__mro__ }}", "cannot be used"),
-        ("{% for a in range(5000) %}{% for b in range(5000) %}{% endfor %}{% endfor %}", "loops too often"),
+        (
+            "{% for a in range(5000) %}{% for b in range(5000) %}{% endfor %}{% endfor %}",
+            "loops too often",
+        ),
         ("x" * 5_000_000, "at most"),
     ],
 )
-def test_bad_templates_are_refused_and_the_saved_text_is_unchanged(alice_client, workspace, body, shown):
+def test_bad_templates_are_refused_and_the_saved_text_is_unchanged(
+    alice_client, workspace, body, shown
+):
     alice_client.post(reverse("message_template_customise", args=["check_in"]))
     before = MessageTemplate.objects.get(workspace=workspace, key="check_in", variant="de_sie").body
     url = reverse("message_template", args=["check_in"]) + "?variant=de_sie"
-    response = alice_client.post(url, {"variant": "de_sie", "name": "X", "subject": "", "body": body, "action": "save"})
+    response = alice_client.post(
+        url, {"variant": "de_sie", "name": "X", "subject": "", "body": body, "action": "save"}
+    )
     assert response.status_code == 200
     assert shown in response.content.decode()
-    assert MessageTemplate.objects.get(workspace=workspace, key="check_in", variant="de_sie").body == before
+    assert (
+        MessageTemplate.objects.get(workspace=workspace, key="check_in", variant="de_sie").body
+        == before
+    )
 
 
 @pytest.mark.django_db
 def test_a_new_own_template_can_be_created_and_used(alice_client, workspace):
-    alice_client.post(reverse("message_template_create"), {"name": "Messe-Nachfass", "key": "messe"})
+    alice_client.post(
+        reverse("message_template_create"), {"name": "Messe-Nachfass", "key": "messe"}
+    )
     assert MessageTemplate.objects.filter(workspace=workspace, key="messe").count() == 3
     page = alice_client.get(reverse("message_templates")).content.decode()
     assert "Messe-Nachfass" in page
@@ -178,37 +204,70 @@ def test_a_new_own_template_can_be_created_and_used(alice_client, workspace):
 
 @pytest.mark.django_db
 def test_pages_render(alice_client, julia):
-    for url in (reverse("message_templates"), reverse("outbox"), reverse("sender_settings"),
-                reverse("message_template", args=["rejection_personal"]) + "?variant=en"):
+    for url in (
+        reverse("message_templates"),
+        reverse("outbox"),
+        reverse("sender_settings"),
+        reverse("message_template", args=["rejection_personal"]) + "?variant=en",
+    ):
         assert alice_client.get(url).status_code == 200
-    assert 'id="write-message"' in alice_client.get(reverse("person", args=[julia.pk])).content.decode()
+    assert (
+        'id="write-message"'
+        in alice_client.get(reverse("person", args=[julia.pk])).content.decode()
+    )
 
 
 @pytest.mark.django_db
 def test_sender_settings_are_saved_and_bad_addresses_refused(alice_client, alice, workspace):
     url = reverse("sender_settings")
-    alice_client.post(url, {"from_name": "Alice", "from_email": "a@adler.example", "reply_to": "",
-                            "company": "Adler AG", "signature": "Alice Adler\nAdler AG"})
+    alice_client.post(
+        url,
+        {
+            "from_name": "Alice",
+            "from_email": "a@adler.example",
+            "reply_to": "",
+            "company": "Adler AG",
+            "signature": "Alice Adler\nAdler AG",
+        },
+    )
     from kontaktpflege.messaging.selectors import sender_settings_for
 
     assert sender_settings_for(workspace=workspace, user=alice).company == "Adler AG"
-    response = alice_client.post(url, {"from_name": "Alice", "from_email": "kaputt", "reply_to": "",
-                                       "company": "Neu", "signature": ""})
+    response = alice_client.post(
+        url,
+        {
+            "from_name": "Alice",
+            "from_email": "kaputt",
+            "reply_to": "",
+            "company": "Neu",
+            "signature": "",
+        },
+    )
     assert "not a valid email" in response.content.decode()
     assert sender_settings_for(workspace=workspace, user=alice).company == "Adler AG"
 
 
 @pytest.mark.django_db
-def test_charlie_gets_404_on_everything_of_alices(charlie_client, alice, alice_client, workspace, julia):
+def test_charlie_gets_404_on_everything_of_alices(
+    charlie_client, alice, alice_client, workspace, julia
+):
     alice_client.post(reverse("message_templates"))
     alice_client.post(reverse("message_template_create"), {"name": "Eigen", "key": "eigen"})
     message = services.message_mark_sent(
-        workspace=workspace, person=julia, user=alice, channel="call", subject="", body="Telefonat",
+        workspace=workspace,
+        person=julia,
+        user=alice,
+        channel="call",
+        subject="",
+        body="Telefonat",
         idempotency_key=services.new_idempotency_key(),
     )
     OutboundMessage.objects.filter(pk=message.pk).update(state="failed")
     assert charlie_client.get(reverse("compose", args=[julia.pk])).status_code == 404
-    assert charlie_client.post(reverse("compose", args=[julia.pk]), {"action": "send"}).status_code == 404
+    assert (
+        charlie_client.post(reverse("compose", args=[julia.pk]), {"action": "send"}).status_code
+        == 404
+    )
     assert charlie_client.get(reverse("message_template", args=["eigen"])).status_code == 404
     assert charlie_client.post(reverse("message_template_reset", args=["eigen"])).status_code == 404
     assert charlie_client.post(reverse("outbox_retry", args=[message.pk])).status_code == 404
@@ -220,7 +279,9 @@ def test_charlie_gets_404_on_everything_of_alices(charlie_client, alice, alice_c
 def test_a_viewer_cannot_compose(client, alice, workspace, julia, django_user_model):
     from kontaktpflege.accounts.services import membership_add
 
-    viewer = django_user_model.objects.create_user(username="v", email="v@example.org", password="pw-v-12345")
+    viewer = django_user_model.objects.create_user(
+        username="v", email="v@example.org", password="pw-v-12345"
+    )
     membership_add(workspace=workspace, user=viewer, role="viewer")
     viewer.active_workspace = workspace
     viewer.save(update_fields=["active_workspace"])

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """A worker process killed with SIGKILL mid-send never causes a duplicate after restart.
 
 The worker is a real process (`manage.py send_outbox`) against a real aiosmtpd server and a
@@ -60,8 +61,13 @@ def _env(tmp_path: Path, port: int) -> dict[str, str]:
 
 def _manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -83,7 +89,10 @@ def _wait_for(condition, timeout: float = 30.0) -> None:
 def _kill_worker_when(env: dict[str, str], condition) -> None:
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "send_outbox", "--batch-size", "10"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for(condition)
@@ -130,6 +139,8 @@ def test_a_worker_killed_before_data_sends_the_message_once_after_restart(tmp_pa
     assert subjects == ["first", "second", "third"]
     assert len(set(smtp_server.ids())) == 3
     assert {s: r[0] for s, r in report["rows"].items()} == {
-        "first": "sent", "second": "sent", "third": "sent"
+        "first": "sent",
+        "second": "sent",
+        "third": "sent",
     }
     assert report["touchpoints"] == 3

@@ -7,6 +7,7 @@ outbox can record the moment the server may start accepting the message; other b
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from collections.abc import Callable
 from email.utils import formataddr, make_msgid, parseaddr
@@ -83,10 +84,9 @@ class Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
+        # Closing a broken connection must not mask the error that broke it.
+        with contextlib.suppress(Exception):
             self.backend.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection must not mask the error
-            pass
 
     def send(self, email: EmailMessage, on_data: Callable[[], None]) -> str:
         """Send one message; call `on_data` right before the server may accept it.
@@ -136,4 +136,3 @@ def _smtp_transaction(
         smtp.rset()
         raise smtplib.SMTPDataError(code, resp)
     return resp.decode("utf-8", "replace")[:255]
-

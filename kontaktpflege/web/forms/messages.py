@@ -27,8 +27,10 @@ class ComposeForm(StyledForm):
         label=_("Your personal notes"),
         required=False,
         max_length=MAX_NOTES_CHARS,
-        help_text=_("Inserted where the template says {{ notes }}: what you talked about, "
-                    "what you offer, the link you pass on."),
+        help_text=_(
+            "Inserted where the template says {{ notes }}: what you talked about, "
+            "what you offer, the link you pass on."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=300)
@@ -36,13 +38,13 @@ class ComposeForm(StyledForm):
         label=_("Text"),
         required=False,
         max_length=MAX_BODY_CHARS,
-        help_text=_("Edit freely. Until you change it, the text follows the template and notes; "
-                    "empty it to start again from the template."),
+        help_text=_(
+            "Edit freely. Until you change it, the text follows the template and notes; "
+            "empty it to start again from the template."
+        ),
         widget=forms.Textarea(attrs={"rows": 16}),
     )
-    generated_subject = forms.CharField(
-        required=False, max_length=300, widget=forms.HiddenInput
-    )
+    generated_subject = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
     generated_body = forms.CharField(
         required=False, max_length=MAX_BODY_CHARS, widget=forms.HiddenInput
     )
@@ -51,7 +53,7 @@ class ComposeForm(StyledForm):
 
     def __init__(self, *args: object, templates: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", _("— no template —")), *templates]
+        self.fields["template"].choices = [("", _("— no template —")), *templates]  # type: ignore[attr-defined]
         self.fields["to_address"].widget.attrs["list"] = "recipient-options"
 
 

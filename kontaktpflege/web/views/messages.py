@@ -54,11 +54,18 @@ def _template_preview(request: WorkspaceRequest, subject: str, body: str, varian
     sender = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
     person = composing.sample_person(variant)
     context = selectors.message_context(
-        person=person, sender=sender, user=request.user, variant=variant,
+        person=person,
+        sender=sender,
+        user=request.user,
+        variant=variant,
         notes=_("(Your personal notes appear here.)"),
     )
-    context.update(last_touchpoint_date=selectors.format_date(
-        __import__("datetime").date(2025, 3, 3), variant), last_touchpoint_topic="Design Thinking")
+    context.update(
+        last_touchpoint_date=selectors.format_date(
+            __import__("datetime").date(2025, 3, 3), variant
+        ),
+        last_touchpoint_topic="Design Thinking",
+    )
     return selectors.render_draft(subject=subject, body=body, context=context)
 
 
@@ -135,13 +142,17 @@ def template_create(request: WorkspaceRequest) -> HttpResponse:
     form = NewTemplateForm(request.POST)
     if form.is_valid():
         try:
-            services.template_create(workspace=request.workspace, user=request.user, **form.cleaned_data)
+            services.template_create(
+                workspace=request.workspace, user=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             return redirect("message_template", key=form.cleaned_data["key"])
     else:
-        messages.error(request, _("Give the template a name and a key of letters, digits and hyphens."))
+        messages.error(
+            request, _("Give the template a name and a key of letters, digits and hyphens.")
+        )
     return redirect("message_templates")
 
 
@@ -166,7 +177,9 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
     emails = [e.email for e in person.emails.all()]
     return {
         "template": g.get("template") if g.get("template") in keys else "",
-        "variant": g.get("variant") if g.get("variant") in VARIANTS else selectors.default_variant(person),
+        "variant": g.get("variant")
+        if g.get("variant") in VARIANTS
+        else selectors.default_variant(person),
         "channel": g.get("channel")
         if g.get("channel") in MessageChannel.values
         else selectors.default_channel(person),
@@ -186,8 +199,12 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         data = _initial(request, person)
         draft = _draft(request, person, sender, data)
-        data.update(subject=draft.subject, body=draft.body,
-                    generated_subject=draft.subject, generated_body=draft.body)
+        data.update(
+            subject=draft.subject,
+            body=draft.body,
+            generated_subject=draft.subject,
+            generated_body=draft.body,
+        )
         form = ComposeForm(initial=data, templates=choices)
         return _compose_page(request, person, form, draft, data)
     form = ComposeForm(request.POST, templates=choices)
@@ -207,14 +224,24 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 def _draft(request: WorkspaceRequest, person: Person, sender: Any, data: dict[str, Any]) -> Any:
     return composing.draft_for(
-        workspace=request.workspace, person=person, user=request.user, sender=sender,
-        template_key=data.get("template") or "", variant=data.get("variant") or "de_sie",
+        workspace=request.workspace,
+        person=person,
+        user=request.user,
+        sender=sender,
+        template_key=data.get("template") or "",
+        variant=data.get("variant") or "de_sie",
         notes=data.get("notes") or "",
     )
 
 
-def _refreshed(request: WorkspaceRequest, person: Person, draft: Any, final: Any,
-               data: dict[str, Any], choices: list[tuple[str, str]]) -> HttpResponse:
+def _refreshed(
+    request: WorkspaceRequest,
+    person: Person,
+    draft: Any,
+    final: Any,
+    data: dict[str, Any],
+    choices: list[tuple[str, str]],
+) -> HttpResponse:
     """The preview: a text that follows the template is replaced by the fresh rendering."""
     fresh = dict(data, subject=final.subject, body=final.body)
     if draft.ok:
@@ -223,8 +250,14 @@ def _refreshed(request: WorkspaceRequest, person: Person, draft: Any, final: Any
     return _compose_page(request, person, form, draft, fresh)
 
 
-def _submit(request: WorkspaceRequest, person: Person, form: ComposeForm, draft: Any,
-            final: Any, action: str) -> HttpResponse | None:
+def _submit(
+    request: WorkspaceRequest,
+    person: Person,
+    form: ComposeForm,
+    draft: Any,
+    final: Any,
+    action: str,
+) -> HttpResponse | None:
     data = form.cleaned_data
     if final.follows_template and not draft.ok:
         form.add_error("body", _("The template cannot be rendered: %(e)s") % {"e": draft.error})
@@ -234,17 +267,24 @@ def _submit(request: WorkspaceRequest, person: Person, form: ComposeForm, draft:
         form.add_error("notes", problem)
         return None
     common = {
-        "workspace": request.workspace, "person": person, "user": request.user,
-        "subject": final.subject, "body": final.body,
-        "idempotency_key": data["idempotency_key"], "template_key": data["template"],
-        "variant": data["variant"], "followup_id": data["followup"],
+        "workspace": request.workspace,
+        "person": person,
+        "user": request.user,
+        "subject": final.subject,
+        "body": final.body,
+        "idempotency_key": data["idempotency_key"],
+        "template_key": data["template"],
+        "variant": data["variant"],
+        "followup_id": data["followup"],
     }
     try:
         if action == "send" and data["channel"] == MessageChannel.EMAIL:
             services.message_queue_email(to_address=data["to_address"], **common)
             messages.success(request, _("Your email is on its way."))
         else:
-            services.message_mark_sent(channel=data["channel"], to_address=data["to_address"], **common)
+            services.message_mark_sent(
+                channel=data["channel"], to_address=data["to_address"], **common
+            )
             messages.success(request, _("Marked as sent and logged in the timeline."))
     except ValidationError as exc:
         form.add_service_errors(exc)
@@ -252,8 +292,14 @@ def _submit(request: WorkspaceRequest, person: Person, form: ComposeForm, draft:
     return redirect("person", pk=person.pk)
 
 
-def _compose_page(request: WorkspaceRequest, person: Person, form: ComposeForm, draft: Any,
-                  data: Any, status: int = 200) -> TemplateResponse:
+def _compose_page(
+    request: WorkspaceRequest,
+    person: Person,
+    form: ComposeForm,
+    draft: Any,
+    data: Any,
+    status: int = 200,
+) -> TemplateResponse:
     channel = data.get("channel") or "email"
     body = (data.get("body") or "") if hasattr(data, "get") else ""
     context = {
@@ -300,7 +346,9 @@ def sender_settings(request: WorkspaceRequest) -> HttpResponse:
     form = SenderSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sender_settings_save(workspace=request.workspace, user=request.user, **form.cleaned_data)
+            services.sender_settings_save(
+                workspace=request.workspace, user=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
