@@ -72,15 +72,6 @@ def _german_informal(first: str, last: str, gender: str) -> str:
     return _join("Hallo", name)
 
 
-def english_salutation(person: Addressee, *, informal: bool) -> str:
-    """An English greeting: "Hi Julia" among friends, "Dear Dr Weber" otherwise."""
-    first, last = person.first_name.strip(), person.last_name.strip()
-    gender = person.gender if person.gender in ("f", "m") else ""
-    if informal:
-        return _join("Hi", first or last)
-    return _english_formal(person, first, last, gender)
-
-
 def _english(person: Addressee, first: str, last: str, gender: str) -> str:
     informal = getattr(person, "form_of_address", "sie") == "du"
     if informal:

@@ -28,6 +28,7 @@ from kontaktpflege.messaging.transports.email import new_message_id, validate_he
 
 # ---------------------------------------------------------------- templates
 
+RESERVED_KEYS = frozenset({"new"})  # clashes with the URL /templates/new/
 SKELETON = "{{ salutation }},\n\n{{ notes }}\n\nCLOSING\n{{ signature }}\n"
 
 
@@ -74,7 +75,8 @@ def template_create(*, workspace: Workspace, key: str, name: str, user: User | N
     if not name:
         raise ValidationError({"name": _("Give the template a name.")})
     if (
-        key in shipped_templates()
+        key in RESERVED_KEYS
+        or key in shipped_templates()
         or MessageTemplate.objects.filter(workspace=workspace, key=key).exists()
     ):
         raise ValidationError({"key": _("A template with this key exists already.")})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,8 @@ from kontaktpflege.web.forms.messages import (
 )
 
 # ---------------------------------------------------------------- template library
+
+SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
 
 
 @member_required
@@ -61,9 +64,7 @@ def _template_preview(request: WorkspaceRequest, subject: str, body: str, varian
         notes=_("(Your personal notes appear here.)"),
     )
     context.update(
-        last_touchpoint_date=selectors.format_date(
-            __import__("datetime").date(2025, 3, 3), variant
-        ),
+        last_touchpoint_date=selectors.format_date(SAMPLE_LAST_TOUCH, variant),
         last_touchpoint_topic="Design Thinking",
     )
     return selectors.render_draft(subject=subject, body=body, context=context)
@@ -81,7 +82,7 @@ def template_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     subject, body = source.subject, source.body
     if request.method == "POST":
         if not request.membership.can_write:
-            raise Http404
+            raise PermissionDenied
         if form.is_valid():
             subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
             if request.POST.get("action") == "save" and _save_template(request, form, key, variant):
