@@ -1,17 +1,371 @@
-"""Message templates and compose. The messaging issue builds it out."""
+"""Messages: the template library, compose with live preview, the outbox, sender settings."""
 
 from __future__ import annotations
 
-from django.template.response import TemplateResponse
-from django.urls import path
+import datetime as dt
+from typing import Any
 
-from kontaktpflege.core.htmx import WorkspaceRequest
-from kontaktpflege.web.decorators import member_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontaktpflege.contacts.models import Person
+from kontaktpflege.contacts.selectors import person_get
+from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.messaging import compose as composing
+from kontaktpflege.messaging import selectors, services
+from kontaktpflege.messaging.library import VARIABLES, VARIANTS
+from kontaktpflege.messaging.models import MessageChannel, TemplateVariant
+from kontaktpflege.messaging.transports.deeplink import deeplink
+from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.messages import (
+    ComposeForm,
+    NewTemplateForm,
+    SenderSettingsForm,
+    TemplateForm,
+)
+
+# ---------------------------------------------------------------- template library
+
+SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
 
 
 @member_required
 def message_templates(request: WorkspaceRequest) -> TemplateResponse:
-    return TemplateResponse(request, "messaging/templates.html", {})
+    """The template library: shipped templates, customised ones and the workspace's own."""
+    entries = selectors.template_library(workspace=request.workspace)
+    context = {
+        "career": [e for e in entries if e.audience == "career"],
+        "recruiting": [e for e in entries if e.audience == "recruiting"],
+        "custom": [e for e in entries if not e.is_shipped],
+        "new_form": NewTemplateForm(),
+    }
+    return TemplateResponse(request, "messaging/templates.html", context)
 
 
-urlpatterns = [path("templates/", message_templates, name="message_templates")]
+def _variant(request: WorkspaceRequest) -> str:
+    value = request.GET.get("variant") or request.POST.get("variant") or ""
+    return value if value in VARIANTS else "de_sie"
+
+
+def _template_preview(request: WorkspaceRequest, subject: str, body: str, variant: str) -> Any:
+    sender = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
+    person = composing.sample_person(variant)
+    context = selectors.message_context(
+        person=person,
+        sender=sender,
+        user=request.user,
+        variant=variant,
+        notes=_("(Your personal notes appear here.)"),
+    )
+    context.update(
+        last_touchpoint_date=selectors.format_date(SAMPLE_LAST_TOUCH, variant),
+        last_touchpoint_topic="Design Thinking",
+    )
+    return selectors.render_draft(subject=subject, body=body, context=context)
+
+
+@member_required
+def template_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
+    """One template: its three variants; editable once customised, with a preview."""
+    variant = _variant(request)
+    source = selectors.template_source(workspace=request.workspace, key=key, variant=variant)
+    form = TemplateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": source.name, "subject": source.subject, "body": source.body},
+    )
+    subject, body = source.subject, source.body
+    if request.method == "POST":
+        if not request.membership.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
+            if request.POST.get("action") == "save" and _save_template(request, form, key, variant):
+                return redirect(f"{reverse('message_template', args=[key])}?variant={variant}")
+    context = {
+        "source": source,
+        "form": form,
+        "variant": variant,
+        "variants": TemplateVariant.choices,
+        "draft": _template_preview(request, subject, body, variant),
+        "variables": VARIABLES,
+    }
+    return render_page(request, "messaging/template_detail.html", context, partial="preview")
+
+
+def _save_template(request: WorkspaceRequest, form: TemplateForm, key: str, variant: str) -> bool:
+    try:
+        services.template_save(
+            workspace=request.workspace,
+            key=key,
+            variant=variant,
+            user=request.user,
+            **form.cleaned_data,
+        )
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return False
+    messages.success(request, _("Template saved."))
+    return True
+
+
+@writer_required
+@require_POST
+def template_customise(request: WorkspaceRequest, key: str) -> HttpResponse:
+    """Copy a shipped template into the workspace so it can be edited."""
+    try:
+        services.template_customise(workspace=request.workspace, key=key, user=request.user)
+    except ValidationError as exc:
+        raise Http404 from exc
+    messages.success(request, _("You can now edit this template; “Reset” brings back ours."))
+    return redirect(f"{reverse('message_template', args=[key])}?variant={_variant(request)}")
+
+
+@writer_required
+@require_POST
+def template_reset(request: WorkspaceRequest, key: str) -> HttpResponse:
+    """Back to the shipped text (or delete a template of the workspace's own)."""
+    selectors.template_source(workspace=request.workspace, key=key, variant="de_sie")
+    services.template_reset(workspace=request.workspace, key=key)
+    messages.success(request, _("Template reset."))
+    return redirect("message_templates")
+
+
+@writer_required
+@require_POST
+def template_create(request: WorkspaceRequest) -> HttpResponse:
+    """Start a template of the workspace's own."""
+    form = NewTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.template_create(
+                workspace=request.workspace, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("message_template", key=form.cleaned_data["key"])
+    else:
+        messages.error(
+            request, _("Give the template a name and a key of letters, digits and hyphens.")
+        )
+    return redirect("message_templates")
+
+
+# ---------------------------------------------------------------- compose
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int(value) if value else None
+    except ValueError:
+        return None
+    return number if number and 0 < number < 2**62 else None
+
+
+def _template_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
+    return [(e.key, e.name) for e in selectors.template_library(workspace=request.workspace)]
+
+
+def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
+    g = request.GET
+    keys = {k for k, _n in _template_choices(request)}
+    emails = [e.email for e in person.emails.all()]
+    return {
+        "template": g.get("template") if g.get("template") in keys else "",
+        "variant": g.get("variant")
+        if g.get("variant") in VARIANTS
+        else selectors.default_variant(person),
+        "channel": g.get("channel")
+        if g.get("channel") in MessageChannel.values
+        else selectors.default_channel(person),
+        "to_address": emails[0] if emails else "",
+        "followup": _int(g.get("followup")),
+        "idempotency_key": services.new_idempotency_key(),
+        "notes": "",
+    }
+
+
+@writer_required
+def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Write to a person: template + notes, live preview, free editing, send or mark sent."""
+    person = person_get(workspace=request.workspace, pk=pk)
+    sender = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
+    choices = _template_choices(request)
+    if request.method != "POST":
+        data = _initial(request, person)
+        draft = _draft(request, person, sender, data)
+        data.update(
+            subject=draft.subject,
+            body=draft.body,
+            generated_subject=draft.subject,
+            generated_body=draft.body,
+        )
+        form = ComposeForm(initial=data, templates=choices)
+        return _compose_page(request, person, form, draft, data)
+    form = ComposeForm(request.POST, templates=choices)
+    if not form.is_valid():
+        return _compose_page(request, person, form, None, form.data, status=400)
+    data = form.cleaned_data
+    draft = _draft(request, person, sender, data)
+    final = composing.final_text(data, draft)
+    action = request.POST.get("action", "preview")
+    if action in ("send", "mark_sent"):
+        response = _submit(request, person, form, draft, final, action)
+        if response is not None:
+            return response
+        return _compose_page(request, person, form, draft, data, status=400)
+    return _refreshed(request, person, draft, final, data, choices)
+
+
+def _draft(request: WorkspaceRequest, person: Person, sender: Any, data: dict[str, Any]) -> Any:
+    return composing.draft_for(
+        workspace=request.workspace,
+        person=person,
+        user=request.user,
+        sender=sender,
+        template_key=data.get("template") or "",
+        variant=data.get("variant") or "de_sie",
+        notes=data.get("notes") or "",
+    )
+
+
+def _refreshed(
+    request: WorkspaceRequest,
+    person: Person,
+    draft: Any,
+    final: Any,
+    data: dict[str, Any],
+    choices: list[tuple[str, str]],
+) -> HttpResponse:
+    """The preview: a text that follows the template is replaced by the fresh rendering."""
+    fresh = dict(data, subject=final.subject, body=final.body)
+    if draft.ok:
+        fresh.update(generated_subject=draft.subject, generated_body=draft.body)
+    form = ComposeForm(initial=fresh, templates=choices)
+    return _compose_page(request, person, form, draft, fresh)
+
+
+def _submit(
+    request: WorkspaceRequest,
+    person: Person,
+    form: ComposeForm,
+    draft: Any,
+    final: Any,
+    action: str,
+) -> HttpResponse | None:
+    data = form.cleaned_data
+    if final.follows_template and not draft.ok:
+        form.add_error("body", _("The template cannot be rendered: %(e)s") % {"e": draft.error})
+        return None
+    problem = composing.notes_problem(data["notes"], final)
+    if problem:
+        form.add_error("notes", problem)
+        return None
+    common = {
+        "workspace": request.workspace,
+        "person": person,
+        "user": request.user,
+        "subject": final.subject,
+        "body": final.body,
+        "idempotency_key": data["idempotency_key"],
+        "template_key": data["template"],
+        "variant": data["variant"],
+        "followup_id": data["followup"],
+    }
+    try:
+        if action == "send" and data["channel"] == MessageChannel.EMAIL:
+            services.message_queue_email(to_address=data["to_address"], **common)
+            messages.success(request, _("Your email is on its way."))
+        else:
+            services.message_mark_sent(
+                channel=data["channel"], to_address=data["to_address"], **common
+            )
+            messages.success(request, _("Marked as sent and logged in the timeline."))
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    return redirect("person", pk=person.pk)
+
+
+def _compose_page(
+    request: WorkspaceRequest,
+    person: Person,
+    form: ComposeForm,
+    draft: Any,
+    data: Any,
+    status: int = 200,
+) -> TemplateResponse:
+    channel = data.get("channel") or "email"
+    body = (data.get("body") or "") if hasattr(data, "get") else ""
+    context = {
+        "person": person,
+        "form": form,
+        "draft": draft,
+        "channel": channel,
+        "link": deeplink(channel, person, subject=data.get("subject") or "", body=body),
+        "emails": [e.email for e in person.emails.all()],
+        "variables": VARIABLES,
+        "live": request.POST.get("live") == "1",
+    }
+    return render_page(request, "messaging/compose.html", context, partial="preview", status=status)
+
+
+# ---------------------------------------------------------------- outbox and sender
+
+
+@member_required
+def outbox(request: WorkspaceRequest) -> TemplateResponse:
+    """Sent, queued and failed messages of the workspace."""
+    rows = selectors.outbox_list(workspace=request.workspace)[:200]
+    return TemplateResponse(request, "messaging/outbox.html", {"rows": rows})
+
+
+@writer_required
+@require_POST
+def outbox_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Send a failed message again (by hand)."""
+    message = selectors.message_get(workspace=request.workspace, pk=pk)
+    try:
+        services.message_retry(message=message)
+        messages.success(request, _("The message is queued again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("outbox")
+
+
+@member_required
+def sender_settings(request: WorkspaceRequest) -> HttpResponse:
+    """Your sender: from name and address, reply-to, company, signature."""
+    current = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
+    initial = {f: getattr(current, f) for f in SenderSettingsForm.base_fields}
+    form = SenderSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sender_settings_save(
+                workspace=request.workspace, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Sender settings saved."))
+            return redirect("sender_settings")
+    return TemplateResponse(request, "messaging/sender.html", {"form": form})
+
+
+urlpatterns = [
+    path("templates/", message_templates, name="message_templates"),
+    path("templates/new/", template_create, name="message_template_create"),
+    path("templates/<slug:key>/", template_detail, name="message_template"),
+    path("templates/<slug:key>/customise/", template_customise, name="message_template_customise"),
+    path("templates/<slug:key>/reset/", template_reset, name="message_template_reset"),
+    path("people/<int:pk>/compose/", compose, name="compose"),
+    path("messages/", outbox, name="outbox"),
+    path("messages/<int:pk>/retry/", outbox_retry, name="outbox_retry"),
+    path("messages/sender/", sender_settings, name="sender_settings"),
+]

@@ -1,0 +1,413 @@
+"""The rendering sandbox for user-editable message templates.
+
+Jinja2's SandboxedEnvironment keeps templates away from Python internals; on top of it this
+module bounds the work a template can do, because a thread with a timeout cannot be killed:
+
+- every loop iterates through a guard (AST rewrite) that counts iterations and checks a
+  wall-clock deadline, so loops without output stop too;
+- every call, filter, ``~`` concatenation and intercepted operator (``*``, ``**``, ``%``,
+  ``+``) checks the deadline, the size of its arguments and of its result *before* the
+  allocation can explode (``'x' * 10**9`` is refused, not attempted);
+- output comes from ``generate()`` with a running size cap;
+- only a short list of filters and safe ``str`` methods is available, no includes, no
+  ``cycler``/``joiner``/``namespace``/``lipsum`` globals.
+
+Undefined variables render empty and are recorded, so the preview can flag them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2 import filters as jinja_filters
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.runtime import missing
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_SOURCE_CHARS = 20_000
+MAX_OUTPUT_CHARS = 50_000
+MAX_VALUE_CHARS = 50_000  # any intermediate string or list
+MAX_INT_ARG = 10_000  # numbers passed to calls and filters
+MAX_FILTER_STR_ARG = 200
+MAX_ITERATIONS = 50_000
+MAX_CALLS = 20_000
+TIME_LIMIT_SECONDS = 1.0
+
+SAFE_STR_METHODS = frozenset(
+    {
+        "capitalize",
+        "casefold",
+        "endswith",
+        "isdigit",
+        "isalpha",
+        "lower",
+        "lstrip",
+        "rstrip",
+        "split",
+        "splitlines",
+        "startswith",
+        "strip",
+        "title",
+        "upper",
+    }
+)
+
+
+class RenderError(Exception):
+    """A template that cannot be rendered: syntax error, limit hit or forbidden access."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.line:
+            return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+        return self.message
+
+
+class LimitExceeded(Exception):
+    """Raised inside rendering when a limit is hit; turned into a RenderError."""
+
+
+@dataclass
+class _Budget:
+    deadline: float
+    iterations: int = 0
+    calls: int = 0
+    undefined: list[str] = field(default_factory=list)
+
+    def tick(self) -> None:
+        self.calls += 1
+        if self.calls > MAX_CALLS:
+            raise LimitExceeded(_("The template does too much work (too many calls)."))
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(_("The template took too long to render."))
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("kp_render_budget", default=None)
+
+
+def _tick() -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.tick()
+
+
+def _size_of(value: Any) -> int:
+    if isinstance(value, str | list | tuple | dict | set | frozenset | bytes):
+        return len(value)
+    return 0
+
+
+def _check_value(value: Any) -> Any:
+    if _size_of(value) > MAX_VALUE_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+    return value
+
+
+def _check_args(args: Iterable[Any], *, max_str: int = MAX_VALUE_CHARS) -> None:
+    for arg in args:
+        if isinstance(arg, bool):
+            continue
+        if isinstance(arg, int | float) and abs(arg) > MAX_INT_ARG:
+            raise LimitExceeded(
+                _("Numbers in calls are limited to %(max)d.") % {"max": MAX_INT_ARG}
+            )
+        if _size_of(arg) > max_str:
+            raise LimitExceeded(_("A value passed in the template is too long."))
+
+
+class RecordingUndefined(ChainableUndefined):
+    """Renders empty and records the variable's name for the preview."""
+
+    __slots__ = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        budget = _BUDGET.get()
+        name = self._undefined_name
+        if budget is not None and name and self._undefined_exception is not SecurityError:
+            if self._undefined_obj is not missing and not isinstance(
+                self._undefined_obj, ChainableUndefined
+            ):
+                name = f"{type(self._undefined_obj).__name__}.{name}"
+            if name not in budget.undefined:
+                budget.undefined.append(str(name)[:80])
+
+
+def _guard_iter(value: Any) -> Iterator[Any]:
+    """Every loop iterates through this: counts iterations, checks the deadline."""
+    budget = _BUDGET.get()
+    for item in value:
+        if budget is not None:
+            budget.iterations += 1
+            if budget.iterations > MAX_ITERATIONS:
+                raise LimitExceeded(_("The template loops too often."))
+            if time.monotonic() > budget.deadline:
+                raise LimitExceeded(_("The template took too long to render."))
+        yield item
+
+
+def _guarded_filter(fn: Callable[..., Any], *, free_args: bool = False) -> Callable[..., Any]:
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _tick()
+        if not free_args:
+            _check_args([*args, *kwargs.values()], max_str=MAX_FILTER_STR_ARG)
+        return _check_value(fn(value, *args, **kwargs))
+
+    return wrapper
+
+
+def _safe_replace(value: Any, old: str, new: str, count: int | None = None) -> str:
+    text = str(value)
+    pieces = len(text) + 1 if old == "" else text.count(str(old)) if old else 0
+    if len(text) + pieces * len(str(new)) > MAX_VALUE_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+    return text.replace(str(old), str(new), -1 if count is None else count)
+
+
+def _filters() -> dict[str, Callable[..., Any]]:
+    f = jinja_filters
+    plain: dict[str, Callable[..., Any]] = {
+        "abs": abs,
+        "capitalize": f.do_capitalize,
+        "first": f.sync_do_first,
+        "float": f.do_float,
+        "int": f.do_int,
+        "last": f.do_last,
+        "length": len,
+        "count": len,
+        "list": f.sync_do_list,
+        "lower": f.do_lower,
+        "upper": f.do_upper,
+        "reverse": f.do_reverse,
+        "round": f.do_round,
+        "string": str,
+        "striptags": f.do_striptags,
+        "title": f.do_title,
+        "trim": f.do_trim,
+        "truncate": lambda v, length=255, end="…": f.do_truncate(None, v, length, True, end, 5),  # type: ignore[arg-type]
+        "wordcount": f.do_wordcount,
+        "replace": _safe_replace,
+        "join": lambda v, d="": str(d).join(str(x) for x in _guard_iter(v)),
+    }
+    guarded = {name: _guarded_filter(fn) for name, fn in plain.items()}
+    guarded["default"] = guarded["d"] = _guarded_filter(f.do_default, free_args=True)
+    return guarded
+
+
+def _capped_range(*args: int) -> Iterator[int]:
+    return _guard_iter(range(*args))
+
+
+class _GuardedCodeGenerator(CodeGenerator):
+    """Routes ``~`` concatenation through the environment's size check."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.kp_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class GuardedEnvironment(ImmutableSandboxedEnvironment):
+    """A sandbox whose every loop, call and operator is bounded in time and size."""
+
+    code_generator_class = _GuardedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+
+    def __init__(self) -> None:
+        super().__init__(
+            autoescape=False,
+            undefined=RecordingUndefined,
+            finalize=_finalize,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            cache_size=0,
+        )
+        self.filters = _filters()
+        self.filters["kp_guard_iter"] = _guard_iter
+        self.globals = {"range": _capped_range}
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(
+                loop.iter, "kp_guard_iter", [], [], None, None, lineno=loop.lineno
+            )
+        return tree
+
+    def kp_concat(self, parts: tuple[Any, ...]) -> str:
+        _tick()
+        total = sum(_size_of(p) if isinstance(p, str) else 0 for p in parts)
+        if total > MAX_VALUE_CHARS:
+            raise LimitExceeded(_("A value in the template grew too large."))
+        return _check_value("".join(str(_finalize(p)) for p in parts))
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        raise SecurityError(
+            _("“%(attr)s” cannot be used in templates.") % {"attr": str(attribute)[:60]}
+        )
+
+    def wrap_str_format(self, value: Any) -> None:
+        # str.format/format_map could pad to any width; they are simply not available.
+        return None
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str | bytes) and attr not in SAFE_STR_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _tick()
+        _check_args([*args, *kwargs.values()])
+        return _check_value(super().call(__context, __obj, *args, **kwargs))
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        _tick()
+        _check_binop(operator_, left, right)
+        return _check_value(super().call_binop(context, operator_, left, right))
+
+
+def _power_too_big(left: Any, right: Any) -> bool:
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return False
+    return right > 64 or abs(left).bit_length() * max(right, 0) > 256
+
+
+def _check_binop(op: str, left: Any, right: Any) -> None:
+    if op == "%" and isinstance(left, str):
+        raise SecurityError(_("Formatting with % is not available in templates."))
+    if op == "*":
+        for seq, n in ((left, right), (right, left)):
+            if _size_of(seq) and isinstance(n, int) and _size_of(seq) * n > MAX_VALUE_CHARS:
+                raise LimitExceeded(_("A value in the template grew too large."))
+    if op == "**" and _power_too_big(left, right):
+        raise LimitExceeded(_("Numbers in calls are limited to %(max)d.") % {"max": MAX_INT_ARG})
+    if op == "+" and _size_of(left) + _size_of(right) > MAX_VALUE_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+
+
+_ENV = GuardedEnvironment()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The text a template produced and the variables it used without a value."""
+
+    text: str
+    undefined: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str) -> Any:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise RenderError(
+            _("A template may have at most %(max)d characters (this has %(n)d).")
+            % {"max": MAX_SOURCE_CHARS, "n": len(source)}
+        )
+    try:
+        return _ENV.from_string(source)
+    except TemplateSyntaxError as exc:
+        raise RenderError(_syntax_message(exc), exc.lineno) from None
+    except RecursionError:
+        raise RenderError(_("The template is nested too deeply.")) from None
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    return _("Syntax error: %(detail)s") % {"detail": (exc.message or "")[:300]}
+
+
+def check_syntax(source: str) -> None:
+    """Raise RenderError (with the line) when the template does not compile."""
+    _compile(source)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    lines = [
+        f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
+    ]
+    return lines[-1] if lines else None
+
+
+def render_text(
+    source: str, context: dict[str, Any], *, time_limit: float | None = None
+) -> Rendered:
+    """Render a template in the sandbox; any failure becomes a RenderError, never a crash."""
+    template = _compile(source)
+    limit = TIME_LIMIT_SECONDS if time_limit is None else time_limit
+    budget = _Budget(deadline=time.monotonic() + limit)
+    token = _BUDGET.set(budget)
+    try:
+        return Rendered(_generate(template, context, budget), tuple(budget.undefined))
+    except RenderError:
+        raise
+    except LimitExceeded as exc:
+        raise RenderError(str(exc), _template_line(exc)) from None
+    except SecurityError as exc:
+        raise RenderError(
+            _("The template tried to use something it may not: %(detail)s")
+            % {"detail": str(exc)[:200]},
+            _template_line(exc),
+        ) from None
+    except RecursionError:
+        raise RenderError(_("The template calls itself too deeply.")) from None
+    except (TemplateError, Exception) as exc:  # any error inside user code is the user's error
+        raise RenderError(
+            _("The template failed: %(detail)s") % {"detail": str(exc)[:200]},
+            _template_line(exc),
+        ) from None
+    finally:
+        _BUDGET.reset(token)
+
+
+def _generate(template: Any, context: dict[str, Any], budget: _Budget) -> str:
+    parts: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise LimitExceeded(
+                _("The text would be longer than %(max)d characters.") % {"max": MAX_OUTPUT_CHARS}
+            )
+        if time.monotonic() > budget.deadline:
+            raise LimitExceeded(_("The template took too long to render."))
+        parts.append(chunk)
+    return "".join(parts)
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+def tidy(text: str) -> str:
+    """Drop trailing spaces and collapse the blank lines an empty variable leaves behind."""
+    text = _TRAILING_SPACE.sub("\n", text.replace("\r\n", "\n"))
+    return _BLANK_RUNS.sub("\n\n", text).strip("\n")
+
+
+def template_variables(source: str) -> set[str]:
+    """Names a template reads from its context (for flagging empty ones in the preview)."""
+    from jinja2 import meta
+
+    try:
+        return set(meta.find_undeclared_variables(_ENV.parse(source)))
+    except (TemplateSyntaxError, RecursionError):
+        return set()

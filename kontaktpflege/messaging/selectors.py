@@ -1,0 +1,213 @@
+"""Reads for messaging: templates (shipped merged with the workspace's), drafts, the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.models import Person
+from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.messaging.library import (
+    KNOWN_VARIABLES,
+    UNAVAILABLE_VARIABLES,
+    VARIANTS,
+    shipped_templates,
+)
+from kontaktpflege.messaging.models import (
+    MessageChannel,
+    MessageTemplate,
+    OutboundMessage,
+    SenderSettings,
+)
+from kontaktpflege.messaging.render import RenderError, render_text, template_variables, tidy
+from kontaktpflege.messaging.salutation import salutation
+
+_EN_MONTHS = [
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+]
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """The text of one template variant as the workspace sees it."""
+
+    key: str
+    variant: str
+    name: str
+    subject: str
+    body: str
+    is_custom: bool
+    is_shipped: bool
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One row of the template list."""
+
+    key: str
+    name: str
+    audience: str
+    is_custom: bool
+    is_shipped: bool
+
+
+def sender_settings_for(*, workspace: Workspace, user: User) -> SenderSettings:
+    """The user's sender settings in this workspace (unsaved defaults when none yet)."""
+    found = SenderSettings.objects.filter(workspace=workspace, user=user).first()
+    return found or SenderSettings(workspace=workspace, user=user)
+
+
+def template_library(*, workspace: Workspace) -> list[LibraryEntry]:
+    """Shipped templates (marked when customised) followed by the workspace's own."""
+    custom = dict(
+        MessageTemplate.objects.filter(workspace=workspace)
+        .order_by("key", "variant")
+        .values_list("key", "name")
+    )
+    shipped = shipped_templates()
+    entries = [
+        LibraryEntry(t.key, custom.get(t.key) or t.name, t.audience, t.key in custom, True)
+        for t in shipped.values()
+    ]
+    entries += [
+        LibraryEntry(key, name, "custom", True, False)
+        for key, name in sorted(custom.items())
+        if key not in shipped
+    ]
+    return entries
+
+
+def template_source(*, workspace: Workspace, key: str, variant: str) -> TemplateSource:
+    """One variant of a template: the workspace's row if any, else the shipped text; or 404."""
+    if variant not in VARIANTS:
+        raise Http404
+    shipped = shipped_templates().get(key)
+    row = MessageTemplate.objects.filter(workspace=workspace, key=key, variant=variant).first()
+    if row is not None:
+        return TemplateSource(key, variant, row.name, row.subject, row.body, True, bool(shipped))
+    if shipped is None:
+        raise Http404
+    v = shipped.variants[variant]
+    return TemplateSource(key, variant, shipped.name, v.subject, v.body, False, True)
+
+
+def default_variant(person: Person) -> str:
+    """English for English speakers, otherwise German Sie or Du as recorded."""
+    if person.language == "en":
+        return "en"
+    return "de_du" if person.form_of_address == "du" else "de_sie"
+
+
+def default_channel(person: Person) -> str:
+    """The person's preferred channel when we can draft for it, else email."""
+    if person.preferred_channel in MessageChannel.values:
+        return person.preferred_channel
+    return MessageChannel.EMAIL
+
+
+def format_date(value: dt.date | None, variant: str) -> str:
+    """A date as the message's language writes it."""
+    if value is None:
+        return ""
+    if variant == "en":
+        return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+    return f"{value:%d.%m.%Y}"
+
+
+def _last_touchpoint(person: Person) -> Any:
+    if person.pk is None:
+        return None
+    from kontaktpflege.touchpoints.models import Touchpoint
+
+    return (
+        Touchpoint.objects.filter(participation__person=person)
+        .order_by("-occurred_at", "-id")
+        .only("occurred_at", "summary")
+        .first()
+    )
+
+
+def message_context(
+    *, person: Person, sender: SenderSettings, user: User, variant: str, notes: str = ""
+) -> dict[str, Any]:
+    """The variables a template sees: plain strings, never model instances."""
+    last = _last_touchpoint(person)
+    sender_name = sender.from_name or user.get_full_name() or user.get_username()
+    context: dict[str, Any] = {
+        "salutation": salutation(person, variant),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "full_name": person.full_name if person.first_name or person.last_name else "",
+        "academic_title": person.academic_title,
+        "organisation": person.organisation.name if person.organisation else "",
+        "job_title": person.job_title,
+        "location": person.location,
+        "how_we_met": person.how_we_met,
+        "last_touchpoint_date": format_date(
+            last.occurred_at.astimezone(user_zone(user)).date() if last else None, variant
+        ),
+        "last_touchpoint_topic": last.summary if last else "",
+        "notes": notes.strip(),
+        "sender_name": sender_name,
+        "sender_first_name": user.first_name or sender_name.split(" ")[0],
+        "sender_company": sender.company,
+        "signature": sender.signature.strip() or sender_name,
+    }
+    return context
+
+
+@dataclass
+class Draft:
+    """A rendered template: subject and body, or the error, plus what the preview flags."""
+
+    subject: str = ""
+    body: str = ""
+    error: str = ""
+    error_line: int | None = None
+    undefined: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def render_draft(*, subject: str, body: str, context: dict[str, Any]) -> Draft:
+    """Render subject and body in the sandbox and sort the variables that had no value."""
+    draft = Draft()
+    try:
+        rendered_subject = render_text(subject, context)
+        rendered_body = render_text(body, context)
+    except RenderError as exc:
+        draft.error, draft.error_line = exc.message, exc.line
+        return draft
+    draft.subject = " ".join(rendered_subject.text.split())[:300]
+    draft.body = tidy(rendered_body.text)
+    names = list(dict.fromkeys([*rendered_subject.undefined, *rendered_body.undefined]))
+    draft.unavailable = [n for n in names if n in UNAVAILABLE_VARIABLES]
+    draft.undefined = [n for n in names if n not in UNAVAILABLE_VARIABLES]
+    used = template_variables(subject) | template_variables(body)
+    draft.empty = sorted(
+        n for n in used & KNOWN_VARIABLES if n in context and not context[n] and n != "notes"
+    )
+    return draft
+
+
+def outbox_list(*, workspace: Workspace) -> QuerySet[OutboundMessage]:
+    """The workspace's messages, newest first, with their person."""
+    return OutboundMessage.objects.filter(workspace=workspace).select_related("person")
+
+
+def message_get(*, workspace: Workspace, pk: int) -> OutboundMessage:
+    """One message of the workspace, or 404."""
+    message = outbox_list(workspace=workspace).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message

@@ -1,0 +1,245 @@
+"""Email through a real aiosmtpd server: headers, exactly once, retries, failures."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from kontaktpflege.messaging import delivery, services
+from kontaktpflege.messaging.models import MessageState, OutboundMessage
+from kontaktpflege.touchpoints.models import Touchpoint
+
+
+def queue(alice, workspace, person, **over):
+    fields = {
+        "workspace": workspace,
+        "person": person,
+        "user": alice,
+        "to_address": "julia.weber@example.com",
+        "subject": "Danke für das Gespräch",
+        "body": "Sehr geehrte Frau Dr. Weber,\n\nvielen Dank.\n\nAlice",
+        "idempotency_key": services.new_idempotency_key(),
+    }
+    fields.update(over)
+    return services.message_queue_email(**fields)
+
+
+@pytest.mark.django_db
+def test_a_queued_email_is_sent_with_proper_headers_and_logged(
+    alice, workspace, julia, smtp_server, settings
+):
+    services.sender_settings_save(
+        workspace=workspace,
+        user=alice,
+        from_name="Alice Adler",
+        from_email="alice@adler.example",
+        reply_to="antwort@adler.example",
+        company="",
+        signature="",
+    )
+    message = queue(alice, workspace, julia, followup_id=77, list_unsubscribe="https://ex.org/u/1")
+    claimed, sent = delivery.outbox_drain()
+    assert (claimed, sent) == (1, 1)
+    [received] = smtp_server.messages
+    assert smtp_server.ids() == [message.message_id]
+    assert received["From"] == "Alice Adler <alice@adler.example>"
+    assert received["Reply-To"] == "antwort@adler.example"
+    assert received["List-Unsubscribe"] == "<https://ex.org/u/1>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT and message.followup_id == 77
+    touchpoint = Touchpoint.objects.get(source=f"message:{message.pk}")
+    assert touchpoint.direction == "out" and touchpoint.channel == "email"
+    assert touchpoint.summary == "Danke für das Gespräch" and "vielen Dank" in touchpoint.notes
+    assert list(touchpoint.participants.all()) == [julia]
+    julia.refresh_from_db()
+    assert julia.last_touched_at is not None
+
+
+@pytest.mark.django_db
+def test_it_falls_back_to_the_default_sender(alice, workspace, julia, smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    queue(alice, workspace, julia)
+    delivery.outbox_drain()
+    [received] = smtp_server.messages
+    assert received["From"] == "Alice Adler <noreply@kp.example>"
+    assert received["Reply-To"] == "alice@example.org"
+    assert smtp_server.ids()[0].endswith("@kontaktpflege.localhost>")
+
+
+@pytest.mark.django_db
+def test_sending_twice_delivers_once(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    delivery.outbox_drain()
+    delivery.outbox_drain()
+    assert delivery.outbox_deliver(message_id=message.pk) == 0
+    assert len(smtp_server.messages) == 1
+    assert Touchpoint.objects.filter(source=f"message:{message.pk}").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_idempotency_key_queues_once(alice, workspace, julia):
+    first = queue(alice, workspace, julia, idempotency_key="k" * 32)
+    second = queue(alice, workspace, julia, idempotency_key="k" * 32)
+    assert first.pk == second.pk
+    assert OutboundMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_temporary_refusal_is_retried_with_backoff(alice, workspace, julia, smtp_server):
+    smtp_server.refuse_code = 451
+    message = queue(alice, workspace, julia)
+    delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.QUEUED and message.attempts == 1
+    assert message.next_attempt_at > timezone.now() + dt.timedelta(seconds=50)
+    assert "451" in message.last_error
+    smtp_server.refuse_code = 0
+    OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT and message.attempts == 2
+    assert len(smtp_server.messages) == 1
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [delivery.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert delivery.backoff(30) == delivery.BACKOFF_MAX
+
+
+@pytest.mark.django_db
+def test_a_permanent_refusal_fails_with_the_error_shown(alice, workspace, julia, smtp_server):
+    smtp_server.refuse_code = 550
+    message = queue(alice, workspace, julia)
+    delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.FAILED and "550" in message.last_error
+    assert not Touchpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_gives_up_after_the_last_attempt(alice, workspace, julia, smtp_server):
+    smtp_server.refuse_code = 421
+    message = queue(alice, workspace, julia)
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    with translation.override("en"):
+        delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.FAILED and "Gave up" in message.last_error
+
+
+@pytest.mark.django_db
+def test_an_unreachable_server_requeues_without_sending(alice, workspace, julia, settings):
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    message = queue(alice, workspace, julia)
+    delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.QUEUED and message.data_started_at is None
+    assert message.last_error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "Hallo\r\nBcc: victim@example.com"),
+        ("subject", "Hallo\nX-Evil: 1"),
+        ("to_address", "julia@example.com\r\nBcc: victim@example.com"),
+        ("to_address", "not-an-address"),
+        ("to_address", "julia@@example.com"),
+        ("body", "x" * (5 * 1024 * 1024)),
+        ("body", "   "),
+        ("body", "Hallo\x00Welt"),
+        ("list_unsubscribe", "https://ex.org/u\r\nBcc: x@example.com"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_saved_or_sent(
+    alice, workspace, julia, smtp_server, field, value
+):
+    with pytest.raises(ValidationError) as info:
+        queue(alice, workspace, julia, **{field: value})
+    assert field in info.value.message_dict
+    assert not OutboundMessage.objects.exists()
+    delivery.outbox_drain()
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_crlf_in_sender_settings_is_refused(alice, workspace):
+    with pytest.raises(ValidationError) as info:
+        services.sender_settings_save(
+            workspace=workspace,
+            user=alice,
+            from_name="Alice\r\nBcc: x@example.com",
+            from_email="",
+            reply_to="",
+            company="",
+            signature="",
+        )
+    assert "from_name" in info.value.message_dict
+
+
+@pytest.mark.django_db
+def test_marking_as_sent_logs_a_touchpoint_on_the_channel(alice, workspace, julia):
+    message = services.message_mark_sent(
+        workspace=workspace,
+        person=julia,
+        user=alice,
+        channel="whatsapp",
+        subject="",
+        body="Hallo Julia, danke für gestern!\nBis bald",
+        idempotency_key=services.new_idempotency_key(),
+        followup_id=5,
+    )
+    assert message.state == MessageState.SENT
+    touchpoint = Touchpoint.objects.get(source=f"message:{message.pk}")
+    assert touchpoint.channel == "whatsapp" and touchpoint.direction == "out"
+    assert touchpoint.summary == "Hallo Julia, danke für gestern!"
+
+
+@pytest.mark.django_db
+def test_a_stale_sending_row_before_data_is_sent_again_and_one_after_data_is_not(
+    alice, workspace, julia, smtp_server
+):
+    before = queue(alice, workspace, julia, subject="before data")
+    after = queue(alice, workspace, julia, subject="after data")
+    old = timezone.now() - dt.timedelta(hours=1)
+    OutboundMessage.objects.filter(pk=before.pk).update(
+        state="sending", claimed_at=old, claim_token="dead"
+    )
+    OutboundMessage.objects.filter(pk=after.pk).update(
+        state="sending", claimed_at=old, claim_token="dead", data_started_at=old
+    )
+    with translation.override("en"):
+        delivery.outbox_drain()
+    before.refresh_from_db()
+    after.refresh_from_db()
+    assert before.state == MessageState.SENT
+    assert after.state == MessageState.FAILED and after.is_uncertain
+    assert "uncertain" in after.last_error
+    assert [m["Subject"] for m in smtp_server.messages] == ["before data"]
+
+
+@pytest.mark.django_db
+def test_a_fresh_sending_row_is_left_to_its_worker(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    OutboundMessage.objects.filter(pk=message.pk).update(state="sending", claimed_at=timezone.now())
+    delivery.outbox_drain()
+    message.refresh_from_db()
+    assert message.state == MessageState.SENDING and smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_retrying_by_hand_keeps_the_message_id(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    OutboundMessage.objects.filter(pk=message.pk).update(state="failed", last_error="x")
+    message.refresh_from_db()
+    services.message_retry(message=message)
+    delivery.outbox_drain()
+    assert smtp_server.ids() == [message.message_id]
+    with pytest.raises(ValidationError):
+        services.message_retry(message=message)
