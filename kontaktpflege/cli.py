@@ -19,6 +19,7 @@ ALIASES = {
     "export": "export_contacts",
     "backup": "backup_workspace",
     "restore": "restore_workspace",
+    "send": "send_outbox",
 }
 
 
