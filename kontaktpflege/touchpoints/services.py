@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +100,10 @@ def touchpoint_log(
         for p in participants
     )
     ids = [p.pk for p in participants]
-    _refresh_last_touched(ids)
+    # A new touchpoint can only move the last touch forward: one conditional UPDATE.
+    Person.objects.filter(pk__in=ids).filter(
+        Q(last_touched_at__isnull=True) | Q(last_touched_at__lt=occurred_at)
+    ).update(last_touched_at=occurred_at)
     transaction.on_commit(lambda: _followups_changed(ids, touchpoint.pk))
     return touchpoint
 
