@@ -67,7 +67,7 @@ class _Table:
 
     def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
         meta = model._meta
-        columns = [meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
+        columns: list[str] = [meta.get_field(f).column for f in fields]  # type: ignore[union-attr,misc]
         quote = connection.ops.quote_name
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
             quote(meta.db_table),
@@ -384,12 +384,14 @@ class Generator:
             return
         rng = self.rng
         start = self.today - dt.timedelta(days=rng.randrange(30, 3000))
-        rows = [(self.orgs[org][0], title, start, None, True)]
+        rows: list[tuple[int, str, dt.date, dt.date | None, bool]] = [
+            (self.orgs[org][0], title, start, None, True)
+        ]
         for _ in range(rng.choice([0, 0, 1, 2])):
-            end = start
-            start = end - dt.timedelta(days=rng.randrange(300, 2000))
+            until = start
+            start = until - dt.timedelta(days=rng.randrange(300, 2000))
             other = self.orgs[rng.randrange(len(self.orgs))][0]
-            rows.append((other, rng.choice(vocab.JOB_TITLES), start, end, False))
+            rows.append((other, rng.choice(vocab.JOB_TITLES), start, until, False))
         for org_id, job, begin, end, current in rows:
             table.add(
                 (

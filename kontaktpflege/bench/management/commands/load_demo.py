@@ -32,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=self.stdout, highlight=False)  # type: ignore[arg-type]
         password = secrets.token_urlsafe(12)
         user = User.objects.filter(username=USERNAME).first()
         if user is not None and options["if_empty"]:
@@ -65,6 +65,7 @@ class Command(BaseCommand):
             language="de",
             workspace_name="Demo",
         )
+        assert user.active_workspace is not None
         return generate(workspace=user.active_workspace, scale=scale, seed=seed)
 
 
