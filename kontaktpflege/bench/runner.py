@@ -44,6 +44,7 @@ def workspace_name(scale: str, seed: int) -> str:
 def prepare_database(*, scale: str, seed: int, out: Console) -> tuple[Workspace, User, str]:
     """Migrate, generate the data once per scale (a marker in the workspace), log-in data."""
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # served as in production
     name = workspace_name(scale, seed)
     workspace = Workspace.objects.filter(name=name).first()
     if workspace is not None and not workspace.settings.get("bench_complete"):

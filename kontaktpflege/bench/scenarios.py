@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -90,7 +91,7 @@ def _raw_search(ctx: BenchContext, query: str) -> Callable[[], None]:
     terms = search_terms(query)
     if connection.vendor == "sqlite":
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        params: list[object] = [_fts_query(terms)]
+        params: list[Any] = [_fts_query(terms)]
     else:
         sql = "SELECT id FROM contacts_person WHERE workspace_id = %s"
         params = [ctx.workspace.pk]
