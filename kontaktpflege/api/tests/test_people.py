@@ -162,3 +162,19 @@ def test_a_foreign_organisation_or_introducer_is_not_found_and_nothing_is_create
         404
     )
     assert _count(workspace) == before
+
+
+def test_touched_before_and_after_include_the_whole_named_day(api, workspace, make_person):
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    ben = make_person(first_name="Ben")
+    touchpoint_log(
+        workspace=workspace,
+        participants=[ben],
+        summary="Late call",
+        occurred_at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC),
+    )
+    assert api.get("/people", touched_before="2024-03-01").json()["count"] == 1
+    assert api.get("/people", touched_after="2024-03-01").json()["count"] == 1
+    assert api.get("/people", touched_before="2024-02-29").json()["count"] == 0
+    assert api.get("/people", touched_after="2024-03-02").json()["count"] == 0
