@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from kontaktpflege.api import errors
 from kontaktpflege.api.auth import TokenAuth
+from kontaktpflege.api.v1 import network, organisations, people, tags, touchpoints
 
 api = NinjaAPI(
     title="Kontaktpflege API",
@@ -13,3 +15,9 @@ api = NinjaAPI(
     auth=TokenAuth(),
     docs_url="/docs",
 )
+errors.install(api)
+api.add_router("/", people.router)
+api.add_router("/", network.router)
+api.add_router("/", organisations.router)
+api.add_router("/", touchpoints.router)
+api.add_router("/", tags.router)

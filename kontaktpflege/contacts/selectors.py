@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import (
@@ -46,6 +48,12 @@ class PersonFilters:
     sort: str = "name"
 
 
+def _day_start(day: dt.date, *, days: int = 0) -> dt.datetime:
+    """Midnight at the start of `day` (plus `days`) in the current time zone."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=days), dt.time.min)
+    return timezone.make_aware(midnight, timezone.get_current_timezone())
+
+
 def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
     """People of a workspace, filtered and sorted, with what the list shows."""
     qs = Person.objects.filter(workspace=workspace).select_related("organisation")
@@ -59,10 +67,12 @@ def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Per
         qs = qs.filter(organisation_id=filters.organisation)
     if filters.target_only:
         qs = qs.filter(organisation__is_target=True)
+    # Day bounds as datetimes, not `__date` lookups: those wrap the column in a function
+    # (a Python function per row on SQLite) and keep the index out of use.
     if filters.touched_after:
-        qs = qs.filter(last_touched_at__date__gte=filters.touched_after)
+        qs = qs.filter(last_touched_at__gte=_day_start(filters.touched_after))
     if filters.touched_before:
-        qs = qs.filter(last_touched_at__date__lte=filters.touched_before)
+        qs = qs.filter(last_touched_at__lt=_day_start(filters.touched_before, days=1))
     if filters.never_touched:
         qs = qs.filter(last_touched_at__isnull=True)
     order = PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"])
@@ -181,7 +191,19 @@ def organisation_people(*, organisation: Organisation) -> QuerySet[Person]:
 
 def tag_list(*, workspace: Workspace) -> QuerySet[Tag]:
     """Tags of a workspace with their people counts."""
-    return Tag.objects.filter(workspace=workspace).annotate(people_count=Count("people"))
+    # COUNT(tag_id) in a subquery reads only the tag_id index of the m2m table; a join
+    # with COUNT(person_id) looks up every row (about 4x slower at scale M on SQLite).
+    through = Person.tags.through
+    counts = (
+        through.objects.filter(tag_id=OuterRef("pk"))  # type: ignore[misc]
+        .order_by()
+        .values("tag_id")
+        .annotate(n=Func(F("tag_id"), function="COUNT"))
+        .values("n")
+    )
+    return Tag.objects.filter(workspace=workspace).annotate(
+        people_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    )
 
 
 def tag_get(*, workspace: Workspace, pk: int) -> Tag:

@@ -124,6 +124,8 @@ def touchpoint_update(
     for name, value in fields.items():
         setattr(touchpoint, name, value)
     touchpoint.summary = clean_text(touchpoint.summary, field="summary", max_length=300)
+    if not touchpoint.summary:
+        raise ValidationError({"summary": _("Say in a few words what happened.")})
     touchpoint.notes = clean_text(touchpoint.notes, field="notes", max_length=50000, multiline=True)
     people = participants if participants is not None else list(touchpoint.participants.all())
     people = list({p.pk: p for p in people}.values())

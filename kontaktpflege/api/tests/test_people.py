@@ -1,0 +1,180 @@
+"""People over the API: good paths, filters, paging, bad input that changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kontaktpflege.contacts.models import Employment, Person
+
+
+def _count(workspace) -> int:
+    return Person.objects.filter(workspace=workspace).count()
+
+
+def test_it_creates_a_person_with_contact_points_tags_and_organisation(api, workspace, acme):
+    response = api.post(
+        "/people",
+        {
+            "first_name": "Jürgen",
+            "last_name": "Müller",
+            "emails": ["Juergen@Example.org"],
+            "phones": ["0151 23456789"],
+            "tags": ["Design", "Berlin"],
+            "organisation_id": acme.pk,
+            "job_title": "CTO",
+            "circle": "active",
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["emails"][0]["email"] == "juergen@example.org"
+    assert body["phones"][0]["number"] == "+4915123456789"
+    assert sorted(t["name"] for t in body["tags"]) == ["Berlin", "Design"]
+    assert body["organisation"] == {"id": acme.pk, "name": "Acme GmbH"}
+    assert body["interval_days"] == 90
+    assert Employment.objects.filter(person_id=body["id"], is_current=True).count() == 1
+
+
+def test_it_reads_updates_and_deletes_a_person(api, make_person):
+    person = make_person(first_name="Thomas", last_name="Müller")
+    assert api.get(f"/people/{person.pk}").json()["last_name"] == "Müller"
+    response = api.patch(f"/people/{person.pk}", {"circle": "core", "emails": ["t@example.org"]})
+    assert response.status_code == 200, response.content
+    assert response.json()["circle"] == "core"
+    assert response.json()["first_name"] == "Thomas"  # fields not sent stay
+    assert api.delete(f"/people/{person.pk}").status_code == 204
+    assert api.get(f"/people/{person.pk}").status_code == 404
+
+
+def test_it_records_a_job_change_when_the_organisation_changes(api, make_person, acme):
+    person = make_person()
+    response = api.patch(f"/people/{person.pk}", {"organisation_id": acme.pk, "job_title": "CEO"})
+    assert response.status_code == 200
+    assert person.employments.get(is_current=True).organisation_id == acme.pk
+
+
+def test_it_refuses_to_delete_the_users_own_entry(api, workspace, alice):
+    me = Person.objects.get(workspace=workspace, user=alice)
+    response = api.delete(f"/people/{me.pk}")
+    assert response.status_code == 422
+    assert "id" in response.json()["errors"]
+    assert Person.objects.filter(pk=me.pk).exists()
+
+
+def test_it_lists_people_with_search_filters_and_a_total(api, make_person, acme):
+    make_person(first_name="Thomas", last_name="Müller", organisation=acme, circle="active")
+    make_person(first_name="Anna", last_name="Schmidt", tags=["Design"])
+    make_person(first_name="Ben", last_name="Becker")
+    assert api.get("/people", q="mueller").json()["count"] == 1
+    assert api.get("/people", circle="active").json()["items"][0]["first_name"] == "Thomas"
+    assert api.get("/people", target_only="true").json()["count"] == 1
+    assert api.get("/people", organisation=acme.pk).json()["count"] == 1
+    page = api.get("/people", limit=2, offset=0).json()
+    assert page["count"] == 4  # three plus alice's own node
+    assert len(page["items"]) == 2
+    assert len(api.get("/people", limit=2, offset=2).json()["items"]) == 2
+
+
+def test_it_filters_by_tag_and_last_touch(api, workspace, make_person):
+    from kontaktpflege.contacts.models import Tag
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    anna = make_person(first_name="Anna", tags=["Design"])
+    ben = make_person(first_name="Ben")
+    touchpoint_log(
+        workspace=workspace,
+        participants=[ben],
+        summary="Call",
+        occurred_at=dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC),
+    )
+    tag = Tag.objects.get(workspace=workspace, name="Design")
+    assert [p["id"] for p in api.get("/people", tag=tag.pk).json()["items"]] == [anna.pk]
+    after = api.get("/people", touched_after="2024-02-01").json()["items"]
+    assert [p["id"] for p in after] == [ben.pk]
+    assert api.get("/people", touched_before="2024-01-01").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"last_name": "X", "emails": ["not-an-email"]}, "emails"),
+        ({"last_name": "X", "phones": ["12"]}, "phones"),
+        ({"last_name": "X" * 10_000}, "last_name"),
+        ({"last_name": "Nul\x00Byte"}, "last_name"),
+        ({"first_name": "", "last_name": ""}, "last_name"),
+        ({"last_name": "X", "circle": "inner"}, "circle"),
+        ({"last_name": "X", "birthday_day": 31, "birthday_month": 2}, "birthday_day"),
+        ({"last_name": "X", "website": "javascript:alert(1)"}, "website"),
+        ({"last_name": "X", "keep_in_touch_days": 0}, "keep_in_touch_days"),
+    ],
+)
+def test_it_rejects_bad_input_per_field_and_changes_nothing(api, workspace, payload, field):
+    before = _count(workspace)
+    response = api.post("/people", payload)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert field in body["errors"], body
+    assert all(isinstance(m, str) and m for m in body["errors"][field])
+    assert _count(workspace) == before
+
+
+def test_a_bad_update_changes_nothing(api, make_person):
+    person = make_person(first_name="Thomas", emails=["t@example.org"])
+    response = api.patch(
+        f"/people/{person.pk}", {"first_name": "Tom", "emails": ["ok@example.org", "bad"]}
+    )
+    assert response.status_code == 422
+    person.refresh_from_db()
+    assert person.first_name == "Thomas"
+    assert list(person.emails.values_list("email", flat=True)) == ["t@example.org"]
+
+
+def test_it_rejects_null_for_a_required_text_field(api, make_person):
+    person = make_person()
+    response = api.patch(f"/people/{person.pk}", {"last_name": None})
+    assert response.status_code == 422
+    assert "last_name" in response.json()["errors"]
+
+
+def test_it_stores_hostile_html_verbatim_and_returns_it_as_data(api):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    response = api.post("/people", {"last_name": hostile, "notes": hostile})
+    assert response.status_code == 201
+    assert response["Content-Type"].startswith("application/json")
+    person = Person.objects.get(pk=response.json()["id"])
+    assert person.last_name == hostile
+    assert api.get(f"/people/{person.pk}").json()["notes"] == hostile
+
+
+def test_a_foreign_organisation_or_introducer_is_not_found_and_nothing_is_created(
+    api, workspace, charlie
+):
+    from kontaktpflege.contacts.services import organisation_create, person_create
+
+    other_ws = charlie.active_workspace
+    org = organisation_create(workspace=other_ws, name="Charlie Corp")
+    stranger = person_create(workspace=other_ws, last_name="Fremd")
+    before = _count(workspace)
+    assert api.post("/people", {"last_name": "X", "organisation_id": org.pk}).status_code == 404
+    assert api.post("/people", {"last_name": "X", "introduced_by_id": stranger.pk}).status_code == (
+        404
+    )
+    assert _count(workspace) == before
+
+
+def test_touched_before_and_after_include_the_whole_named_day(api, workspace, make_person):
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    ben = make_person(first_name="Ben")
+    touchpoint_log(
+        workspace=workspace,
+        participants=[ben],
+        summary="Late call",
+        occurred_at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC),
+    )
+    assert api.get("/people", touched_before="2024-03-01").json()["count"] == 1
+    assert api.get("/people", touched_after="2024-03-01").json()["count"] == 1
+    assert api.get("/people", touched_before="2024-02-29").json()["count"] == 0
+    assert api.get("/people", touched_after="2024-03-02").json()["count"] == 0

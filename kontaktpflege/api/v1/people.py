@@ -1,0 +1,124 @@
+"""People: list with the web list's filters, create, read, change, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kontaktpflege.api.errors import require_writer
+from kontaktpflege.api.schemas import (
+    ERRORS,
+    READ_ERRORS,
+    Id,
+    PersonIn,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+)
+from kontaktpflege.contacts import selectors, services
+from kontaktpflege.contacts.models import Circle, EmailAddress, Person, PhoneNumber
+
+router = Router(tags=["people"])
+
+
+class PersonQuery(Schema):
+    """The filters of the people list, as on the web page."""
+
+    q: str = Field("", max_length=200)
+    circle: Circle | None = None
+    tag: Id | None = None
+    organisation: Id | None = None
+    target_only: bool = False
+    touched_after: dt.date | None = None
+    touched_before: dt.date | None = None
+    never_touched: bool = False
+    sort: str = Field("name", pattern="^-?(name|last_touched|created)$")
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+
+
+def _related(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """Swap organisation/introduced_by ids for rows of this workspace (404 otherwise)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    if "organisation_id" in data:
+        pk = data.pop("organisation_id")
+        data["organisation"] = (
+            selectors.organisation_get(workspace=workspace, pk=pk) if pk else None
+        )
+    if "introduced_by_id" in data:
+        pk = data.pop("introduced_by_id")
+        data["introduced_by"] = selectors.person_get(workspace=workspace, pk=pk) if pk else None
+    return data
+
+
+@router.get("/people", response={200: PersonPage, **READ_ERRORS})
+def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, Any]:
+    """People of the workspace: search (q), circle, tag, organisation, last touch; paged."""
+    qs = selectors.person_list(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        filters=selectors.PersonFilters(
+            q=filters.q,
+            circle=filters.circle or "",
+            tag=filters.tag,
+            organisation=filters.organisation,
+            target_only=filters.target_only,
+            touched_after=filters.touched_after,
+            touched_before=filters.touched_before,
+            never_touched=filters.never_touched,
+            sort=filters.sort,
+        ),
+    ).prefetch_related(
+        Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
+        Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
+    )
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": qs.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": items,
+    }
+
+
+@router.post("/people", response={201: PersonOut, **ERRORS})
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
+    """Add a person with emails, phones, tags and a current organisation."""
+    require_writer(request)
+    workspace = request.workspace  # type: ignore[attr-defined]
+    data = _related(request, payload.dict())
+    person = services.person_create(workspace=workspace, **data)
+    return Status(201, selectors.person_get(workspace=workspace, pk=person.pk))
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, **READ_ERRORS})
+def get_person(request: HttpRequest, person_id: Id) -> Person:
+    """One person."""
+    return selectors.person_get(workspace=request.workspace, pk=person_id)  # type: ignore[attr-defined]
+
+
+@router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS})
+def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> Person:
+    """Change the fields sent; a new organisation or title is recorded as a job change."""
+    require_writer(request)
+    workspace = request.workspace  # type: ignore[attr-defined]
+    person = selectors.person_get(workspace=workspace, pk=person_id)
+    data = _related(request, payload.dict(exclude_unset=True))
+    services.person_update(person=person, **data)
+    return selectors.person_get(workspace=workspace, pk=person_id)
+
+
+@router.delete("/people/{person_id}", response={204: None, **ERRORS})
+def delete_person(request: HttpRequest, person_id: Id) -> Status[None]:
+    """Delete a person with their contact points, connections and participations."""
+    require_writer(request)
+    person = selectors.person_get(workspace=request.workspace, pk=person_id)  # type: ignore[attr-defined]
+    if person.is_self:
+        raise ValidationError({"id": _("Your own entry cannot be deleted.")})
+    services.person_delete(person=person)
+    return Status(204, None)

@@ -1,0 +1,687 @@
+"""Synthetic, realistic data for benchmarks and the demo: German and English, deterministic.
+
+Fast by design: rows go in as chunks through `executemany` with ids chosen here (no
+per-row services, no ORM objects), so scale M (30k people, 300k touchpoints) takes seconds
+and L (1M / 10M) streams in chunks with flat memory for everything but a few per-person
+arrays. The search text and the SQLite FTS rows are written as the services would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+from faker import Faker
+
+from kontaktpflege.accounts.models import Membership, Workspace
+from kontaktpflege.bench import vocabulary as vocab
+from kontaktpflege.contacts.models import (
+    EmailAddress,
+    Employment,
+    Organisation,
+    Person,
+    PhoneNumber,
+    Relationship,
+    Tag,
+)
+from kontaktpflege.contacts.search import build_search_text, index_people
+from kontaktpflege.core.text import fold
+from kontaktpflege.touchpoints.models import Participation, Touchpoint
+
+CHUNK = 5000
+YEARS = 5
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to generate: people, touchpoints, and "knows" edges each person starts."""
+
+    people: int
+    touchpoints: int
+    edges_per_person: float
+
+
+SCALES = {
+    "XS": Scale(people=80, touchpoints=500, edges_per_person=3),
+    "S": Scale(people=1_000, touchpoints=10_000, edges_per_person=4),
+    "M": Scale(people=30_000, touchpoints=300_000, edges_per_person=7),
+    "L": Scale(people=1_000_000, touchpoints=10_000_000, edges_per_person=7),
+}
+# Share of people per circle (core, active, network, rest dormant) and touch weights.
+CIRCLE_SHARES = (("core", 0.02), ("active", 0.10), ("network", 0.50))
+CIRCLE_TOUCH_WEIGHT = {"core": 40.0, "active": 12.0, "network": 2.0, "dormant": 0.4}
+# Exponent on a uniform number for "days ago": > 1 leans recent, < 1 leans old.
+CIRCLE_RECENCY = {"core": 2.0, "active": 1.5, "network": 1.0, "dormant": 0.5}
+
+
+class _Table:
+    """Buffered multi-row inserts into one model's table."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
+        meta = model._meta
+        columns: list[str] = [meta.get_field(f).column for f in fields]  # type: ignore[union-attr,misc]
+        quote = connection.ops.quote_name
+        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(meta.db_table),
+            ", ".join(quote(c) for c in columns),
+            ", ".join(["%s"] * len(columns)),
+        )
+        self.rows: list[tuple] = []
+        self.count = 0
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.rows)
+            self.count += len(self.rows)
+            self.rows = []
+
+
+def _next_id(model: type[models.Model]) -> int:
+    top = model.objects.aggregate(m=models.Max("id"))["m"]  # type: ignore[attr-defined]
+    return (top or 0) + 1
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", fold(text)) or "x"
+
+
+@dataclass
+class _People:
+    """What later phases need to know about every generated person (index = id - base)."""
+
+    base: int
+    first: list[str] = field(default_factory=list)
+    circle: list[str] = field(default_factory=list)
+    org: list[int] = field(default_factory=list)  # organisation index, -1 for none
+    region: list[int] = field(default_factory=list)
+    lang: list[str] = field(default_factory=list)
+
+
+class Generator:
+    """One run of the generator for one workspace."""
+
+    def __init__(self, workspace: Workspace, scale: Scale, seed: int, now: dt.datetime) -> None:
+        self.ws = workspace
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.now = now
+        self.today = now.date()
+        self.stamp = self._dt(now)
+        self.counts: dict[str, int] = {}
+        self._names(seed)
+
+    # -- values -------------------------------------------------------------------------
+
+    def _dt(self, value: dt.datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def _date(self, value: dt.date | None) -> Any:
+        return connection.ops.adapt_datefield_value(value)
+
+    def _names(self, seed: int) -> None:
+        """Name pools from Faker (drawing from pools is much faster than Faker per row)."""
+        self.pools: dict[str, dict[str, list[str]]] = {}
+        for lang, locale in (("de", "de_DE"), ("en", "en_US")):
+            fake = Faker(locale)
+            fake.seed_instance(seed)
+            self.pools[lang] = {
+                "f": sorted({fake.first_name_female() for _ in range(400)}),
+                "m": sorted({fake.first_name_male() for _ in range(400)}),
+                "last": sorted({fake.last_name() for _ in range(800)}),
+                "company": sorted({fake.company() for _ in range(600)}),
+                "sentence": [fake.sentence(nb_words=12) for _ in range(300)],
+            }
+        # Umlauts and ß on purpose: search must find Müller as Mueller and muller.
+        self.pools["de"]["last"] += ["Müller", "Schäfer", "Köhler", "Weiß", "Groß", "Jürgens"]
+        self.pools["de"]["f"] += ["Käthe", "Zoë", "Lüdia"][:2]
+        self.pools["de"]["m"] += ["Jürgen", "Björn", "Sören", "Jörg"]
+
+    # -- phases -------------------------------------------------------------------------
+
+    def run(self) -> dict[str, int]:
+        owner = Membership.objects.filter(workspace=self.ws, role="owner").first()
+        self.owner_id = owner.user_id if owner else None
+        with transaction.atomic():
+            self.orgs = self._organisations()
+            self.tags = self._tags()
+        self.people = self._people()
+        with transaction.atomic():
+            self._relationships()
+        self._touchpoints()
+        with transaction.atomic():
+            self._last_touched()
+            self._reset_sequences()
+        self._analyze()
+        return self.counts
+
+    def _organisations(self) -> list[tuple[int, str, int]]:
+        """About one organisation per 15 people, ~5% of them target companies."""
+        n = max(3, self.scale.people // 15)
+        rng, base = self.rng, _next_id(Organisation)
+        table = _Table(
+            Organisation,
+            [
+                "id",
+                "workspace",
+                "created_at",
+                "updated_at",
+                "name",
+                "name_folded",
+                "industry",
+                "region",
+                "website",
+                "notes",
+                "is_target",
+                "target_priority",
+                "target_status",
+            ],
+        )
+        orgs, seen = [], set()
+        for i in range(n):
+            lang = "de" if rng.random() < 0.8 else "en"
+            name = rng.choice(self.pools[lang]["company"])
+            if fold(name) in seen:
+                name = f"{name} {rng.choice(vocab.REGIONS)} {i}"
+            seen.add(fold(name))
+            region = rng.randrange(len(vocab.REGIONS))
+            target = rng.random() < 0.05
+            table.add(
+                (
+                    base + i,
+                    self.ws.pk,
+                    self.stamp,
+                    self.stamp,
+                    name,
+                    fold(name),
+                    rng.choice(vocab.INDUSTRIES),
+                    vocab.REGIONS[region],
+                    f"https://www.{_slug(name)[:40]}.de",
+                    "",
+                    target,
+                    rng.randint(1, 5),
+                    rng.choice(["idea", "researching", "contacted", "in_talks"]),
+                )
+            )
+            orgs.append((base + i, name, region))
+        table.flush()
+        self.counts["organisations"] = table.count
+        return orgs
+
+    def _tags(self) -> list[tuple[int, str]]:
+        tags = []
+        for name in vocab.TAGS:
+            tag, _created = Tag.objects.get_or_create(workspace=self.ws, name=name)
+            tags.append((tag.pk, tag.name))
+        self.counts["tags"] = len(tags)
+        return tags
+
+    def _people(self) -> _People:
+        """People with emails, phones, tags, employment history and search text, in chunks."""
+        people = _People(base=_next_id(Person))
+        self.base = people.base
+        tables = self._people_tables()
+        for start in range(0, self.scale.people, CHUNK):
+            with transaction.atomic():
+                fts = [
+                    self._person(people, i, tables)
+                    for i in range(start, min(start + CHUNK, self.scale.people))
+                ]
+                for table in tables.values():
+                    table.flush()
+                index_people(fts)
+        for name, table in tables.items():
+            self.counts[name] = table.count
+        return people
+
+    def _people_tables(self) -> dict[str, _Table]:
+        stamps = ["workspace", "created_at", "updated_at"]
+        return {
+            "people": _Table(Person, ["id", *stamps, *PERSON_FIELDS]),
+            "emails": _Table(EmailAddress, [*stamps, "person", "email", "label", "is_primary"]),
+            "phones": _Table(PhoneNumber, [*stamps, "person", "number", "label", "is_primary"]),
+            "person_tags": _Table(Person.tags.through, ["person", "tag"]),
+            "employments": _Table(
+                Employment,
+                [
+                    *stamps,
+                    "person",
+                    "organisation",
+                    "title",
+                    "start_date",
+                    "end_date",
+                    "is_current",
+                ],
+            ),
+        }
+
+    def _person(self, people: _People, i: int, tables: dict[str, _Table]) -> tuple[int, str]:
+        rng, pk = self.rng, people.base + i
+        lang = "de" if rng.random() < 0.75 else "en"
+        gender = "f" if rng.random() < 0.5 else "m"
+        first = rng.choice(self.pools[lang][gender])
+        last = rng.choice(self.pools[lang]["last"])
+        circle = _circle(rng.random())
+        org = rng.randrange(len(self.orgs)) if rng.random() < 0.9 else -1
+        org = int(len(self.orgs) * rng.random() ** 1.6) if org >= 0 else -1  # a few big ones
+        region = self.orgs[org][2] if org >= 0 and rng.random() < 0.7 else rng.randrange(20)
+        title = rng.choice(vocab.JOB_TITLES) if org >= 0 else ""
+        people.first.append(first)
+        people.circle.append(circle)
+        people.org.append(org)
+        people.region.append(region)
+        people.lang.append(lang)
+        emails = self._emails(pk, first, last, org, tables["emails"])
+        self._phones(pk, tables["phones"])
+        tag_names = self._person_tags(pk, tables["person_tags"])
+        self._employment(pk, org, title, tables["employments"])
+        person = self._person_row(pk, first, last, gender, lang, circle, org, region, title)
+        org_name = self.orgs[org][1] if org >= 0 else ""
+        text = build_search_text(
+            SimpleNamespace(**dict(zip(PERSON_FIELDS, person, strict=True))),
+            organisation=org_name,
+            tags=tag_names,
+            emails=emails,
+        )
+        tables["people"].add((pk, self.ws.pk, self.stamp, self.stamp, *person[:-1], text))
+        return pk, text
+
+    def _person_row(
+        self,
+        pk: int,
+        first: str,
+        last: str,
+        gender: str,
+        lang: str,
+        circle: str,
+        org: int,
+        region: int,
+        title: str,
+    ) -> tuple:
+        rng = self.rng
+        has_birthday = rng.random() < 0.6
+        met_on = self.today - dt.timedelta(days=rng.randrange(3650)) if rng.random() < 0.5 else None
+        slug = f"{_slug(first)}-{_slug(last)}-{pk}"
+        # Introductions point backwards, to someone generated earlier in this run.
+        introducer = (
+            rng.randrange(self.base, pk) if pk > self.base and rng.random() < 0.05 else None
+        )
+        return (
+            first,
+            last,
+            "Dr." if rng.random() < 0.05 else "",
+            gender,
+            self.orgs[org][0] if org >= 0 else None,
+            title,
+            f"https://www.linkedin.com/in/{slug}" if rng.random() < 0.5 else "",
+            f"https://www.xing.com/profile/{slug}" if lang == "de" and rng.random() < 0.15 else "",
+            "",
+            rng.randint(1, 28) if has_birthday else None,
+            rng.randint(1, 12) if has_birthday else None,
+            rng.randint(1955, 2002) if has_birthday and rng.random() < 0.5 else None,
+            vocab.REGIONS[region],
+            lang,
+            "du" if circle in ("core", "active") and rng.random() < 0.6 else "sie",
+            rng.choice(["", "", "email", "call", "meeting", "linkedin", "whatsapp"]),
+            rng.choice(vocab.HOW_WE_MET) if rng.random() < 0.4 else "",
+            self._date(met_on),
+            introducer,
+            circle,
+            rng.choice([14, 60, 120]) if rng.random() < 0.03 else None,
+            self._notes(lang),
+            "",  # search_text placeholder, replaced by the caller
+        )
+
+    def _notes(self, lang: str) -> str:
+        if self.rng.random() >= 0.3:
+            return ""
+        return " ".join(self.rng.sample(self.pools[lang]["sentence"], self.rng.randint(1, 3)))
+
+    def _emails(self, pk: int, first: str, last: str, org: int, table: _Table) -> list[str]:
+        rng = self.rng
+        local = f"{_slug(first)}.{_slug(last)}"
+        emails = []
+        if org >= 0 and rng.random() < 0.6:
+            emails.append(f"{local}@{_slug(self.orgs[org][1])[:30]}.de")
+        if not emails or rng.random() < 0.3:
+            emails.append(f"{local}{rng.randrange(100)}@{rng.choice(vocab.MAIL_DOMAINS)}")
+        for n, email in enumerate(emails):
+            table.add((self.ws.pk, self.stamp, self.stamp, pk, email, "", n == 0))
+        return emails
+
+    def _phones(self, pk: int, table: _Table) -> None:
+        rng = self.rng
+        count = 0 if rng.random() < 0.4 else (2 if rng.random() < 0.15 else 1)
+        numbers = {
+            "+49" + rng.choice(vocab.MOBILE_PREFIXES) + f"{rng.randrange(10**7, 10**8)}"
+            for _ in range(count)
+        }
+        for n, number in enumerate(sorted(numbers)):
+            table.add((self.ws.pk, self.stamp, self.stamp, pk, number, "mobil", n == 0))
+
+    def _person_tags(self, pk: int, table: _Table) -> list[str]:
+        chosen = self.rng.sample(self.tags, self.rng.choice([0, 0, 1, 1, 2, 3]))
+        for tag_id, _name in chosen:
+            table.add((pk, tag_id))
+        return [name for _id, name in chosen]
+
+    def _employment(self, pk: int, org: int, title: str, table: _Table) -> None:
+        """The current position and up to two earlier ones, each ending when the next began."""
+        if org < 0:
+            return
+        rng = self.rng
+        start = self.today - dt.timedelta(days=rng.randrange(30, 3000))
+        rows: list[tuple[int, str, dt.date, dt.date | None, bool]] = [
+            (self.orgs[org][0], title, start, None, True)
+        ]
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            until = start
+            start = until - dt.timedelta(days=rng.randrange(300, 2000))
+            other = self.orgs[rng.randrange(len(self.orgs))][0]
+            rows.append((other, rng.choice(vocab.JOB_TITLES), start, until, False))
+        for org_id, job, begin, end, current in rows:
+            table.add(
+                (
+                    self.ws.pk,
+                    self.stamp,
+                    self.stamp,
+                    pk,
+                    org_id,
+                    job,
+                    self._date(begin),
+                    self._date(end),
+                    current,
+                )
+            )
+
+    # -- the graph ---------------------------------------------------------------------
+
+    def _relationships(self) -> None:
+        """Edges mostly within an organisation, some within a region, a few bridges.
+
+        Each edge is started by its lower id towards a higher one, so no pair repeats and
+        no global set of pairs is needed even at scale L.
+        """
+        people, rng = self.people, self.rng
+        communities = _groups(people.org)
+        regions = _groups(people.region)
+        position = dict.fromkeys(communities, 0)
+        table = _Table(
+            Relationship,
+            [
+                "workspace",
+                "created_at",
+                "updated_at",
+                "from_person",
+                "to_person",
+                "strength",
+                "context",
+                "notes",
+            ],
+        )
+        self._self_edges(table)
+        for i in range(len(people.org)):
+            partners = self._partners(i, communities, regions, position)
+            for j, context in sorted(partners.items()):
+                strength = rng.randint(2, 5) if context == "colleague" else rng.randint(1, 4)
+                table.add(
+                    (
+                        self.ws.pk,
+                        self.stamp,
+                        self.stamp,
+                        people.base + i,
+                        people.base + j,
+                        strength,
+                        context,
+                        "",
+                    )
+                )
+        table.flush()
+        self.counts["relationships"] = table.count
+
+    def _partners(
+        self,
+        i: int,
+        communities: dict[int, list[int]],
+        regions: dict[int, list[int]],
+        position: dict[int, int],
+    ) -> dict[int, str]:
+        people, rng = self.people, self.rng
+        wanted = rng.randint(0, int(2 * self.scale.edges_per_person))
+        partners: dict[int, str] = {}
+        org = people.org[i]
+        if org >= 0:
+            members, pos = communities[org], position[org]
+            position[org] = pos + 1
+            later = len(members) - pos - 1
+            for k in rng.sample(range(pos + 1, len(members)), min(later, int(wanted * 0.75))):
+                partners[members[k]] = "colleague" if rng.random() < 0.7 else "former_colleague"
+        local = regions[people.region[i]]
+        for _ in range(max(1, wanted - len(partners))):
+            j = local[rng.randrange(len(local))]
+            if j > i and j not in partners:
+                partners[j] = rng.choice(["friend", "club", "studies", "event", "customer"])
+        if rng.random() < 0.05 and i + 1 < len(people.org):
+            j = rng.randrange(i + 1, len(people.org))  # a bridge between communities
+            partners.setdefault(j, "event")
+        return partners
+
+    def _self_edges(self, table: _Table) -> None:
+        """The user's own node knows the core and active circles well."""
+        me = Person.objects.filter(workspace=self.ws, user__isnull=False).order_by("id").first()
+        if me is None or me.pk >= self.people.base:
+            return
+        for i, circle in enumerate(self.people.circle):
+            if circle in ("core", "active"):
+                strength = 5 if circle == "core" else 4
+                table.add(
+                    (
+                        self.ws.pk,
+                        self.stamp,
+                        self.stamp,
+                        me.pk,
+                        self.people.base + i,
+                        strength,
+                        "friend",
+                        "",
+                    )
+                )
+
+    # -- the log -----------------------------------------------------------------------
+
+    def _touchpoints(self) -> None:
+        """Touchpoints over five years, 1–3 participants, realistic channels, in chunks."""
+        people, rng = self.people, self.rng
+        weights = [CIRCLE_TOUCH_WEIGHT[c] for c in people.circle]
+        cum = _cumulative(weights)
+        communities = _groups(people.org)
+        base = _next_id(Touchpoint)
+        tps = _Table(
+            Touchpoint,
+            [
+                "id",
+                "workspace",
+                "created_at",
+                "updated_at",
+                "occurred_at",
+                "channel",
+                "direction",
+                "summary",
+                "notes",
+                "give_take",
+                "created_by",
+                "source",
+            ],
+        )
+        parts = _Table(Participation, ["touchpoint", "person", "occurred_at"])
+        channels, channel_weights = zip(*vocab.CHANNEL_WEIGHTS.items(), strict=True)
+        channel_cum = _cumulative(channel_weights)
+        span = YEARS * 365 * 86400
+        for start in range(0, self.scale.touchpoints, CHUNK):
+            size = min(CHUNK, self.scale.touchpoints - start)
+            primaries = rng.choices(range(len(weights)), cum_weights=cum, k=size)
+            picked = rng.choices(channels, cum_weights=channel_cum, k=size)
+            with transaction.atomic():
+                for n, (i, channel) in enumerate(zip(primaries, picked, strict=True)):
+                    ago = span * rng.random() ** CIRCLE_RECENCY[people.circle[i]] + 3600
+                    when = self._dt(self.now - dt.timedelta(seconds=int(ago)))
+                    tp_id = base + start + n
+                    who = self._participants(i, communities)
+                    text = self._touch_text(i, channel)
+                    head = (tp_id, self.ws.pk, self.stamp, self.stamp, when, channel)
+                    tps.add((*head, *text, self.owner_id, "generator"))
+                    for j in who:
+                        parts.add((tp_id, people.base + j, when))
+                tps.flush()
+                parts.flush()
+        self.counts["touchpoints"] = tps.count
+        self.counts["participations"] = parts.count
+
+    def _participants(self, i: int, communities: dict[int, list[int]]) -> list[int]:
+        rng = self.rng
+        extra = rng.choices((0, 1, 2), weights=(70, 20, 10))[0]
+        if not extra:
+            return [i]
+        org = self.people.org[i]
+        pool = communities[org] if org >= 0 else None
+        chosen = {i}
+        for _ in range(extra):
+            if pool and len(pool) > 1:
+                chosen.add(pool[rng.randrange(len(pool))])
+            else:
+                chosen.add(rng.randrange(len(self.people.org)))
+        return sorted(chosen)
+
+    def _touch_text(self, i: int, channel: str) -> tuple[str, str, str, str]:
+        """Direction, summary, notes and give/take of one touchpoint."""
+        rng, people = self.rng, self.people
+        de = people.lang[i] == "de"
+        templates = vocab.SUMMARIES[channel][0 if de else 1]
+        summary = rng.choice(templates).format(name=people.first[i])
+        org = people.org[i]
+        if rng.random() < 0.6:
+            topic = rng.choice(vocab.TOPICS_DE if de else vocab.TOPICS_EN).format(
+                org=self.orgs[org][1] if org >= 0 else "Acme",
+                region=vocab.REGIONS[people.region[i]],
+            )
+            summary = f"{summary} – {topic}"[:300]
+        notes = (
+            rng.choice(self.pools["de" if de else "en"]["sentence"]) if rng.random() < 0.2 else ""
+        )
+        direction = rng.choice(["out", "out", "in", "mutual", "mutual"])
+        roll = rng.random()
+        give_take = "give" if roll < 0.10 else ("take" if roll < 0.17 else "")
+        return direction, summary, notes, give_take
+
+    # -- finishing -------------------------------------------------------------------
+
+    def _last_touched(self) -> None:
+        """Person.last_touched_at = the latest participation, as touchpoint_log keeps it."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE contacts_person SET last_touched_at = ("
+                " SELECT MAX(pa.occurred_at) FROM touchpoints_participation pa"
+                " WHERE pa.person_id = contacts_person.id)"
+                " WHERE workspace_id = %s AND id >= %s",
+                [self.ws.pk, self.people.base],
+            )
+
+    def _reset_sequences(self) -> None:
+        """Ids were chosen here; let the database's sequences continue after them."""
+        sql = connection.ops.sequence_reset_sql(no_style(), [Organisation, Person, Touchpoint])
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics: the benchmarks should see what a used database sees."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+# Person columns after id/workspace/created_at/updated_at, in _person_row's order.
+PERSON_FIELDS = [
+    "first_name",
+    "last_name",
+    "academic_title",
+    "gender",
+    "organisation",
+    "job_title",
+    "linkedin_url",
+    "xing_url",
+    "website",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "location",
+    "language",
+    "form_of_address",
+    "preferred_channel",
+    "how_we_met",
+    "met_on",
+    "introduced_by",
+    "circle",
+    "keep_in_touch_days",
+    "notes",
+    "search_text",
+]
+
+
+def _circle(roll: float) -> str:
+    for name, share in CIRCLE_SHARES:
+        if roll < share:
+            return name
+        roll -= share
+    return "dormant"
+
+
+def _groups(keys: Iterable[int]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return groups
+
+
+def _cumulative(weights: Iterable[float]) -> list[float]:
+    total, out = 0.0, []
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
+def generate(
+    *,
+    workspace: Workspace,
+    scale: str = "S",
+    seed: int = 1,
+    people: int | None = None,
+    touchpoints: int | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Fill a workspace with generated data at a named scale; returns the row counts.
+
+    `people` and `touchpoints` override the scale's numbers (for tests and experiments).
+    The same seed and `now` give the same data.
+    """
+    spec = SCALES[scale]
+    spec = Scale(
+        people=spec.people if people is None else people,
+        touchpoints=spec.touchpoints if touchpoints is None else touchpoints,
+        edges_per_person=spec.edges_per_person,
+    )
+    now = (now or timezone.now()).replace(microsecond=0)
+    return Generator(workspace, spec, seed, now).run()

@@ -1,0 +1,79 @@
+"""`kontaktpflege demo`: a demo user with a generated network to try the app with."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.urls import reverse
+from rich.console import Console
+from rich.panel import Panel
+
+from kontaktpflege.accounts.models import Membership, User, Workspace
+from kontaktpflege.accounts.services import user_create
+from kontaktpflege.bench.generator import SCALES, generate
+
+USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create the demo user with generated data and print how to log in."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", default="S", choices=sorted(SCALES))
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Keep an existing demo user's data; only give it a new password.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=self.stdout, highlight=False)  # type: ignore[arg-type]
+        password = secrets.token_urlsafe(12)
+        user = User.objects.filter(username=USERNAME).first()
+        if user is not None and options["if_empty"]:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            note = "The demo user exists; its data was kept and it has a new password."
+        else:
+            if user is not None:
+                _delete_demo(user)
+            counts = self._create(password, options["scale"], options["seed"])
+            note = (
+                f"Generated {counts['people']:,} people and {counts['touchpoints']:,} touchpoints."
+            )
+        login = settings.SITE_URL.rstrip("/") + reverse("login")
+        console.print(
+            Panel.fit(
+                f"{note}\n\nLog in at [bold]{login}[/bold]\n"
+                f"username: [bold]{USERNAME}[/bold]\npassword: [bold]{password}[/bold]",
+                title="Kontaktpflege demo",
+            )
+        )
+
+    @transaction.atomic
+    def _create(self, password: str, scale: str, seed: int) -> dict[str, int]:
+        user = user_create(
+            username=USERNAME,
+            email="demo@example.org",
+            password=password,
+            first_name="Demo",
+            language="de",
+            workspace_name="Demo",
+        )
+        assert user.active_workspace is not None
+        return generate(workspace=user.active_workspace, scale=scale, seed=seed)
+
+
+@transaction.atomic
+def _delete_demo(user: User) -> None:
+    """Remove the demo user and the workspaces it owned alone."""
+    owned = list(
+        Membership.objects.filter(user=user, role="owner").values_list("workspace_id", flat=True)
+    )
+    user.delete()
+    Workspace.objects.filter(pk__in=owned, memberships__isnull=True).delete()

@@ -1,0 +1,229 @@
+"""The benchmark runner: prepare the bench database, serve the app, run every scenario.
+
+It runs inside a process whose settings already point at the benchmark database (the
+`run_bench` command starts that process); the app is served by granian in a subprocess
+with the same environment and reached over HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import math
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from rich.console import Console
+from rich.table import Table
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.bench.generator import generate
+from kontaktpflege.bench.http import Session
+from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result
+
+BENCH_USER = "bench"
+
+
+def workspace_name(scale: str, seed: int) -> str:
+    return f"bench-{scale}-{seed}"
+
+
+def prepare_database(*, scale: str, seed: int, out: Console) -> tuple[Workspace, User, str]:
+    """Migrate, generate the data once per scale (a marker in the workspace), log-in data."""
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # served as in production
+    name = workspace_name(scale, seed)
+    workspace = Workspace.objects.filter(name=name).first()
+    if workspace is not None and not workspace.settings.get("bench_complete"):
+        out.print(f"[yellow]Incomplete data for {name} found; generating again.[/yellow]")
+        _wipe()
+        workspace = None
+    if workspace is None:
+        workspace = _generate(scale=scale, seed=seed, name=name, out=out)
+    else:
+        out.print(f"Reusing generated data of {name}: {workspace.settings.get('bench_counts')}")
+    user = User.objects.get(username=f"{BENCH_USER}-{scale}-{seed}")
+    password = secrets.token_urlsafe(16)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return workspace, user, password
+
+
+def _generate(*, scale: str, seed: int, name: str, out: Console) -> Workspace:
+    from kontaktpflege.accounts.services import user_create
+
+    with transaction.atomic():
+        user = user_create(
+            username=f"{BENCH_USER}-{scale}-{seed}",
+            email=f"{BENCH_USER}-{scale}-{seed}@example.org",
+            password=secrets.token_urlsafe(16),
+            language="en",
+            workspace_name=name,
+            first_name="Bench",
+        )
+    workspace = user.active_workspace
+    assert workspace is not None
+    started = time.perf_counter()
+    counts = generate(workspace=workspace, scale=scale, seed=seed)
+    seconds = time.perf_counter() - started
+    workspace.settings = {"bench_complete": True, "bench_counts": counts, "bench_seconds": seconds}
+    workspace.save(update_fields=["settings"])
+    out.print(f"Generated {name} in {seconds:.1f} s: {counts}")
+    return workspace
+
+
+def _wipe() -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM contacts_person_fts")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(*, timeout: float = 60) -> Iterator[str]:
+    """granian with one worker on a free loopback port; yields the base URL once it answers."""
+    port = free_port()
+    granian = Path(sys.executable).with_name("granian")
+    cmd = [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", "1", "--blocking-threads", "1", "--log-level", "warning"]
+    cmd += ["config.wsgi:application"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    process = subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(base_url, process, timeout)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        session = Session(base_url, timeout=2)
+        try:
+            if session.get("/login/").status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            session.close()
+    raise RuntimeError(f"the server did not answer within {timeout:.0f} s")
+
+
+def load_scenarios() -> None:
+    """Import kontaktpflege/bench/scenarios.py and `<app>.bench` of every project app."""
+    importlib.import_module("kontaktpflege.bench.scenarios")
+    for app in apps.get_app_configs():
+        if not app.name.startswith("kontaktpflege."):
+            continue
+        module = f"{app.name}.bench"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def run_scenarios(
+    ctx: BenchContext, *, only: list[str] | None = None, out: Console
+) -> list[dict[str, Any]]:
+    """Run every scenario valid for the scale; a failing one is reported, not fatal."""
+    rows: list[dict[str, Any]] = []
+    for name, (fn, scales) in sorted(SCENARIOS.items()):
+        if ctx.scale not in scales and ctx.scale != "XS":
+            continue
+        if only and name not in only:
+            continue
+        out.print(f"running [bold]{name}[/bold] …")
+        try:
+            results = fn(ctx)
+        except Exception as exc:  # one broken scenario must not hide the others
+            out.print(f"[red]{name} failed:[/red] {exc}\n{traceback.format_exc()}")
+            results = [Result(name=name, figure=math.nan, unit="", note=f"failed: {exc}")]
+            rows.append({"scenario": name, "error": str(exc), **_result_dict(results[0])})
+            continue
+        rows.extend({"scenario": name, **_result_dict(r)} for r in results)
+    return rows
+
+
+def _result_dict(result: Result) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "figure": result.figure,
+        "unit": result.unit,
+        "floor": result.floor,
+        "floor_label": result.floor_label,
+        "target": result.target,
+        "note": result.note,
+    }
+
+
+def _number(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+
+
+def render_table(rows: list[dict[str, Any]], *, title: str) -> Table:
+    """The figures beside their floors, as a rich table."""
+    table = Table(title=title)
+    for column, justify in (
+        ("scenario", "left"),
+        ("figure", "left"),
+        ("value", "right"),
+        ("unit", "left"),
+        ("floor", "right"),
+        ("floor label", "left"),
+        ("target", "left"),
+        ("note", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(
+            row["scenario"],
+            row["name"],
+            _number(row["figure"]),
+            row["unit"],
+            _number(row["floor"]),
+            row["floor_label"],
+            row["target"],
+            row["note"],
+        )
+    return table
+
+
+def write_json(path: Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    """bench-results/<scale>.json: the rows plus where and how they were measured."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in rows
+    ]
+    path.write_text(json.dumps({**meta, "results": clean}, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,133 @@
+"""The data generator at a tiny scale: consistent, valid and deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import phonenumbers
+import pytest
+from django.core.validators import validate_email
+from django.db import connection
+from django.db.models import Count, F, Max
+
+from kontaktpflege.bench.generator import generate
+from kontaktpflege.contacts.models import (
+    EmailAddress,
+    Employment,
+    Organisation,
+    Person,
+    PhoneNumber,
+    Relationship,
+)
+from kontaktpflege.contacts.search import filter_search
+from kontaktpflege.touchpoints.models import Participation, Touchpoint
+
+NOW = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def counts(workspace):
+    return generate(workspace=workspace, scale="XS", seed=7, now=NOW)
+
+
+def _generated(workspace):
+    return Person.objects.filter(workspace=workspace, user__isnull=True)
+
+
+def test_it_creates_the_requested_numbers(workspace, counts):
+    assert counts["people"] == 80 == _generated(workspace).count()
+    assert counts["touchpoints"] == 500 == Touchpoint.objects.filter(workspace=workspace).count()
+    assert counts["organisations"] == Organisation.objects.filter(workspace=workspace).count()
+    assert counts["relationships"] == Relationship.objects.filter(workspace=workspace).count()
+    assert counts["participations"] == Participation.objects.count()
+
+
+def test_explicit_counts_override_the_scale(workspace):
+    counts = generate(workspace=workspace, scale="S", people=30, touchpoints=40, now=NOW)
+    assert (counts["people"], counts["touchpoints"]) == (30, 40)
+
+
+def test_last_touched_matches_the_latest_participation(workspace, counts):
+    latest = dict(
+        Participation.objects.values("person_id")
+        .annotate(m=Max("occurred_at"))
+        .values_list("person_id", "m")
+    )
+    for person in _generated(workspace):
+        assert person.last_touched_at == latest.get(person.pk)
+    assert len(latest) > 10
+
+
+def test_touchpoints_have_one_to_three_participants_within_five_years(workspace, counts):
+    sizes = Touchpoint.objects.annotate(n=Count("participants")).values_list("n", flat=True)
+    assert set(sizes) <= {1, 2, 3}
+    oldest = Touchpoint.objects.order_by("occurred_at").first().occurred_at
+    newest = Touchpoint.objects.order_by("-occurred_at").first().occurred_at
+    assert NOW - dt.timedelta(days=5 * 365 + 1) <= oldest
+    assert newest < NOW
+    mismatched = Participation.objects.exclude(occurred_at=F("touchpoint__occurred_at"))
+    assert not mismatched.exists()
+
+
+def test_edges_are_ordered_unique_and_within_the_workspace(workspace, counts):
+    pairs = list(Relationship.objects.values_list("from_person_id", "to_person_id"))
+    assert all(a < b for a, b in pairs)
+    assert len(pairs) == len(set(pairs))
+    ids = set(Person.objects.filter(workspace=workspace).values_list("id", flat=True))
+    assert {p for pair in pairs for p in pair} <= ids
+
+
+def test_contact_points_are_valid(workspace, counts):
+    for email in EmailAddress.objects.values_list("email", flat=True):
+        validate_email(email)
+    numbers = list(PhoneNumber.objects.values_list("number", flat=True))
+    assert numbers
+    for number in numbers:
+        parsed = phonenumbers.parse(number)
+        assert phonenumbers.is_valid_number(parsed), number
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+
+
+def test_employment_has_one_current_position_at_the_persons_organisation(workspace, counts):
+    for person in _generated(workspace).exclude(organisation=None):
+        current = list(Employment.objects.filter(person=person, is_current=True))
+        assert [e.organisation_id for e in current] == [person.organisation_id]
+        for past in Employment.objects.filter(person=person, is_current=False):
+            assert past.end_date and past.start_date < past.end_date
+
+
+def test_generated_people_are_found_by_search_with_umlaut_variants(workspace, counts):
+    person = _generated(workspace).order_by("id").first()
+    qs = Person.objects.filter(workspace=workspace)
+    assert person in filter_search(qs, f"{person.first_name} {person.last_name}")
+    assert person.search_text
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM contacts_person_fts")
+            assert cursor.fetchone()[0] >= 80
+
+
+def test_the_circles_follow_the_intended_shares(workspace):
+    generate(workspace=workspace, scale="S", people=2000, touchpoints=10, now=NOW)
+    shares = dict(_generated(workspace).values_list("circle").annotate(n=Count("id")))
+    assert 10 <= shares.get("core", 0) <= 80
+    assert 120 <= shares["active"] <= 280
+    assert 850 <= shares["network"] <= 1150
+
+
+def test_the_same_seed_gives_the_same_data(workspace, charlie):
+    generate(workspace=workspace, scale="XS", seed=3, now=NOW)
+    generate(workspace=charlie.active_workspace, scale="XS", seed=3, now=NOW)
+
+    def fingerprint(ws):
+        people = _generated(ws).order_by("id")
+        return (
+            list(people.values_list("first_name", "last_name", "circle", "last_touched_at")),
+            list(
+                Touchpoint.objects.filter(workspace=ws)
+                .order_by("id")
+                .values_list("summary", "channel", "occurred_at")
+            ),
+        )
+
+    assert fingerprint(workspace) == fingerprint(charlie.active_workspace)

@@ -1,0 +1,85 @@
+"""The benchmark runner: a smoke test at scale XS, plus its table and JSON output."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from rich.console import Console
+
+from kontaktpflege.bench import runner
+from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result, scenario
+
+
+def test_the_table_and_json_put_each_figure_beside_its_floor(tmp_path):
+    rows = [
+        {"scenario": "s", **runner._result_dict(Result("a p95", 12.345, "ms", 1.5, "SQL", "< 15"))},
+        {"scenario": "t", **runner._result_dict(Result("b", math.nan, "", note="failed: x"))},
+    ]
+    console = Console(record=True, width=200)
+    console.print(runner.render_table(rows, title="T"))
+    text = console.export_text()
+    assert "a p95" in text and "12.3" in text and "1.5" in text and "< 15" in text
+    path = tmp_path / "out" / "XS.json"
+    runner.write_json(path, rows, {"scale": "XS"})
+    data = json.loads(path.read_text())
+    assert data["scale"] == "XS"
+    assert data["results"][0]["floor"] == 1.5
+    assert data["results"][1]["figure"] is None
+
+
+def test_a_failing_scenario_is_reported_and_the_others_still_run():
+    @scenario("zz broken", scales=("XS",))
+    def broken(ctx):
+        raise RuntimeError("boom")
+
+    @scenario("zz fine", scales=("XS",))
+    def fine(ctx):
+        return [Result("ok", 1.0, "ms")]
+
+    try:
+        ctx = BenchContext(scale="XS", workspace=None, user=None)
+        rows = runner.run_scenarios(
+            ctx, only=["zz broken", "zz fine"], out=Console(file=io.StringIO())
+        )
+    finally:
+        SCENARIOS.pop("zz broken")
+        SCENARIOS.pop("zz fine")
+    assert [r["scenario"] for r in rows] == ["zz broken", "zz fine"]
+    assert rows[0]["error"] == "boom"
+
+
+def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
+    """Migrate a fresh SQLite file, generate, serve with granian, run over HTTP, report."""
+    out_dir = tmp_path / "results"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("KP_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "django", "run_bench", "--scale", "XS", "--repeat", "2"]
+    cmd += ["--sqlite", str(tmp_path / "bench.sqlite3"), "--output-dir", str(out_dir)]
+    done = subprocess.run(
+        cmd, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Kontaktpflege bench, scale XS" in done.stdout
+    data = json.loads((out_dir / "XS.json").read_text())
+    scenarios = {row["scenario"] for row in data["results"]}
+    assert {"people search", "people list", "person page", "quick log"} <= scenarios
+    assert not [row for row in data["results"] if row.get("error")]
+    assert all(row["figure"] > 0 and row["floor"] is not None for row in data["results"])
+    assert data["counts"]["people"] == 80
+    # A second run reuses the generated data.
+    again = subprocess.run(
+        [*cmd, "--only", "people search"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Reusing generated data" in again.stdout
