@@ -54,6 +54,10 @@ def test_a_failing_scenario_is_reported_and_the_others_still_run():
     assert rows[0]["error"] == "boom"
 
 
+def scenarios_of_this_issue() -> set[str]:
+    return {"people search", "people list", "person page", "quick log"}
+
+
 def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     """Migrate a fresh SQLite file, generate, serve with granian, run over HTTP, report."""
     out_dir = tmp_path / "results"
@@ -70,7 +74,9 @@ def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     scenarios = {row["scenario"] for row in data["results"]}
     assert {"people search", "people list", "person page", "quick log"} <= scenarios
     assert not [row for row in data["results"] if row.get("error")]
-    assert all(row["figure"] > 0 and row["floor"] is not None for row in data["results"])
+    foundation = [r for r in data["results"] if r["scenario"] in scenarios_of_this_issue()]
+    assert foundation
+    assert all(row["figure"] > 0 and row["floor"] is not None for row in foundation)
     assert data["counts"]["people"] == 80
     # A second run reuses the generated data.
     again = subprocess.run(
