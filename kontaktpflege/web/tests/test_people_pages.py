@@ -214,3 +214,22 @@ def test_an_unknown_introducer_is_a_field_error_and_nothing_is_saved(alice_clien
     assert response.status_code == 200
     assert "Nobody called “Niemand Da” was found." in response.content.decode()
     assert _people_state() == before
+
+
+def test_adding_a_connection_to_an_unknown_name_shows_the_form_again(alice_client, make_person):
+    from kontaktpflege.contacts.models import Relationship
+
+    person = make_person()
+    url = f"/people/{person.pk}/relationships/"
+    assert alice_client.get(url).status_code == 200
+    response = alice_client.post(
+        url, {"other_name": "Niemand", "strength": "3", "context": "colleague"}
+    )
+    assert response.status_code == 400
+    assert "Nobody called “Niemand” was found." in response.content.decode()
+    assert not Relationship.objects.exists()
+    julia = make_person(first_name="Julia", last_name="Weber")
+    alice_client.post(url, {"other_name": "Julia Weber", "strength": "5", "context": "studies"})
+    edge = Relationship.objects.get()
+    assert {edge.from_person_id, edge.to_person_id} == {person.pk, julia.pk}
+    assert edge.strength == 5

@@ -174,45 +174,49 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "phones": [format_phone(p.number) for p in person.phones.all()],
         "connections": selectors.person_relationships(person=person),
         "employments": selectors.person_employments(person=person),
-        "relationship_form": RelationshipForm(),
-        "employment_form": EmploymentForm(),
     }
     return render_page(request, "people/detail.html", context, partial="timeline")
 
 
 @writer_required
-@require_POST
 def relationship_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Connect a person with someone they know (by id or by unique name)."""
     person = selectors.person_get(workspace=request.workspace, pk=pk)
-    form = RelationshipForm(request.POST)
-    if form.is_valid():
-        other = _resolve_other(request, form.cleaned_data)
-        if other is None:
-            messages.error(request, _("Choose one person from your network by name."))
+    form = RelationshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            other = _resolve_other(request, form.cleaned_data)
+            services.relationship_set(
+                a=person,
+                b=other,
+                strength=form.cleaned_data["strength"],
+                context=form.cleaned_data["context"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
         else:
-            try:
-                services.relationship_set(
-                    a=person,
-                    b=other,
-                    strength=form.cleaned_data["strength"],
-                    context=form.cleaned_data["context"],
-                )
-                messages.success(request, _("Connection saved."))
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Check the connection's fields."))
-    return redirect("person", pk=person.pk)
+            messages.success(request, _("Connection saved."))
+            return redirect("person", pk=person.pk)
+    return _subform(request, person, form, _("Add connection"), "relationship_add")
 
 
-def _resolve_other(request: WorkspaceRequest, data: dict[str, Any]) -> Person | None:
+def _subform(
+    request: WorkspaceRequest, person: Person, form: Any, title: str, action: str
+) -> TemplateResponse:
+    status = 400 if request.method == "POST" else 200
+    context = {"person": person, "form": form, "title": title, "action": action}
+    return TemplateResponse(request, "people/subform.html", context, status=status)
+
+
+def _resolve_other(request: WorkspaceRequest, data: dict[str, Any]) -> Person:
     from kontaktpflege.touchpoints.selectors import people_matching_names
 
     if data.get("other"):
         return selectors.people_by_ids(workspace=request.workspace, ids=[data["other"]])[0]
     found, problems = people_matching_names(workspace=request.workspace, names=[data["other_name"]])
-    return found[0] if found and not problems else None
+    if problems:
+        raise ValidationError({"other_name": problems})
+    return found[0]
 
 
 @writer_required
@@ -229,32 +233,30 @@ def relationship_delete(request: WorkspaceRequest, pk: int, rel: int) -> HttpRes
 
 
 @writer_required
-@require_POST
 def employment_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Add a position to a person's employment history."""
     person = selectors.person_get(workspace=request.workspace, pk=pk)
-    form = EmploymentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the position's fields."))
-        return redirect("person", pk=person.pk)
-    try:
-        with transaction.atomic():
-            org = services.organisation_get_or_create(
-                workspace=request.workspace,
-                name=form.cleaned_data["organisation_name"],
-            )
-            services.employment_record(
-                person=person,
-                organisation=org,
-                title=form.cleaned_data["title"],
-                start_date=form.cleaned_data["start_date"],
-                end_date=form.cleaned_data["end_date"],
-                is_current=form.cleaned_data["is_current"],
-            )
-        messages.success(request, _("Position saved."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("person", pk=person.pk)
+    form = EmploymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                org = services.organisation_get_or_create(
+                    workspace=request.workspace, name=form.cleaned_data["organisation_name"]
+                )
+                services.employment_record(
+                    person=person,
+                    organisation=org,
+                    title=form.cleaned_data["title"],
+                    start_date=form.cleaned_data["start_date"],
+                    end_date=form.cleaned_data["end_date"],
+                    is_current=form.cleaned_data["is_current"],
+                )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Position saved."))
+            return redirect("person", pk=person.pk)
+    return _subform(request, person, form, _("Add position"), "employment_add")
 
 
 @writer_required
