@@ -29,7 +29,7 @@ from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, Notification
 from kontaktpflege.followups.reasons import reason, rule_label
 
 GROUPS = ("overdue", "today", "week")
-PER_GROUP = 50
+PER_GROUP = 20
 WEEK_DAYS = 7
 
 
@@ -110,16 +110,23 @@ def agenda_queryset(
     )
 
 
-def agenda(*, workspace: Workspace, today: dt.date, language: str) -> Agenda:
+def agenda(
+    *, workspace: Workspace, today: dt.date, language: str, per_group: int = PER_GROUP
+) -> Agenda:
     """Today's agenda for a reader whose local date is `today`, reasons in their language."""
     result = Agenda(today=today, groups={g: [] for g in GROUPS}, totals=dict.fromkeys(GROUPS, 0))
-    for row in agenda_queryset(workspace=workspace, today=today):
+    for row in agenda_queryset(workspace=workspace, today=today, per_group=per_group):
         group = GROUPS[row.grp]  # type: ignore[attr-defined]
         result.groups[group].append(_item(row, today, language))
     for group, items in result.groups.items():
         result.totals[group] = len(items)
-        result.more[group] = len(items) >= PER_GROUP
+        result.more[group] = len(items) >= per_group
     return result
+
+
+def agenda_item(row: FollowUp, *, today: dt.date, language: str) -> AgendaItem:
+    """One follow-up as the agenda shows it."""
+    return _item(row, today, language)
 
 
 def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:

@@ -153,6 +153,10 @@ def test_today_needs_few_queries_however_many_items(
     FollowUp.objects.update(due_on=dt.date(2025, 6, 1))
     with django_assert_max_num_queries(8):
         page = alice_client.get("/").content.decode()
+    assert page.count('class="followup ') == 20  # the top 20 of the group
+    assert "?all=1" in page
+    with django_assert_max_num_queries(8):
+        page = alice_client.get("/?all=1").content.decode()
     assert page.count('class="followup ') == 30
 
 
@@ -267,3 +271,15 @@ def test_owners_edit_intervals_and_bad_ones_are_refused(alice_client, bob_client
 def test_today_links_to_the_settings_and_reactivate(alice_client):
     page = alice_client.get("/").content.decode()
     assert reverse("followup_settings") in page and reverse("reactivate") in page
+
+
+def test_the_item_page_offers_every_action_and_charlie_gets_404(
+    alice_client, charlie_client, make_person, committed
+):
+    with committed():
+        thomas = make_person()
+    item = FollowUp.objects.get(person=thomas, rule="keep_in_touch")
+    page = alice_client.get(reverse("followup_detail", args=[item.pk])).content.decode()
+    for control in ('name="channel"', 'name="snooze_until"', 'value="next_month"', 'name="reason"'):
+        assert control in page
+    assert charlie_client.get(reverse("followup_detail", args=[item.pk])).status_code == 404

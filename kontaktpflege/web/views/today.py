@@ -29,6 +29,8 @@ from kontaktpflege.web.forms.today import (
 )
 from kontaktpflege.web.views.accounts import _safe_next
 
+SHOW_ALL = 200  # "show more" lists this many per group
+
 
 @member_required
 def today(request: WorkspaceRequest) -> TemplateResponse:
@@ -38,15 +40,47 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
     core = selectors.core_circle_count(workspace=request.workspace)
     context = {
         "plan": selectors.agenda(
-            workspace=request.workspace, today=day, language=request.user.language
+            workspace=request.workspace,
+            today=day,
+            language=request.user.language,
+            per_group=SHOW_ALL if request.GET.get("all") else selectors.PER_GROUP,
         ),
         "core_count": core,
         "core_warning": engine.core_circle_warning(core, rules),
         "core_limit": rules["core_size"].threshold,
-        "channels": Channel.choices,
-        "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
+        "people_url": reverse("people"),
+        "act_url": reverse("followup_detail", args=[0]).removesuffix("0/"),
+        "t": _item_labels(),
     }
     return render_page(request, "followups/today.html", context, partial="agenda")
+
+
+def _item_labels() -> dict[str, str]:
+    """Labels every agenda item repeats, translated once per request instead of per item."""
+    return {
+        "target": _("Target company"),
+        "snoozed_until": _("snoozed until"),
+        "write": _("Write message"),
+        "what": _("What did you do? (optional)"),
+        "done": _("Done"),
+        "tomorrow": _("Tomorrow"),
+        "next_week": _("Next week"),
+        "skip": _("Skip"),
+        "more": _("More…"),
+    }
+
+
+@member_required
+def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
+    """One item with every action: done on a chosen channel, snooze to a date, skip with a reason."""
+    followup = selectors.followup_get(workspace=request.workspace, pk=pk)
+    day = local_today(request.user)
+    context = {
+        "item": selectors.agenda_item(followup, today=day, language=request.user.language),
+        "channels": [(value, str(label)) for value, label in Channel.choices],
+        "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
+    }
+    return TemplateResponse(request, "followups/detail.html", context)
 
 
 def _snooze_date(choice: str, custom: dt.date | None, day: dt.date) -> dt.date | None:
@@ -207,6 +241,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 urlpatterns = [
     path("", today, name="today"),
+    path("followups/<int:pk>/", followup_detail, name="followup_detail"),
     path("followups/<int:pk>/act/", followup_act, name="followup_act"),
     path("reactivate/", reactivate, name="reactivate"),
     path("settings/followups/", followup_settings, name="followup_settings"),
