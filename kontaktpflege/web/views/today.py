@@ -72,7 +72,7 @@ def _item_labels() -> dict[str, str]:
 
 @member_required
 def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
-    """One item with every action: done on a chosen channel, snooze to a date, skip with a reason."""
+    """One item with every action: done on a channel, snooze to a date, skip with a reason."""
     followup = selectors.followup_get(workspace=request.workspace, pk=pk)
     day = local_today(request.user)
     context = {
