@@ -64,6 +64,7 @@ def prepare_database(*, scale: str, seed: int, out: Console) -> tuple[Workspace,
 
 def _generate(*, scale: str, seed: int, name: str, out: Console) -> Workspace:
     from kontaktpflege.accounts.services import user_create
+    from kontaktpflege.followups.services import followups_recompute_workspace
 
     with transaction.atomic():
         user = user_create(
@@ -78,6 +79,7 @@ def _generate(*, scale: str, seed: int, name: str, out: Console) -> Workspace:
     assert workspace is not None
     started = time.perf_counter()
     counts = generate(workspace=workspace, scale=scale, seed=seed)
+    counts["followups"] = followups_recompute_workspace(workspace=workspace)
     seconds = time.perf_counter() - started
     workspace.settings = {"bench_complete": True, "bench_counts": counts, "bench_seconds": seconds}
     workspace.save(update_fields=["settings"])

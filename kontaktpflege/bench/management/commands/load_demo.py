@@ -15,6 +15,7 @@ from rich.panel import Panel
 from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.accounts.services import user_create
 from kontaktpflege.bench.generator import SCALES, generate
+from kontaktpflege.followups.services import followups_recompute_workspace
 
 USERNAME = "demo"
 
@@ -66,7 +67,10 @@ class Command(BaseCommand):
             workspace_name="Demo",
         )
         assert user.active_workspace is not None
-        return generate(workspace=user.active_workspace, scale=scale, seed=seed)
+        counts = generate(workspace=user.active_workspace, scale=scale, seed=seed)
+        # Generated rows bypass the services, so the agenda is computed once afterwards.
+        counts["followups"] = followups_recompute_workspace(workspace=user.active_workspace)
+        return counts
 
 
 @transaction.atomic
