@@ -61,13 +61,15 @@ def _filters(request: WorkspaceRequest) -> selectors.PersonFilters:
 def people(request: WorkspaceRequest) -> TemplateResponse:
     """The people list: search, filters, sorting, pagination."""
     filters = _filters(request)
-    qs = selectors.person_list(workspace=request.workspace, filters=filters)
+    qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     context: dict[str, Any] = {
         "page_obj": page,
         "filters": filters,
         "circles": Circle.choices,
+        "circle_labels": {value: str(label) for value, label in Circle.choices},
+        "target_label": _("Target company"),
         "tags": selectors.tag_list(workspace=request.workspace),
         "querystring_base": urlencode(params) + "&" if params else "",
         "has_filters": bool(params),

@@ -1,0 +1,34 @@
+"""Small, fast template helpers for list pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping: dict[Any, Any], key: Any) -> Any:
+    """mapping[key], or an empty string."""
+    return mapping.get(key, "")
+
+
+@register.simple_tag(takes_context=True)
+def days_ago(context: template.Context, moment: dt.datetime | None) -> str:
+    """ "today", "yesterday" or "N days ago" — cheaper than timesince on long lists."""
+    if moment is None:
+        return "—"
+    now = context.get("now_utc")
+    if now is None:
+        now = context["now_utc"] = timezone.now()
+    days = (now - moment).days
+    if days <= 0:
+        return gettext("today")
+    if days == 1:
+        return gettext("yesterday")
+    return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
