@@ -115,6 +115,7 @@ def person_get(*, workspace: Workspace, pk: int) -> Person:
     """One person of the workspace, or 404."""
     person = (
         Person.objects.filter(workspace=workspace, pk=pk)
+        .defer("search_text")
         .select_related("organisation", "introduced_by")
         .prefetch_related(
             "tags",

@@ -13,19 +13,17 @@ from kontaktpflege.touchpoints.models import Touchpoint
 
 
 def person_timeline(*, person: Person, limit: int = 50, offset: int = 0) -> list[Touchpoint]:
-    """A person's touchpoints, newest first, with the other participants."""
-    ids = list(
-        person.participation_set.order_by("-occurred_at", "-touchpoint_id").values_list(  # type: ignore[attr-defined]
-            "touchpoint_id", flat=True
+    """A person's touchpoints, newest first, with the other participants.
+
+    Walks the participation index (person, -occurred_at) and joins the touchpoints.
+    """
+    return list(
+        Touchpoint.objects.filter(participation__person=person)
+        .order_by("-participation__occurred_at", "-id")
+        .prefetch_related(
+            Prefetch("participants", queryset=Person.objects.only("id", "first_name", "last_name"))
         )[offset : offset + limit]
     )
-    touchpoints = {
-        t.pk: t
-        for t in Touchpoint.objects.filter(pk__in=ids).prefetch_related(
-            Prefetch("participants", queryset=Person.objects.only("id", "first_name", "last_name"))
-        )
-    }
-    return [touchpoints[pk] for pk in ids if pk in touchpoints]
 
 
 def touchpoint_list(*, workspace: Workspace) -> QuerySet[Touchpoint]:
