@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -179,7 +181,7 @@ def _reconcile(
     workspace: Workspace,
     person_ids: list[int],
     items: list[engine.DueItem],
-    touchpoint_id: int | None = None,
+    answered_by: dict[int, int] | None = None,
 ) -> dict[str, int]:
     wanted = {i.key: i for i in items}
     existing = {
@@ -200,7 +202,7 @@ def _reconcile(
     FollowUp.objects.bulk_update(
         update, ["priority", "params", "window_end", "original_due_on", "due_on", "updated_at"]
     )
-    _close_stale(stale, touchpoint_id)
+    _close_stale(stale, answered_by or {})
     return {"created": len(create), "updated": len(update), "closed": len(stale)}
 
 
@@ -219,20 +221,25 @@ def _new_row(workspace: Workspace, item: engine.DueItem) -> FollowUp:
     )
 
 
-def _close_stale(stale: list[FollowUp], touchpoint_id: int | None) -> None:
-    """Items whose facts went away: answered by the touchpoint (done) or simply gone."""
-    ids = [r.pk for r in stale]
-    if not ids:
-        return
-    if touchpoint_id is not None:
-        FollowUp.objects.filter(pk__in=ids).update(
-            state=State.DONE,
-            closed_at=timezone.now(),
-            closed_by_touchpoint_id=touchpoint_id,
-            updated_at=timezone.now(),
-        )
-    else:
-        FollowUp.objects.filter(pk__in=ids).delete()
+def _close_stale(stale: list[FollowUp], answered_by: dict[int, int]) -> None:
+    """Items whose facts went away: answered by a touchpoint (done) or simply gone.
+
+    `answered_by` maps a person to the touchpoint that answered their items.
+    """
+    by_touchpoint: dict[int | None, list[int]] = {}
+    for row in stale:
+        by_touchpoint.setdefault(answered_by.get(row.person_id), []).append(row.pk)
+    now = timezone.now()
+    for touchpoint_id, ids in by_touchpoint.items():
+        if touchpoint_id is None:
+            FollowUp.objects.filter(pk__in=ids).delete()
+        else:
+            FollowUp.objects.filter(pk__in=ids).update(
+                state=State.DONE,
+                closed_at=now,
+                closed_by_touchpoint_id=touchpoint_id,
+                updated_at=now,
+            )
 
 
 def _people(workspace: Workspace, ids: list[int]) -> list[Person]:
@@ -245,21 +252,61 @@ def _today(workspace: Workspace) -> dt.date:
     return timezone.now().astimezone(workspace_zone(workspace)).date()
 
 
-@transaction.atomic
-def followups_refresh_people(*, person_ids: list[int], touchpoint_id: int | None = None) -> None:
+_deferred = threading.local()
+
+
+@contextmanager
+def followups_deferred() -> Iterator[None]:
+    """Collect refreshes inside the block and run them once, together, at its end.
+
+    For bulk writers (the outbox, imports): one refresh of 200 people costs about what one
+    refresh of a single person costs.
+    """
+    if getattr(_deferred, "pending", None) is not None:
+        yield  # nested: the outer block flushes
+        return
+    _deferred.pending = {}
+    try:
+        yield
+    finally:
+        pending, _deferred.pending = _deferred.pending, None
+        if pending:
+            answered = {pk: tp for pk, tp in pending.items() if tp is not None}
+            followups_refresh_people(person_ids=list(pending), answered_by=answered)
+
+
+def followups_refresh_people(
+    *,
+    person_ids: list[int],
+    touchpoint_id: int | None = None,
+    answered_by: dict[int, int] | None = None,
+) -> None:
     """Recompute the follow-ups of these people after their facts changed.
 
     Called on commit by the contacts and touchpoints services. A touchpoint closes (marks
-    done) the items it answers; other vanished items are removed.
+    done) the items it answers; other vanished items are removed. Inside
+    `followups_deferred()` the work is collected and done once at the end of the block.
     """
-    ids = sorted(set(person_ids))
+    answered = dict(answered_by or {})
+    if touchpoint_id is not None:
+        answered.update(dict.fromkeys(person_ids, touchpoint_id))
+    pending = getattr(_deferred, "pending", None)
+    if pending is not None:
+        for pk in person_ids:
+            pending[pk] = answered.get(pk, pending.get(pk))
+        return
+    _refresh(sorted(set(person_ids)), answered)
+
+
+@transaction.atomic
+def _refresh(ids: list[int], answered: dict[int, int]) -> None:
     by_workspace: dict[int, list[int]] = {}
     for pk, ws in Person.objects.filter(pk__in=ids).values_list("pk", "workspace_id"):
         by_workspace.setdefault(ws, []).append(pk)
     for workspace in Workspace.objects.filter(pk__in=list(by_workspace)):
         people = _people(workspace, by_workspace[workspace.pk])
         items = _desired(workspace, people, _today(workspace))
-        _reconcile(workspace, [p.pk for p in people], items, touchpoint_id)
+        _reconcile(workspace, [p.pk for p in people], items, answered)
 
 
 def followups_recompute_workspace(*, workspace: Workspace, from_scratch: bool = True) -> int:

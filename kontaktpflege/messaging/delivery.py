@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kontaktpflege.followups.services import followups_deferred
 from kontaktpflege.messaging.models import MessageState, OutboundMessage
 from kontaktpflege.messaging.transports.email import Session, build_email
 
@@ -219,5 +220,7 @@ def outbox_drain(
     claimed = sent = 0
     while batch := outbox_claim(limit=batch_size):
         claimed += len(batch)
-        sent += outbox_send(batch)
+        # The people's follow-ups are refreshed once per batch, not once per message.
+        with followups_deferred():
+            sent += outbox_send(batch)
     return claimed, sent
