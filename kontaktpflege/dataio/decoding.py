@@ -91,17 +91,25 @@ def _mixed(data: bytes) -> str | None:
 
 
 def _guess(data: bytes) -> str:
-    """cp1252 covers German exports; charset-normalizer catches the rest (e.g. cp1251)."""
+    """cp1252 covers German exports; charset-normalizer only when cp1252 looks implausible.
+
+    Cyrillic or Greek single-byte text read as cp1252 is nearly all accented Latin letters;
+    German text has a few umlauts among plain letters.
+    """
     mixed = _mixed(data)
     if mixed is not None:
         return mixed
-    best = from_bytes(data[:200000]).best()
-    if best is not None and best.encoding not in _LATIN:
-        try:
-            return data.decode(best.encoding)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return data.decode("cp1252", errors="replace")
+    text = data.decode("cp1252", errors="replace")
+    letters = [c for c in text[:20000] if c.isalpha()]
+    accented = sum(1 for c in letters if "\xc0" <= c <= "\xff")
+    if letters and accented / len(letters) > 0.3:
+        best = from_bytes(data[:200000]).best()
+        if best is not None and best.encoding not in _LATIN:
+            try:
+                return data.decode(best.encoding)
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return text
 
 
 def normalise_newlines(text: str) -> str:

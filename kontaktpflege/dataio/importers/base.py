@@ -174,7 +174,7 @@ def _tags(row: ImportRow, value: str) -> None:
 
 
 def _notes(row: ImportRow, value: str) -> None:
-    text = value.strip()
+    text = _NEUTRALISED.sub("", value.strip())
     if text:
         row.notes = f"{row.notes}\n\n{text}" if row.notes else text
 
