@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,6 +164,12 @@ def restore_workspace(*, data: Any) -> Workspace:
                 _("The backup could not be restored (%(t)s): %(e)s") % {"t": label, "e": exc}
             ) from exc
         restored.append(apps.get_model(label))
+    try:
+        connection.check_constraints(table_names=[m._meta.db_table for m in restored])
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("The backup is inconsistent and was not restored: %(e)s") % {"e": exc}
+        ) from exc
     _reset_sequences(restored)
     _rebuild_search()
     return Workspace.objects.get(pk=data["workspace"])
