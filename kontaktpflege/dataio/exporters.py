@@ -40,11 +40,14 @@ def neutralise(value: str) -> str:
 
 def people_for_export(qs: QuerySet[Person]) -> QuerySet[Person]:
     """The list's queryset with everything an export row needs, in a fixed number of queries."""
-    return qs.select_related("organisation").prefetch_related(
+    qs = qs.select_related("organisation").prefetch_related(
         Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
         Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
-        Prefetch("tags", queryset=Tag.objects.order_by("name")),
     )
+    seen = {getattr(p, "prefetch_through", p) for p in qs._prefetch_related_lookups}
+    if "tags" not in seen:  # person_list prefetches them already
+        qs = qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    return qs
 
 
 def _birthday(p: Person) -> str:

@@ -103,6 +103,7 @@ class MergeForm(StyledForm):
             self.fields[group] = forms.ChoiceField(
                 choices=[("keep", left or "—"), ("remove", right or "—")],
                 widget=forms.RadioSelect,
+                required=False,
                 initial=initial,
                 label=_group_label(group, fields),
             )
