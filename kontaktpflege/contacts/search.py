@@ -38,7 +38,16 @@ def index_people(rows: list[tuple[int, str]]) -> None:
     if connection.vendor != "sqlite" or not rows:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+        # Deleting from FTS5 is costly; only rows that are indexed already need it.
+        existing = []
+        ids = [pk for pk, _text in rows]
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE rowid IN ({marks})", part)
+            existing += [(row[0],) for row in cursor.fetchall()]
+        if existing:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", existing)
         cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", list(rows))
 
 

@@ -8,6 +8,7 @@ that point at a backed-up table but are in no registry, so a test catches a forg
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +39,20 @@ EXCLUDED = {"dataio.importjob"}
 def register(label: str, scope: str) -> None:
     """Add a table that reaches the workspace through `scope` (a lookup path)."""
     EXTRA_TABLES[label.lower()] = scope
+
+
+class _Exact(DjangoJSONEncoder):
+    """Like Django's encoder, but times keep their microseconds (a backup loses nothing)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def to_json(objects: list[models.Model]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (model, pk, fields), loadable with the "python" deserializer."""
+    return json.loads(json.dumps(serializers.serialize("python", objects), cls=_Exact))
 
 
 def _has_workspace_fk(model: type[models.Model]) -> bool:
@@ -111,7 +127,7 @@ def backup_workspace(*, workspace: Workspace) -> dict[str, Any]:
     }
     for label, scope in tables().items():
         objects = list(_queryset(label, scope, workspace).iterator(chunk_size=2000))
-        data["tables"][label] = json.loads(serializers.serialize("json", objects))
+        data["tables"][label] = to_json(objects)
     return data
 
 
@@ -157,7 +173,7 @@ def restore_workspace(*, data: Any) -> Workspace:
         if not rows:
             continue
         try:
-            for obj in serializers.deserialize("json", json.dumps(rows)):
+            for obj in serializers.deserialize("python", rows):
                 obj.save()
         except Exception as exc:
             raise ValidationError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from types import SimpleNamespace
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +29,17 @@ from kontaktpflege.contacts.models import (
     PhoneNumber,
     Tag,
 )
+from kontaktpflege.contacts.search import build_search_text, index_people
 from kontaktpflege.contacts.services import person_reindex
 from kontaktpflege.core.text import fold
-from kontaktpflege.dataio.duplicates import PeopleIndex
+from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
+from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
 SOURCE = "dataio:linkedin"
-CHUNK = 1000
+CHUNK = 2000
 QUERY_CHUNK = 900  # below SQLite's bound-parameter limit
 FILLABLE = [
     "first_name",
@@ -171,7 +174,7 @@ class ChunkResult:
 
 
 def _ensure_orgs(workspace: Workspace, names: Iterable[str], index: PeopleIndex) -> dict[str, int]:
-    wanted = {fold(n): n for n in names if n}
+    wanted = {cached_fold(n): n for n in names if n}
     missing = {k: v for k, v in wanted.items() if k not in index.orgs}
     found = (
         dict(
@@ -205,95 +208,136 @@ def _ensure_tags(workspace: Workspace, names: set[str]) -> dict[str, int]:
 
 
 def _touchpoints(workspace: Workspace, pairs: list[tuple[int, dt.date]], user: User | None) -> None:
+    """What touchpoint_log writes for "Connected On": a LinkedIn touchpoint and its participant."""
     if not pairs:
         return
     summary = _("Connected on LinkedIn")
-    touchpoints = [
-        Touchpoint(
-            workspace=workspace,
-            occurred_at=touch_time(day),
-            channel="linkedin",
-            direction="mutual",
-            summary=summary,
-            source=SOURCE,
-            created_by=user,
-        )
-        for _pk, day in pairs
-    ]
-    Touchpoint.objects.bulk_create(touchpoints)
-    Participation.objects.bulk_create(
-        Participation(touchpoint=t, person_id=pk, occurred_at=t.occurred_at)
-        for t, (pk, _day) in zip(touchpoints, pairs, strict=True)
+    ids = reserve_ids(Touchpoint, len(pairs))
+    times = [touch_time(day) for _pk, day in pairs]
+    fast_insert(
+        Touchpoint,
+        [
+            {
+                "id": tid,
+                "workspace_id": workspace.pk,
+                "occurred_at": when,
+                "channel": "linkedin",
+                "direction": "mutual",
+                "summary": summary,
+                "source": SOURCE,
+                "created_by_id": user.pk if user else None,
+            }
+            for tid, when in zip(ids, times, strict=True)
+        ],
+    )
+    fast_insert(
+        Participation,
+        [
+            {"touchpoint_id": tid, "person_id": pk, "occurred_at": when}
+            for tid, when, (pk, _day) in zip(ids, times, pairs, strict=True)
+        ],
     )
 
 
 def _create_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
-    people = []
-    for row in rows:
-        org_id = orgs.get(fold(row.organisation)) if row.organisation else None
+    """The rows person_create would write (person, emails, phones, employment), in bulk."""
+    ids = reserve_ids(Person, len(rows))
+    names = {cached_fold(r.organisation): r.organisation for r in rows if r.organisation}
+    stored = dict(
+        Organisation.objects.filter(id__in=[orgs[k] for k in names]).values_list("id", "name")
+    )
+    orgs_by_id = {orgs[k]: stored.get(orgs[k], name) for k, name in names.items()}
+    people: list[dict[str, Any]] = []
+    for pk, row in zip(ids, rows, strict=True):
+        org_id = orgs.get(cached_fold(row.organisation)) if row.organisation else None
         touched = touch_time(row.connected_on) if row.connected_on else None
-        people.append(
-            Person(
-                workspace=workspace, organisation_id=org_id, last_touched_at=touched, **row.fields
-            )
+        person = {
+            **row.fields,
+            "id": pk,
+            "workspace_id": workspace.pk,
+            "organisation_id": org_id,
+            "last_touched_at": touched,
+        }
+        # The text person_reindex would build: all of it is in hand, so no second pass.
+        person["search_text"] = build_search_text(
+            SimpleNamespace(**person),
+            organisation=orgs_by_id.get(org_id, "") if org_id else "",
+            tags=sorted(row.tags),
+            emails=row.emails,
         )
-    Person.objects.bulk_create(people)
-    ids = [p.pk for p in people]
-    EmailAddress.objects.bulk_create(
-        EmailAddress(workspace=workspace, person_id=pk, email=e, is_primary=i == 0)
-        for row, pk in zip(rows, ids, strict=True)
-        for i, e in enumerate(row.emails)
+        people.append(person)
+    fast_insert(Person, people)
+    index_people([(p["id"], p["search_text"]) for p in people])
+    _contact_points(workspace, [(pk, r.emails, r.phones) for pk, r in zip(ids, rows, strict=True)])
+    fast_insert(
+        Employment,
+        [
+            {
+                "workspace_id": workspace.pk,
+                "person_id": p["id"],
+                "organisation_id": p["organisation_id"],
+                "title": p["job_title"],
+                "is_current": True,
+            }
+            for p in people
+            if p["organisation_id"]
+        ],
     )
-    PhoneNumber.objects.bulk_create(
-        PhoneNumber(workspace=workspace, person_id=pk, number=n, is_primary=i == 0)
-        for row, pk in zip(rows, ids, strict=True)
-        for i, n in enumerate(row.phones)
-    )
-    Employment.objects.bulk_create(
-        Employment(
-            workspace=workspace,
-            person_id=p.pk,
-            organisation_id=p.organisation_id,
-            title=p.job_title,
-            is_current=True,
-        )
-        for p in people
-        if p.organisation_id
-    )
-    _touchpoints(
-        workspace,
-        [(pk, r.connected_on) for r, pk in zip(rows, ids, strict=True) if r.connected_on],
-        user,
-    )
+    pairs = [(pk, r.connected_on) for pk, r in zip(ids, rows, strict=True) if r.connected_on]
+    _touchpoints(workspace, pairs, user)
     return ids
+
+
+def _contact_points(workspace: Workspace, items: list[tuple[int, list[str], list[str]]]) -> None:
+    fast_insert(
+        EmailAddress,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "email": e, "is_primary": i == 0}
+            for pk, emails, _phones in items
+            for i, e in enumerate(emails)
+        ],
+    )
+    fast_insert(
+        PhoneNumber,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "number": n, "is_primary": i == 0}
+            for pk, _emails, phones in items
+            for i, n in enumerate(phones)
+        ],
+    )
 
 
 def _update_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
-    by_fields: dict[tuple[str, ...], list[Person]] = {}
-    emails, phones, employments, touches = [], [], [], []
+    """Fill the blanks of matched people: fields, contact points, employer, first touch."""
+    statements, employments, touches = [], [], []
+    points: list[tuple[int, list[str], list[str]]] = []
     for row in rows:
         change: Change = row.change
         pk = row.person_id
         assert pk is not None
         values = dict(change.fields)
         if change.organisation:
-            values["organisation_id"] = orgs[fold(change.organisation)]
+            values["organisation_id"] = orgs[cached_fold(change.organisation)]
             employments.append((pk, values["organisation_id"]))
-        person = Person(pk=pk, **values)
-        by_fields.setdefault(tuple(sorted(values)), []).append(person)
-        emails += [EmailAddress(workspace=workspace, person_id=pk, email=e) for e in change.emails]
-        phones += [PhoneNumber(workspace=workspace, person_id=pk, number=n) for n in change.phones]
+        if values:
+            statements.append(fast_update(Person, pk, values))
+        points.append((pk, change.emails, [n for n in change.phones]))
         if change.touch:
             touches.append((pk, change.touch))
-    for names, people in by_fields.items():
-        if names:
-            Person.objects.bulk_update(people, list(names), batch_size=500)
-    EmailAddress.objects.bulk_create(emails)
-    PhoneNumber.objects.bulk_create(phones)
+    run_updates(statements)
+    # Contact points a person gets in addition are not primary (their first one stays).
+    fast_insert(
+        EmailAddress,
+        [{"workspace_id": workspace.pk, "person_id": pk, "email": e} for pk, es, _p in points for e in es],
+    )
+    fast_insert(
+        PhoneNumber,
+        [{"workspace_id": workspace.pk, "person_id": pk, "number": n} for pk, _e, ps in points for n in ps],
+    )
     _employments(workspace, employments)
     _touchpoints(workspace, touches, user)
     _refresh_last_touched([pk for pk, _day in touches])
@@ -303,12 +347,15 @@ def _update_people(
 def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
-    titles = dict(
-        Person.objects.filter(id__in=[pk for pk, _o in pairs]).values_list("id", "job_title")
-    )
-    Employment.objects.bulk_create(
-        Employment(workspace=workspace, person_id=pk, organisation_id=org, title=titles[pk])
-        for pk, org in pairs
+    titles: dict[int, str] = {}
+    for part in _chunks([pk for pk, _o in pairs], QUERY_CHUNK):
+        titles.update(Person.objects.filter(id__in=part).values_list("id", "job_title"))
+    fast_insert(
+        Employment,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "organisation_id": org, "title": titles[pk]}
+            for pk, org in pairs
+        ],
     )
 
 
@@ -338,14 +385,23 @@ def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> N
     PersonTags.objects.bulk_create(
         [PersonTags(person_id=pk, tag_id=tag) for pk, tag in links], ignore_conflicts=True
     )
-    ImportKey.objects.bulk_create(
-        [
-            ImportKey(workspace=workspace, key=key, person_id=pk)
-            for row, pk in pairs
-            for key in dict.fromkeys([row.key, *row.extra_keys])
-        ],
-        ignore_conflicts=True,
+    keys = {key: pk for row, pk in pairs for key in [row.key, *row.extra_keys]}
+    known = set(
+        ImportKey.objects.filter(workspace=workspace, key__in=list(keys)).values_list("key", flat=True)
+    ) if len(keys) < QUERY_CHUNK else _known_keys(workspace, list(keys))
+    fast_insert(
+        ImportKey,
+        [{"workspace_id": workspace.pk, "key": k, "person_id": pk} for k, pk in keys.items() if k not in known],
     )
+
+
+def _known_keys(workspace: Workspace, keys: list[str]) -> set[str]:
+    known: set[str] = set()
+    for part in _chunks(keys, QUERY_CHUNK):
+        known.update(
+            ImportKey.objects.filter(workspace=workspace, key__in=part).values_list("key", flat=True)
+        )
+    return known
 
 
 @transaction.atomic
@@ -362,7 +418,7 @@ def write_chunk(
     pairs = list(zip(new_rows, ids, strict=True)) + [(r, r.person_id or 0) for r in upd_rows]
     _tags_and_keys(workspace, pairs)
     touched = ids + updated
-    person_reindex(person_ids=touched)
+    person_reindex(person_ids=updated)
     transaction.on_commit(lambda: _followups_changed(touched))
     return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
 

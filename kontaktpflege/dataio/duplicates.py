@@ -7,13 +7,16 @@ list, blocking by folded last name so it never compares everyone with everyone.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
+from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz, process
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
@@ -21,6 +24,16 @@ from kontaktpflege.core.text import fold
 
 FUZZY_THRESHOLD = 85
 MAX_BLOCK = 400
+# Reasons are built once (lazily translated), not per row.
+SAME_EMAIL = gettext_lazy("same email address")
+SAME_PHONE = gettext_lazy("same phone number")
+SAME_URL = gettext_lazy("same profile URL")
+SAME_NAME_ORG = gettext_lazy("same name and organisation")
+IMPORTED_BEFORE = gettext_lazy("imported before")
+SIMILAR_AT_ORG = gettext_lazy("similar name at the same organisation")
+SIMILAR_FIRST = gettext_lazy("same last name, similar first name")
+# Names and organisations repeat across an import: fold each distinct text once.
+cached_fold = lru_cache(maxsize=262_144)(fold)
 
 
 def profile_key(url: str) -> str:
@@ -34,7 +47,8 @@ def profile_key(url: str) -> str:
 
 
 def name_key(first: str, last: str) -> str:
-    return fold(f"{first} {last}")
+    """Folded "first last" for exact matching."""
+    return " ".join(p for p in (cached_fold(first), cached_fold(last)) if p)
 
 
 @dataclass(frozen=True)
@@ -56,18 +70,21 @@ class PeopleIndex:
     by_url: dict[str, int] = field(default_factory=dict)
     by_name_org: dict[str, int] = field(default_factory=dict)
     by_org: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
-    by_last: dict[str, list[tuple[int, str, str]]] = field(
-        default_factory=lambda: defaultdict(list)
+    # folded last name → folded first name → [(person id, folded organisation)]
+    by_last: dict[str, dict[str, list[tuple[int, str]]]] = field(
+        default_factory=lambda: defaultdict(dict)
     )
     orgs: dict[str, int] = field(default_factory=dict)
+    _sorted: dict[str, list[str]] = field(default_factory=dict)  # sorted first names per block
 
     def add_person(self, pk: int, first: str, last: str, org: str, urls: list[str]) -> None:
-        name, org_f, last_f = name_key(first, last), fold(org), fold(last)
+        name, org_f, last_f = name_key(first, last), cached_fold(org), cached_fold(last)
         self.by_name_org.setdefault(f"{name}|{org_f}", pk)
         if org_f:
             self.by_org[org_f].append((pk, name))
         if last_f:
-            self.by_last[last_f].append((pk, fold(first), org_f))
+            self.by_last[last_f].setdefault(cached_fold(first), []).append((pk, org_f))
+            self._sorted.pop(last_f, None)
         for url in urls:
             if key := profile_key(url):
                 self.by_url.setdefault(key, pk)
@@ -77,36 +94,78 @@ class PeopleIndex:
     ) -> tuple[int | None, str]:
         """The person a row certainly is, and why (import key, email, phone, URL, name+org)."""
         if key in self.by_key:
-            return self.by_key[key], _("imported before")
+            return self.by_key[key], IMPORTED_BEFORE
         for email in emails:
             if email in self.by_email:
-                return self.by_email[email], _("same email address")
+                return self.by_email[email], SAME_EMAIL
         for phone in phones:
             if phone in self.by_phone:
-                return self.by_phone[phone], _("same phone number")
+                return self.by_phone[phone], SAME_PHONE
         for url in urls:
             if (url_key := profile_key(url)) and url_key in self.by_url:
-                return self.by_url[url_key], _("same profile URL")
+                return self.by_url[url_key], SAME_URL
         if name_org in self.by_name_org:
-            return self.by_name_org[name_org], _("same name and organisation")
+            return self.by_name_org[name_org], SAME_NAME_ORG
         return None, ""
 
     def fuzzy(self, first: str, last: str, org: str) -> Candidate | None:
         """The most similar person by name and organisation, if similar enough."""
-        name, org_f = name_key(first, last), fold(org)
+        name, org_f = name_key(first, last), cached_fold(org)
         best: Candidate | None = None
-        for pk, other in self.by_org.get(org_f, [])[:MAX_BLOCK] if org_f else []:
-            score = round(fuzz.token_sort_ratio(name, other))
-            if score >= FUZZY_THRESHOLD and (best is None or score > best.score):
-                best = Candidate(pk, score, _("similar name at the same organisation"))
-        first_f = fold(first)
-        for pk, other_first, other_org in self.by_last.get(fold(last), [])[:MAX_BLOCK]:
-            score = _first_name_score(first_f, other_first)
-            if org_f and other_org and org_f != other_org:
-                score -= 15
-            if score >= FUZZY_THRESHOLD and (best is None or score > best.score):
-                best = Candidate(pk, score, _("same last name, similar first name"))
+        members = self.by_org.get(org_f) if org_f else None
+        if members:
+            found = process.extractOne(
+                name,
+                [other for _pk, other in members[:MAX_BLOCK]],
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=FUZZY_THRESHOLD,
+            )
+            if found:
+                score = round(found[1])
+                best = Candidate(members[found[2]][0], score, str(SIMILAR_AT_ORG))
+        last_f = cached_fold(last)
+        block = self.by_last.get(last_f)
+        if block:
+            names = self._sorted.get(last_f)
+            if names is None:
+                names = self._sorted[last_f] = sorted(block)
+            for pk, score in _similar_first_names(cached_fold(first), org_f, block, names):
+                if best is None or score > best.score:
+                    best = Candidate(pk, score, str(SIMILAR_FIRST))
         return best
+
+
+def _similar_first_names(
+    first: str, org: str, block: dict[str, list[tuple[int, str]]], names: list[str]
+) -> list[tuple[int, int]]:
+    """(person id, score) of people in a last-name block whose first name is similar.
+
+    `names` is the block's first names, sorted, so nicknames (Tom / Thomas) are found by
+    prefix with a binary search instead of a scan.
+    """
+    if not first:
+        return []
+    found = process.extract(
+        first, names[:MAX_BLOCK], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+    )
+    scores = {m[0]: m[1] for m in found}
+    if len(first) >= 3:
+        start = bisect_left(names, first)
+        for other in names[start : start + 20]:
+            if not other.startswith(first):
+                break
+            if other != first:
+                scores[other] = max(scores.get(other, 0), 90)  # Tom → Thomas
+        for size in range(3, len(first)):
+            if first[:size] in block:
+                scores[first[:size]] = max(scores.get(first[:size], 0), 90)  # Thomas → Tom
+    out = []
+    for other, score in scores.items():
+        for pk, other_org in block[other]:
+            final = round(score) - (15 if org and other_org and org != other_org else 0)
+            if final >= FUZZY_THRESHOLD:
+                out.append((pk, final))
+    return out
 
 
 def _first_name_score(a: str, b: str) -> int:
@@ -186,10 +245,10 @@ def possible_duplicates(*, workspace: Workspace, limit: int = 200) -> list[Dupli
 
     pairs = _exact_pairs(workspace)
     index = build_index(workspace)
-    for members in index.by_last.values():
-        block = members[:MAX_BLOCK]
-        for i, (a, first_a, org_a) in enumerate(block):
-            for b, first_b, org_b in block[i + 1 :]:
+    for block in index.by_last.values():
+        members = [(pk, first, org) for first, people in block.items() for pk, org in people]
+        for i, (a, first_a, org_a) in enumerate(members[:MAX_BLOCK]):
+            for b, first_b, org_b in members[i + 1 : MAX_BLOCK]:
                 score = _first_name_score(first_a, first_b)
                 if org_a and org_b and org_a != org_b:
                     score -= 15

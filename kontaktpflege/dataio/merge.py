@@ -86,8 +86,10 @@ def _rows_pointing_at(person: Person) -> list[tuple[models.Model, models.Field]]
 
 
 def _serialise(objects: list[models.Model]) -> list[dict[str, Any]]:
+    from kontaktpflege.dataio.backup import to_json
+
     unique = {(o._meta.label_lower, o.pk): o for o in objects}
-    return json.loads(serializers.serialize("json", list(unique.values())))
+    return to_json(list(unique.values()))
 
 
 def _default_move(obj: models.Model, field: models.Field, keep: Person, remove: Person) -> None:
@@ -220,7 +222,7 @@ def merge_undo(*, log: MergeLog) -> Person:
     try:
         with transaction.atomic():
             for data in (log.snapshot["people"], log.snapshot["related"]):
-                for obj in serializers.deserialize("json", json.dumps(data)):
+                for obj in serializers.deserialize("python", data):
                     obj.save()
     except (IntegrityError, serializers.base.DeserializationError) as exc:
         raise ValidationError(

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.contacts.services import PERSON_TEXT_FIELDS
 from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
-from kontaktpflege.core.text import fold
-from kontaktpflege.dataio.duplicates import Candidate, PeopleIndex, name_key
+from kontaktpflege.dataio.duplicates import Candidate, PeopleIndex, cached_fold, name_key
 from kontaktpflege.dataio.rows import ImportRow
 
 _EXCEL_NUMBER = re.compile(r"^\d+[,.]\d+E\+\d+$", re.IGNORECASE)
 _VALIDATE_URL = URLValidator(schemes=["http", "https"])
+_SIMPLE_URL = re.compile(r"^https?://(?:[\w-]+\.)+[a-z]{2,}(?:/[\w%./~+-]*)?$", re.IGNORECASE)
 FIELD_NAMES = {
     "first_name": "First name",
     "last_name": "Last name",
@@ -58,7 +58,8 @@ class CleanRow:
 
     @property
     def name_org(self) -> str:
-        return f"{name_key(self.fields['first_name'], self.fields['last_name'])}|{fold(self.organisation)}"
+        first, last = self.fields["first_name"], self.fields["last_name"]
+        return f"{name_key(first, last)}|{cached_fold(self.organisation)}"
 
     @property
     def urls(self) -> list[str]:
@@ -88,7 +89,8 @@ def _url(value: str, label: str, warnings: list[str]) -> str:
         return ""
     url = value if "://" in value else "https://" + value
     try:
-        _VALIDATE_URL(url)
+        if not (_SIMPLE_URL.match(url) and len(url) <= 300):  # the common case, checked fast
+            _VALIDATE_URL(url)
     except ValidationError:
         warnings.append(
             _("%(label)s “%(v)s” is not a web address; left out.")

@@ -28,6 +28,8 @@ _NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 def tidy(value: str | None) -> str:
     """Remove surrounding whitespace and invisible marks; real text inside stays byte-exact."""
     text = (value or "").strip()
+    if not text or (text[0] not in _EDGE and text[-1] not in _EDGE and text[0] != "'"):
+        return text
     while text and (text[0] in _EDGE or text[0].isspace()):
         text = text[1:]
     while text and (text[-1] in _EDGE or text[-1].isspace()):
@@ -37,7 +39,7 @@ def tidy(value: str | None) -> str:
 
 def is_formula(value: str) -> bool:
     """A spreadsheet formula (=SUM(A1), =HYPERLINK(…)) rather than text."""
-    return bool(_FORMULA.match(value))
+    return value[:1] == "=" and bool(_FORMULA.match(value))
 
 
 def norm_header(value: str) -> str:
