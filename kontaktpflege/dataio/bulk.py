@@ -418,9 +418,17 @@ def write_chunk(
     pairs = list(zip(new_rows, ids, strict=True)) + [(r, r.person_id or 0) for r in upd_rows]
     _tags_and_keys(workspace, pairs)
     touched = ids + updated
-    person_reindex(person_ids=updated)
+    # Only changes to what search_text holds need a reindex (a new URL or touch does not).
+    person_reindex(person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)])
     transaction.on_commit(lambda: _followups_changed(touched))
     return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
+
+
+SEARCHED = {"first_name", "last_name", "academic_title", "job_title", "location", "notes"}
+
+
+def _searchable(change: Change) -> bool:
+    return bool(SEARCHED & set(change.fields) or change.organisation or change.tags or change.emails)
 
 
 def _followups_changed(ids: list[int]) -> None:
