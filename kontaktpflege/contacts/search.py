@@ -61,7 +61,13 @@ def reindex_people(person_ids: list[int], chunk: int = 900) -> None:
     for start in range(0, len(person_ids), chunk):
         part = person_ids[start : start + chunk]
         people = Person.objects.filter(id__in=part).values(
-            "id", "academic_title", "first_name", "last_name", "job_title", "location", "notes",
+            "id",
+            "academic_title",
+            "first_name",
+            "last_name",
+            "job_title",
+            "location",
+            "notes",
             "organisation__name",
         )
         tags: dict[int, list[str]] = {}

@@ -75,6 +75,7 @@ def tables() -> dict[str, str]:
 
 def _dependencies(model: type[models.Model]) -> set[str]:
     deps = set()
+    field: Any
     for field in model._meta.get_fields():
         if (field.many_to_one or field.one_to_one) and field.concrete and field.related_model:
             deps.add(field.related_model._meta.label_lower)
@@ -156,10 +157,13 @@ def _check_empty(tables_data: dict[str, list[dict[str, Any]]]) -> None:
         raise ValidationError(_("A backup restores into an empty instance; this one has data."))
     users = tables_data.get("accounts.user", [])
     names = [u["fields"]["username"] for u in users]
-    if User.objects.filter(pk__in=[u["pk"] for u in users]).exists() or User.objects.filter(
-        username__in=names
-    ).exists():
-        raise ValidationError(_("A user of the backup exists already; restore needs an empty instance."))
+    if (
+        User.objects.filter(pk__in=[u["pk"] for u in users]).exists()
+        or User.objects.filter(username__in=names).exists()
+    ):
+        raise ValidationError(
+            _("A user of the backup exists already; restore needs an empty instance.")
+        )
 
 
 @transaction.atomic
@@ -192,7 +196,7 @@ def restore_workspace(*, data: Any) -> Workspace:
 
 
 def _reset_sequences(restored: list[type[models.Model]]) -> None:
-    models_with_m2m = restored + [
+    models_with_m2m: list[Any] = restored + [
         f.remote_field.through for m in restored for f in m._meta.many_to_many
     ]
     statements = connection.ops.sequence_reset_sql(no_style(), models_with_m2m)

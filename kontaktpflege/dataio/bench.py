@@ -21,7 +21,7 @@ from kontaktpflege.core.text import fold
 
 SIZES = {"S": 1_000, "M": 30_000, "L": 30_000}
 HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _people(n: int, seed: int) -> list[dict[str, str]]:
@@ -38,7 +38,9 @@ def _people(n: int, seed: int) -> list[dict[str, str]]:
             {
                 "first": first,
                 "last": last,
-                "url": f"https://www.linkedin.com/in/{fold(first)}-{fold(last)}-{i:x}".replace(" ", "-"),
+                "url": f"https://www.linkedin.com/in/{fold(first)}-{fold(last)}-{i:x}".replace(
+                    " ", "-"
+                ),
                 "company": rng.choice(companies),
                 "title": fake.job()[:100],
                 "date": f"{rng.randint(1, 28):02d} {rng.choice(MONTHS)} {rng.randint(2008, 2025)}",
@@ -85,7 +87,12 @@ def _floor(workspace: Workspace, rows: list[dict[str, str]]) -> float:
     with transaction.atomic():
         Person.objects.bulk_create(
             [
-                Person(workspace=workspace, first_name=p["first"], last_name=p["last"], job_title=p["title"])
+                Person(
+                    workspace=workspace,
+                    first_name=p["first"],
+                    last_name=p["last"],
+                    job_title=p["title"],
+                )
                 for p in rows
             ],
             batch_size=2000,
@@ -108,7 +115,9 @@ def import_linkedin(ctx: BenchContext) -> list[Result]:
     try:
         _existing(workspace, existing)
         start = time.perf_counter()
-        outcome = import_data(workspace=workspace, data=data, filename="Connections.csv", fmt="linkedin")
+        outcome = import_data(
+            workspace=workspace, data=data, filename="Connections.csv", fmt="linkedin"
+        )
         seconds = time.perf_counter() - start
         floor = _floor(floor_ws, rows)
     finally:
@@ -124,7 +133,9 @@ def import_linkedin(ctx: BenchContext) -> list[Result]:
             floor=round(n / floor),
             floor_label="bulk_create of the same Person rows",
             target="> 5,000 rows/s",
-            note=f"new {counts['new']}, updated {counts['updated']}, duplicate {counts['duplicate']}, "
-            f"invalid {counts['invalid']}, {seconds:.2f} s",
+            note=(
+                f"new {counts['new']}, updated {counts['updated']}, "
+                f"duplicate {counts['duplicate']}, invalid {counts['invalid']}, {seconds:.2f} s"
+            ),
         )
     ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from types import SimpleNamespace
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +31,6 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.search import build_search_text, index_people
 from kontaktpflege.contacts.services import person_reindex
-from kontaktpflege.core.text import fold
 from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
 from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
 from kontaktpflege.dataio.models import ImportKey
@@ -325,18 +324,26 @@ def _update_people(
             employments.append((pk, values["organisation_id"]))
         if values:
             statements.append(fast_update(Person, pk, values))
-        points.append((pk, change.emails, [n for n in change.phones]))
+        points.append((pk, change.emails, list(change.phones)))
         if change.touch:
             touches.append((pk, change.touch))
     run_updates(statements)
     # Contact points a person gets in addition are not primary (their first one stays).
     fast_insert(
         EmailAddress,
-        [{"workspace_id": workspace.pk, "person_id": pk, "email": e} for pk, es, _p in points for e in es],
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "email": e}
+            for pk, es, _p in points
+            for e in es
+        ],
     )
     fast_insert(
         PhoneNumber,
-        [{"workspace_id": workspace.pk, "person_id": pk, "number": n} for pk, _e, ps in points for n in ps],
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "number": n}
+            for pk, _e, ps in points
+            for n in ps
+        ],
     )
     _employments(workspace, employments)
     _touchpoints(workspace, touches, user)
@@ -353,7 +360,12 @@ def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
     fast_insert(
         Employment,
         [
-            {"workspace_id": workspace.pk, "person_id": pk, "organisation_id": org, "title": titles[pk]}
+            {
+                "workspace_id": workspace.pk,
+                "person_id": pk,
+                "organisation_id": org,
+                "title": titles[pk],
+            }
             for pk, org in pairs
         ],
     )
@@ -386,12 +398,22 @@ def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> N
         [PersonTags(person_id=pk, tag_id=tag) for pk, tag in links], ignore_conflicts=True
     )
     keys = {key: pk for row, pk in pairs for key in [row.key, *row.extra_keys]}
-    known = set(
-        ImportKey.objects.filter(workspace=workspace, key__in=list(keys)).values_list("key", flat=True)
-    ) if len(keys) < QUERY_CHUNK else _known_keys(workspace, list(keys))
+    known = (
+        set(
+            ImportKey.objects.filter(workspace=workspace, key__in=list(keys)).values_list(
+                "key", flat=True
+            )
+        )
+        if len(keys) < QUERY_CHUNK
+        else _known_keys(workspace, list(keys))
+    )
     fast_insert(
         ImportKey,
-        [{"workspace_id": workspace.pk, "key": k, "person_id": pk} for k, pk in keys.items() if k not in known],
+        [
+            {"workspace_id": workspace.pk, "key": k, "person_id": pk}
+            for k, pk in keys.items()
+            if k not in known
+        ],
     )
 
 
@@ -399,7 +421,9 @@ def _known_keys(workspace: Workspace, keys: list[str]) -> set[str]:
     known: set[str] = set()
     for part in _chunks(keys, QUERY_CHUNK):
         known.update(
-            ImportKey.objects.filter(workspace=workspace, key__in=part).values_list("key", flat=True)
+            ImportKey.objects.filter(workspace=workspace, key__in=part).values_list(
+                "key", flat=True
+            )
         )
     return known
 
@@ -419,7 +443,9 @@ def write_chunk(
     _tags_and_keys(workspace, pairs)
     touched = ids + updated
     # Only changes to what search_text holds need a reindex (a new URL or touch does not).
-    person_reindex(person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)])
+    person_reindex(
+        person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)]
+    )
     transaction.on_commit(lambda: _followups_changed(touched))
     return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
 
@@ -428,7 +454,9 @@ SEARCHED = {"first_name", "last_name", "academic_title", "job_title", "location"
 
 
 def _searchable(change: Change) -> bool:
-    return bool(SEARCHED & set(change.fields) or change.organisation or change.tags or change.emails)
+    return bool(
+        SEARCHED & set(change.fields) or change.organisation or change.tags or change.emails
+    )
 
 
 def _followups_changed(ids: list[int]) -> None:

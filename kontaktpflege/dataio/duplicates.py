@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.db.models import Count
@@ -91,7 +92,7 @@ class PeopleIndex:
 
     def exact(
         self, *, key: str, emails: list[str], phones: list[str], urls: list[str], name_org: str
-    ) -> tuple[int | None, str]:
+    ) -> tuple[int | None, Any]:
         """The person a row certainly is, and why (import key, email, phone, URL, name+org)."""
         if key in self.by_key:
             return self.by_key[key], IMPORTED_BEFORE
@@ -215,7 +216,7 @@ class DuplicatePair:
 
 def _exact_pairs(workspace: Workspace) -> dict[tuple[int, int], DuplicatePair]:
     pairs: dict[tuple[int, int], DuplicatePair] = {}
-    sources = [
+    sources: list[tuple[Any, str, str]] = [
         (EmailAddress, "email", _("same email address")),
         (PhoneNumber, "number", _("same phone number")),
         (Person, "linkedin_url", _("same profile URL")),

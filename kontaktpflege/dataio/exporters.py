@@ -44,7 +44,8 @@ def people_for_export(qs: QuerySet[Person]) -> QuerySet[Person]:
         Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
         Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
     )
-    seen = {getattr(p, "prefetch_through", p) for p in qs._prefetch_related_lookups}
+    lookups = getattr(qs, "_prefetch_related_lookups", ())
+    seen = {getattr(p, "prefetch_through", p) for p in lookups}
     if "tags" not in seen:  # person_list prefetches them already
         qs = qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     return qs
@@ -123,7 +124,8 @@ def _escape(value: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         limit = 75 if not out else 74
         if len((current + ch).encode()) > limit:

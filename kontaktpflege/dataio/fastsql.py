@@ -18,6 +18,10 @@ from django.utils import timezone
 _PLAIN = (str, int, float, bool, type(None))
 
 
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """Ids no other row has or will get; call inside the writing transaction."""
     if count <= 0:
@@ -61,7 +65,9 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     with_pk = "id" in rows[0]
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     defaults = {
-        name: value if isinstance(value, _PLAIN) else model._meta.get_field(name).get_db_prep_save(value, db)
+        name: value
+        if isinstance(value, _PLAIN)
+        else _field(model, name).get_db_prep_save(value, db)
         for name, value in _defaults(model, now).items()
     }
     cache: dict[tuple[str, Any], Any] = {}
@@ -92,11 +98,14 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 def fast_update(model: type[models.Model], pk: int, values: dict[str, Any]) -> tuple[str, list]:
     """The UPDATE statement and parameters for one row (group them for executemany)."""
     quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in sorted(values)]
-    fields.append(model._meta.get_field("updated_at"))
+    fields = [_field(model, name) for name in sorted(values)]
+    fields.append(_field(model, "updated_at"))
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     params = [
-        f.get_db_prep_save(values.get(f.name, values.get(f.attname)) if f.name != "updated_at" else timezone.now(), connection)
+        f.get_db_prep_save(
+            values.get(f.name, values.get(f.attname)) if f.name != "updated_at" else timezone.now(),
+            connection,
+        )
         for f in fields
     ]
     return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s", [*params, pk]

@@ -8,7 +8,6 @@ pointed at either, serialised, so undo puts each of them back exactly.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User
-from kontaktpflege.contacts.models import EmailAddress, Person, PhoneNumber, Relationship
+from kontaktpflege.contacts.models import EmailAddress, Person, Relationship
 from kontaktpflege.contacts.search import unindex_people
 from kontaktpflege.contacts.services import person_reindex
 from kontaktpflege.dataio.models import MergeLog
@@ -63,21 +62,22 @@ def merge_handler(label: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _person_relations() -> list[models.ForeignObjectRel]:
+def _person_relations() -> list[Any]:
     """Every foreign key (from any app) that points at Person, except M2M through tables."""
     out = []
+    rel: Any
     for rel in Person._meta.get_fields(include_hidden=True):
         if not isinstance(rel, models.ForeignObjectRel) or rel.many_to_many:
             continue
-        related = rel.related_model
+        related: Any = rel.related_model
         if related._meta.auto_created or related._meta.label_lower in MERGE_SKIP:
             continue
         out.append(rel)
     return out
 
 
-def _rows_pointing_at(person: Person) -> list[tuple[models.Model, models.Field]]:
-    rows = []
+def _rows_pointing_at(person: Person) -> list[tuple[Any, Any]]:
+    rows: list[tuple[Any, Any]] = []
     for rel in _person_relations():
         field = rel.field
         for obj in rel.related_model._default_manager.filter(**{field.name: person.pk}):
@@ -115,10 +115,14 @@ def _move_edge(obj: models.Model, field: models.Field, keep: Person, remove: Per
     Relationship.objects.filter(pk=obj.pk).update(from_person_id=low, to_person_id=high)
 
 
-def _move_contact_point(obj: models.Model, field: models.Field, keep: Person, remove: Person) -> None:
+def _move_contact_point(
+    obj: models.Model, field: models.Field, keep: Person, remove: Person
+) -> None:
     model = type(obj)
     value_field = "email" if model is EmailAddress else "number"
-    if model._default_manager.filter(person=keep, **{value_field: getattr(obj, value_field)}).exists():
+    if model._default_manager.filter(
+        person=keep, **{value_field: getattr(obj, value_field)}
+    ).exists():
         obj.delete()
     else:
         model._default_manager.filter(pk=obj.pk).update(person=keep, is_primary=False)

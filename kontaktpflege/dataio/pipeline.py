@@ -68,7 +68,7 @@ class CleanRow:
 
 def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        out = []
+        out: list[str] = []
         for name, errors in exc.error_dict.items():
             label = _(FIELD_NAMES.get(name, name.replace("_", " ").capitalize()))
             out.extend(f"{label}: {m}" for e in errors for m in e.messages)
@@ -123,7 +123,8 @@ def _phones(values: list[str], warnings: list[str]) -> list[str]:
         if _EXCEL_NUMBER.match(value.strip()):
             warnings.append(
                 _(
-                    "The phone number “%(v)s” was shortened by Excel and cannot be restored; left out."
+                    "The phone number “%(v)s” was shortened by Excel and cannot be "
+                    "restored; left out."
                 )
                 % {"v": value[:30]}
             )

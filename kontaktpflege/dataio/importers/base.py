@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.core.text import strip_invisible
@@ -18,7 +19,12 @@ from kontaktpflege.dataio.rows import ImportRow
 
 MAX_COLUMNS = 500
 MAX_CELL = 100_000
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 # Bidi, zero-width and BOM marks: invisible formatting at the edges of a value.
 _EDGE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _FORMULA = re.compile(r"^=\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(!]|^=\s*[A-Z]{1,3}\d+|^=\s*[-+\d]")
@@ -61,7 +67,7 @@ def sniff_rows(text: str) -> list[list[str]]:
     csv.field_size_limit(MAX_CELL * 10)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        return [row for row in reader]
+        return list(reader)
     except csv.Error as exc:
         raise ValidationError(_("The file could not be read as CSV: %(e)s") % {"e": exc}) from exc
 
@@ -132,7 +138,7 @@ def parse_birthday(value: str, row: ImportRow) -> None:
         return
     row.birthday_day, row.birthday_month = date.day, date.month
     # 1604 is Apple's "no year"; other years outside the plausible range are dropped too.
-    row.birthday_year = date.year if 1900 <= date.year <= dt.date.today().year else None
+    row.birthday_year = date.year if 1900 <= date.year <= timezone.localdate().year else None
 
 
 def split_multi(value: str) -> list[str]:

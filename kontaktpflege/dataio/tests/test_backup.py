@@ -33,17 +33,34 @@ def filled(import_file, workspace, bob, make_person):
 
 def _wipe():
     for model in reversed(list(apps.get_models())):
-        if model._meta.app_label in ("accounts", "contacts", "touchpoints", "dataio", "followups", "messaging"):
+        if model._meta.app_label in (
+            "accounts",
+            "contacts",
+            "touchpoints",
+            "dataio",
+            "followups",
+            "messaging",
+        ):
             model._default_manager.all().delete()
 
 
 def test_every_workspace_table_is_in_the_backup_registry():
     assert backup.uncovered_models() == []
     labels = set(backup.tables())
-    for label in ("contacts.person", "contacts.emailaddress", "contacts.phonenumber",
-                  "contacts.organisation", "contacts.employment", "contacts.relationship",
-                  "contacts.tag", "touchpoints.touchpoint", "touchpoints.participation",
-                  "dataio.importkey", "dataio.mergelog", "dataio.columnmapping"):
+    for label in (
+        "contacts.person",
+        "contacts.emailaddress",
+        "contacts.phonenumber",
+        "contacts.organisation",
+        "contacts.employment",
+        "contacts.relationship",
+        "contacts.tag",
+        "touchpoints.touchpoint",
+        "touchpoints.participation",
+        "dataio.importkey",
+        "dataio.mergelog",
+        "dataio.columnmapping",
+    ):
         assert label in labels
 
 

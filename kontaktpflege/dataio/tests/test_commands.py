@@ -18,14 +18,18 @@ def run(*args):
 
 
 def test_import_reports_counts_and_row_problems(workspace):
-    out = run("import_contacts", str(FIXTURES / "linkedin_current.csv"), "--workspace", str(workspace.pk))
+    out = run(
+        "import_contacts", str(FIXTURES / "linkedin_current.csv"), "--workspace", str(workspace.pk)
+    )
     assert "new 10" in out and "row 14:" in out
     assert Person.objects.filter(workspace=workspace, last_name="Beispiel").exists()
 
 
 def test_import_dry_run_changes_nothing(workspace):
     before = Person.objects.count()
-    out = run("import_contacts", str(FIXTURES / "vcard30.vcf"), "--dry-run", "--workspace", workspace.name)
+    out = run(
+        "import_contacts", str(FIXTURES / "vcard30.vcf"), "--dry-run", "--workspace", workspace.name
+    )
     assert "new 2" in out
     assert Person.objects.count() == before
 

@@ -14,7 +14,9 @@ from kontaktpflege.dataio.importers import parse_file
 
 
 def people(workspace):
-    return exporters.people_for_export(Person.objects.filter(workspace=workspace, user=None).order_by("id"))
+    return exporters.people_for_export(
+        Person.objects.filter(workspace=workspace, user=None).order_by("id")
+    )
 
 
 @pytest.mark.parametrize("value", ["=1+2", "+49 30 123", "-5", "@SUM(A1)", "\tx", "\rx"])
@@ -27,7 +29,7 @@ def test_harmless_cells_stay_as_they_are():
 
 
 def test_the_csv_export_neutralises_formulas(make_person, workspace):
-    make_person(first_name="=HYPERLINK(\"http://x\")", last_name="@evil", notes="-minus")
+    make_person(first_name='=HYPERLINK("http://x")', last_name="@evil", notes="-minus")
     text = "".join(exporters.export_csv(people(workspace)))
     assert "'=HYPERLINK" in text and "'@evil" in text and "'-minus" in text
 
@@ -85,7 +87,12 @@ def _people_state(workspace):
 def test_import_export_reimport_yields_the_same_people(fmt, import_file, workspace, charlie):
     from kontaktpflege.dataio.services import import_data
 
-    for name in ("google_current.csv", "vcard30.vcf", "linkedin_current.csv", "outlook_de_cp1252.csv"):
+    for name in (
+        "google_current.csv",
+        "vcard30.vcf",
+        "linkedin_current.csv",
+        "outlook_de_cp1252.csv",
+    ):
         import_file(name)
     state = _people_state(workspace)
     qs = people(workspace)
@@ -103,32 +110,58 @@ def test_import_export_reimport_yields_the_same_people(fmt, import_file, workspa
     assert _people_state(other) == state
 
 
-name_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co", "Cn")),
-    min_size=1,
-    max_size=30,
-).map(str.strip).filter(lambda s: s and not s.startswith("'") and ":::" not in s)
+name_text = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co", "Cn")),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and not s.startswith("'") and ":::" not in s)
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=name_text, last=name_text, org=st.one_of(st.just(""), name_text), notes=st.text(
-    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co", "Cn")) | st.just("\n"),
-    max_size=80,
-))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first=name_text,
+    last=name_text,
+    org=st.one_of(st.just(""), name_text),
+    notes=st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co", "Cn"))
+        | st.just("\n"),
+        max_size=80,
+    ),
+)
 def test_csv_and_vcard_round_trip_any_text(first, last, org, notes):
     from types import SimpleNamespace
 
     notes = notes.replace("\r", "").replace("\x00", "").strip()
     person = SimpleNamespace(
-        first_name=first, last_name=last, academic_title="", job_title="", full_name=f"{first} {last}",
-        organisation=SimpleNamespace(name=org) if org else None, linkedin_url="", xing_url="",
-        website="", birthday_day=None, birthday_month=None, birthday_year=None, location="", notes=notes,
-        emails=SimpleNamespace(all=lambda: []), phones=SimpleNamespace(all=lambda: []),
+        first_name=first,
+        last_name=last,
+        academic_title="",
+        job_title="",
+        full_name=f"{first} {last}",
+        organisation=SimpleNamespace(name=org) if org else None,
+        linkedin_url="",
+        xing_url="",
+        website="",
+        birthday_day=None,
+        birthday_month=None,
+        birthday_year=None,
+        location="",
+        notes=notes,
+        emails=SimpleNamespace(all=lambda: []),
+        phones=SimpleNamespace(all=lambda: []),
         tags=SimpleNamespace(all=lambda: []),
     )
     csv_text = "".join(exporters.export_csv([person]))  # type: ignore[list-item]
     vcf_text = "".join(exporters.export_vcard([person]))  # type: ignore[list-item]
     for data, name in ((csv_text, "x.csv"), (vcf_text, "x.vcf")):
-        row = parse_file(data.encode(), filename=name, fmt="generic_csv" if name == "x.csv" else "vcard").rows[0]
+        row = parse_file(
+            data.encode(), filename=name, fmt="generic_csv" if name == "x.csv" else "vcard"
+        ).rows[0]
         assert (row.first_name, row.last_name, row.organisation) == (first, last, org)
         assert row.notes == notes

@@ -28,7 +28,11 @@ def test_it_imports_linkedin_connections_with_employment_and_first_touch(import_
     assert jana.organisation.name == "Musterwerk GmbH"
     assert jana.job_title == "Head of Design"
     job = Employment.objects.get(person=jana)
-    assert (job.organisation_id, job.title, job.is_current) == (jana.organisation_id, "Head of Design", True)
+    assert (job.organisation_id, job.title, job.is_current) == (
+        jana.organisation_id,
+        "Head of Design",
+        True,
+    )
     touch = Touchpoint.objects.get(participants=jana)
     assert touch.channel == "linkedin"
     assert touch.occurred_at.date() == dt.date(2024, 10, 7)
@@ -78,8 +82,12 @@ def test_importing_the_same_file_twice_adds_nothing(import_file, name):
     assert snapshot() == before
 
 
-def test_it_fills_blanks_of_a_matching_person_without_overwriting(import_file, make_person, workspace):
-    karl = make_person(first_name="Karl", last_name="Sommer", emails=["karl.sommer@example.de"], job_title="Chef")
+def test_it_fills_blanks_of_a_matching_person_without_overwriting(
+    import_file, make_person, workspace
+):
+    karl = make_person(
+        first_name="Karl", last_name="Sommer", emails=["karl.sommer@example.de"], job_title="Chef"
+    )
     outcome = import_file("linkedin_2018.csv")
     assert outcome.counts["updated"] == 1
     karl.refresh_from_db()
@@ -90,35 +98,44 @@ def test_it_fills_blanks_of_a_matching_person_without_overwriting(import_file, m
 
 def test_it_counts_a_person_listed_twice_in_one_file_once(import_file, workspace):
     data = (
-        "First Name,Last Name,Email Address,Company,Position,Connected On\n"
-        "Ina,Hahn,ina@example.org,Hahnwerk,CEO,01 Jan 2020\n"
-        "Ina,Hahn,ina.hahn@example.org,Hahnwerk,,01 Jan 2020\n"
-    ).encode()
+        b"First Name,Last Name,Email Address,Company,Position,Connected On\n"
+        b"Ina,Hahn,ina@example.org,Hahnwerk,CEO,01 Jan 2020\n"
+        b"Ina,Hahn,ina.hahn@example.org,Hahnwerk,,01 Jan 2020\n"
+    )
     outcome = import_file(data)
     assert (outcome.counts["new"], outcome.counts["duplicate"]) == (1, 1)
     ina = Person.objects.get(workspace=workspace, last_name="Hahn")
-    assert sorted(ina.emails.values_list("email", flat=True)) == ["ina.hahn@example.org", "ina@example.org"]
+    assert sorted(ina.emails.values_list("email", flat=True)) == [
+        "ina.hahn@example.org",
+        "ina@example.org",
+    ]
     assert import_file(data).counts["new"] == 0
 
 
-def test_it_notes_a_possible_duplicate_by_fuzzy_name_and_organisation(import_file, make_person, workspace):
+def test_it_notes_a_possible_duplicate_by_fuzzy_name_and_organisation(
+    import_file, make_person, workspace
+):
     from kontaktpflege.contacts.services import organisation_get_or_create
 
     org = organisation_get_or_create(workspace=workspace, name="Musterwerk GmbH")
     make_person(first_name="Jana", last_name="Beyspiel", organisation=org)
     outcome = import_file("linkedin_current.csv")
     assert outcome.counts["possible_duplicate"] == 1
-    notes = [p for p in outcome.problems if p["kind"] == "note" and "same person" in " ".join(p["problems"])]
+    notes = [
+        p
+        for p in outcome.problems
+        if p["kind"] == "note" and "same person" in " ".join(p["problems"])
+    ]
     assert notes and "same organisation" in notes[0]["problems"][0]
 
 
 def test_an_invalid_row_is_reported_and_the_others_import(import_file, workspace):
     data = (
-        "First Name,Last Name,Email Address,Company,Position,Connected On\n"
-        "Gute,Zeile,gut@example.org,,,01 Jan 2020\n"
-        "Kaputte,Zeile,kein-at-zeichen,,,01 Jan 2020\n"
-        "Noch,Eine,noch@example.org,,,01 Jan 2020\n"
-    ).encode()
+        b"First Name,Last Name,Email Address,Company,Position,Connected On\n"
+        b"Gute,Zeile,gut@example.org,,,01 Jan 2020\n"
+        b"Kaputte,Zeile,kein-at-zeichen,,,01 Jan 2020\n"
+        b"Noch,Eine,noch@example.org,,,01 Jan 2020\n"
+    )
     outcome = import_file(data)
     assert outcome.counts["new"] == 2
     assert outcome.problems[0]["row"] == 3
@@ -167,7 +184,9 @@ def test_it_drops_linkedin_member_urns_and_exchange_addresses_with_a_note(import
     outlook = import_file("outlook_en.csv")
     piotr = Person.objects.get(workspace=workspace, last_name="Nowak")
     assert list(piotr.emails.values_list("email", flat=True)) == ["piotr.nowak@example.pl"]
-    assert any("internal address" in " ".join(p["problems"]) for p in outcome.problems + outlook.problems)
+    assert any(
+        "internal address" in " ".join(p["problems"]) for p in outcome.problems + outlook.problems
+    )
 
 
 def test_it_leaves_out_a_phone_number_excel_destroyed(import_file, workspace):

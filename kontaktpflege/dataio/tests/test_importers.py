@@ -166,4 +166,8 @@ def test_it_asks_for_a_mapping_when_no_column_is_recognised():
         mapping={"0": "full_name", "1": "organisation", "2": "emails"},
     )
     ida = by_last(mapped)["Kern"]
-    assert (ida.first_name, ida.organisation, ida.emails) == ("Ida", "Kernwerk", ["ida.kern@example.org"])
+    assert (ida.first_name, ida.organisation, ida.emails) == (
+        "Ida",
+        "Kernwerk",
+        ["ida.kern@example.org"],
+    )

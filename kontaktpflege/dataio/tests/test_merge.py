@@ -6,7 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kontaktpflege.contacts.models import Employment, Person, Relationship
-from kontaktpflege.contacts.services import employment_record, organisation_get_or_create, relationship_set
+from kontaktpflege.contacts.services import (
+    employment_record,
+    organisation_get_or_create,
+    relationship_set,
+)
 from kontaktpflege.dataio.backup import backup_workspace
 from kontaktpflege.dataio.duplicates import possible_duplicates
 from kontaktpflege.dataio.merge import duplicate_dismiss, merge_undo, person_merge
@@ -16,7 +20,9 @@ from kontaktpflege.touchpoints.services import touchpoint_log
 @pytest.fixture
 def pair(make_person, workspace):
     acme = organisation_get_or_create(workspace=workspace, name="Acme")
-    a = make_person(first_name="Thomas", last_name="Müller", emails=["thomas@example.org"], tags=["Kunde"])
+    a = make_person(
+        first_name="Thomas", last_name="Müller", emails=["thomas@example.org"], tags=["Kunde"]
+    )
     b = make_person(
         first_name="Tom",
         last_name="Müller",
@@ -70,7 +76,10 @@ def test_merge_keeps_every_touchpoint_edge_job_tag_and_contact_point(pair, works
     assert a.first_name == "Thomas"
     assert a.notes == "Met at the fair"
     assert (a.birthday_day, a.birthday_month) == (3, 4)  # blank on a: filled by default
-    assert sorted(a.emails.values_list("email", flat=True)) == ["thomas@example.org", "tom@example.org"]
+    assert sorted(a.emails.values_list("email", flat=True)) == [
+        "thomas@example.org",
+        "tom@example.org",
+    ]
     assert list(a.phones.values_list("number", flat=True)) == ["+491701111111"]
     assert sorted(a.tags.values_list("name", flat=True)) == ["Kunde", "Messe"]
     assert sorted(a.touchpoints.values_list("summary", flat=True)) == ["Call", "Lunch"]
@@ -90,8 +99,14 @@ def test_undo_restores_both_people_exactly(pair, workspace):
     after.pop("dataio.mergelog")
     before.pop("dataio.mergelog")
     for label in before:
-        strip = [{**o, "fields": {k: v for k, v in o["fields"].items() if k != "updated_at"}} for o in before[label]]
-        again = [{**o, "fields": {k: v for k, v in o["fields"].items() if k != "updated_at"}} for o in after[label]]
+        strip = [
+            {**o, "fields": {k: v for k, v in o["fields"].items() if k != "updated_at"}}
+            for o in before[label]
+        ]
+        again = [
+            {**o, "fields": {k: v for k, v in o["fields"].items() if k != "updated_at"}}
+            for o in after[label]
+        ]
         assert again == strip, label
 
 

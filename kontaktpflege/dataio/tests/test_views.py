@@ -45,13 +45,19 @@ def test_upload_shows_a_preview_and_saves_nothing_until_confirmed(
     assert "100%" in page and "hx-trigger" not in page
 
 
-def test_the_progress_page_polls_with_htmx_and_links_a_refresh_without_js(alice_client, workspace, alice):
-    job = ImportJob.objects.create(workspace=workspace, filename="x.csv", state="running", total_rows=10, processed_rows=4)
+def test_the_progress_page_polls_with_htmx_and_links_a_refresh_without_js(
+    alice_client, workspace, alice
+):
+    job = ImportJob.objects.create(
+        workspace=workspace, filename="x.csv", state="running", total_rows=10, processed_rows=4
+    )
     page = alice_client.get(f"/data/import/{job.pk}/progress/").content.decode()
     assert 'hx-trigger="every 1s"' in page
     assert f'href="/data/import/{job.pk}/progress/"' in page
     assert "40%" in page
-    partial = alice_client.get(f"/data/import/{job.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
+    partial = alice_client.get(
+        f"/data/import/{job.pk}/progress/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "<html" not in partial and "40%" in partial
 
 
@@ -76,7 +82,8 @@ def test_unknown_columns_lead_to_the_mapping_screen_which_is_remembered(alice_cl
     page = alice_client.get(response.url).content.decode()
     assert "Arbeitgeber" in page
     response = alice_client.post(
-        response.url, {"col_0": "full_name", "col_1": "organisation", "col_2": "emails", "remember": "on"}
+        response.url,
+        {"col_0": "full_name", "col_1": "organisation", "col_2": "emails", "remember": "on"},
     )
     assert response.url == f"/data/import/{job.pk}/"
     job.refresh_from_db()
@@ -94,7 +101,9 @@ def test_a_mapping_without_a_name_column_is_explained(alice_client):
 def test_the_export_honours_the_people_list_filters(alice_client, make_person):
     make_person(first_name="Anna", last_name="Filter", notes="musterwerk")
     make_person(first_name="Otto", last_name="Nicht")
-    body = b"".join(alice_client.get("/data/export/?format=csv&q=musterwerk").streaming_content).decode()
+    body = b"".join(
+        alice_client.get("/data/export/?format=csv&q=musterwerk").streaming_content
+    ).decode()
     assert "Filter" in body and "Nicht" not in body
     vcf = b"".join(alice_client.get("/data/export/?format=vcard3").streaming_content).decode()
     assert "VERSION:3.0" in vcf and "Nicht" in vcf
@@ -102,7 +111,9 @@ def test_the_export_honours_the_people_list_filters(alice_client, make_person):
     assert xlsx["Content-Type"].startswith("application/vnd.openxml")
 
 
-def test_the_export_runs_a_fixed_number_of_queries(alice_client, make_person, django_assert_max_num_queries):
+def test_the_export_runs_a_fixed_number_of_queries(
+    alice_client, make_person, django_assert_max_num_queries
+):
     for i in range(20):
         make_person(first_name=f"P{i}", last_name="Q", emails=[f"p{i}@example.org"], tags=["x"])
     with django_assert_max_num_queries(15):
@@ -137,7 +148,10 @@ def test_merge_screen_merges_and_the_duplicates_page_undoes(alice_client, make_p
     assert f"/data/merge/{a.pk}/{b.pk}/" in page and "same email address" in page
     form = alice_client.get(f"/data/merge/{a.pk}/{b.pk}/").content.decode()
     assert "Köln" in form and "Tom" in form
-    response = alice_client.post(f"/data/merge/{a.pk}/{b.pk}/", {"first_name": "remove", "last_name": "keep", "location": "remove"})
+    response = alice_client.post(
+        f"/data/merge/{a.pk}/{b.pk}/",
+        {"first_name": "remove", "last_name": "keep", "location": "remove"},
+    )
     assert response.url == f"/people/{a.pk}/"
     a.refresh_from_db()
     assert (a.first_name, a.location) == ("Tom", "Köln")
@@ -155,7 +169,9 @@ def test_not_the_same_hides_a_pair(alice_client, make_person):
     a = make_person(first_name="Thomas", last_name="Müller", emails=["t@example.org"])
     b = make_person(first_name="Tom", last_name="Müller", emails=["t@example.org"])
     alice_client.post(f"/data/duplicates/{a.pk}/{b.pk}/dismiss/")
-    assert f"/data/merge/{a.pk}/{b.pk}/" not in alice_client.get("/data/duplicates/").content.decode()
+    assert (
+        f"/data/merge/{a.pk}/{b.pk}/" not in alice_client.get("/data/duplicates/").content.decode()
+    )
 
 
 @pytest.fixture

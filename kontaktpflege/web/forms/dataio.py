@@ -86,7 +86,8 @@ def _group_label(group: str, fields: list[str]) -> str:
         return _("Organisation and job title")
     if group == "birthday":
         return _("Birthday")
-    return str(Person._meta.get_field(fields[0]).verbose_name).capitalize()
+    field: Any = Person._meta.get_field(fields[0])
+    return str(field.verbose_name).capitalize()
 
 
 class MergeForm(StyledForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -135,6 +136,7 @@ def export_people(request: WorkspaceRequest) -> HttpResponse:
     qs = contact_selectors.person_list(workspace=request.workspace, filters=_filters(request))
     people = exporters.people_for_export(qs).iterator(chunk_size=2000)
     stamp = dt.date.today().isoformat()  # noqa: DTZ011 - only a file name
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "xlsx":
         response = HttpResponse(
             exporters.export_xlsx(people),
@@ -153,7 +155,7 @@ def export_people(request: WorkspaceRequest) -> HttpResponse:
         )
         name = f"people-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return cast(HttpResponse, response)  # streaming responses serve like any other
 
 
 @owner_required
@@ -165,7 +167,7 @@ def backup_download(request: WorkspaceRequest) -> HttpResponse:
         content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="kontaktpflege-backup-{stamp}.json"'
-    return response
+    return cast(HttpResponse, response)
 
 
 @member_required
@@ -173,9 +175,12 @@ def duplicates(request: WorkspaceRequest) -> TemplateResponse:
     """Possible duplicates with score and reason, and recent merges to undo."""
     pairs = possible_duplicates(workspace=request.workspace, limit=100)
     ids = {p.a for p in pairs} | {p.b for p in pairs}
-    people = {p.pk: p for p in contact_selectors.person_list(
-        workspace=request.workspace, filters=contact_selectors.PersonFilters()
-    ).filter(pk__in=ids)}
+    people = {
+        p.pk: p
+        for p in contact_selectors.person_list(
+            workspace=request.workspace, filters=contact_selectors.PersonFilters()
+        ).filter(pk__in=ids)
+    }
     rows = [(p, people.get(p.a), people.get(p.b)) for p in pairs]
     context = {
         "rows": [r for r in rows if r[1] and r[2]],
@@ -193,9 +198,7 @@ def merge_people(request: WorkspaceRequest, keep: int, remove: int) -> HttpRespo
     form = MergeForm(request.POST or None, keep=kept, remove=removed)
     if request.method == "POST" and form.is_valid():
         try:
-            merge.person_merge(
-                keep=kept, remove=removed, choices=form.choices(), user=request.user
-            )
+            merge.person_merge(keep=kept, remove=removed, choices=form.choices(), user=request.user)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
