@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kontaktpflege.contacts.services import PERSON_TEXT_FIELDS
 from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
@@ -24,14 +25,14 @@ _EXCEL_NUMBER = re.compile(r"^\d+[,.]\d+E\+\d+$", re.IGNORECASE)
 _VALIDATE_URL = URLValidator(schemes=["http", "https"])
 _SIMPLE_URL = re.compile(r"^https?://(?:[\w-]+\.)+[a-z]{2,}(?:/[\w%./~+-]*)?$", re.IGNORECASE)
 FIELD_NAMES = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "academic_title": "Academic title",
-    "job_title": "Job title",
-    "location": "Location",
-    "notes": "Notes",
-    "organisation": "Organisation",
-    "tags": "Tags",
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "academic_title": gettext_lazy("Academic title"),
+    "job_title": gettext_lazy("Job title"),
+    "location": gettext_lazy("Location"),
+    "notes": gettext_lazy("Notes"),
+    "organisation": gettext_lazy("Organisation"),
+    "tags": gettext_lazy("Tags"),
 }
 
 
@@ -70,7 +71,7 @@ def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         out: list[str] = []
         for name, errors in exc.error_dict.items():
-            label = _(FIELD_NAMES.get(name, name.replace("_", " ").capitalize()))
+            label = FIELD_NAMES.get(name, name.replace("_", " ").capitalize())
             out.extend(f"{label}: {m}" for e in errors for m in e.messages)
         return out
     return list(exc.messages)

@@ -163,7 +163,7 @@ def import_mapping_set(
 
 def mapping_choices() -> list[tuple[str, str]]:
     """Fields a column can be mapped to, for the mapping screen."""
-    return [("", _("— ignore —"))] + [(k, _(v)) for k, v in FIELD_LABELS.items()]
+    return [("", _("— ignore —"))] + [(k, str(v)) for k, v in FIELD_LABELS.items()]
 
 
 @transaction.atomic

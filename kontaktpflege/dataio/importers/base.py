@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kontaktpflege.core.text import strip_invisible
 from kontaktpflege.dataio.rows import ImportRow
@@ -227,20 +228,20 @@ SETTERS: dict[str, FieldSetter] = {
     "connected_on": _connected,
 }
 FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "full_name": "Full name",
-    "academic_title": "Academic title",
-    "organisation": "Organisation",
-    "job_title": "Job title",
-    "emails": "Email",
-    "phones": "Phone",
-    "birthday": "Birthday",
-    "notes": "Notes",
-    "tags": "Tags",
-    "url": "Web address / profile",
-    "location": "Location",
-    "connected_on": "Connected on",
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "full_name": gettext_lazy("Full name"),
+    "academic_title": gettext_lazy("Academic title"),
+    "organisation": gettext_lazy("Organisation"),
+    "job_title": gettext_lazy("Job title"),
+    "emails": gettext_lazy("Email"),
+    "phones": gettext_lazy("Phone"),
+    "birthday": gettext_lazy("Birthday"),
+    "notes": gettext_lazy("Notes"),
+    "tags": gettext_lazy("Tags"),
+    "url": gettext_lazy("Web address / profile"),
+    "location": gettext_lazy("Location"),
+    "connected_on": gettext_lazy("Connected on"),
 }
 
 ALIASES: dict[str, str] = {

@@ -214,3 +214,10 @@ def test_charlies_export_and_backup_hold_none_of_alices_people(charlie_client, a
     assert "Lind" not in body and "One" not in body
     backup = b"".join(charlie_client.get("/data/backup/").streaming_content).decode()
     assert "Lind" not in backup and "One" not in backup
+
+
+def test_the_pages_speak_german_to_bob(bob_client):
+    page = bob_client.get("/data/").content.decode()
+    assert "Kontakte importieren" in page and "Personen exportieren" in page
+    response = upload(bob_client, "header.csv", b"Vorname;Nachname\n")
+    assert "Die Datei enthält keine Kontakte" in response.content.decode()
