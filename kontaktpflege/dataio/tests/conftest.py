@@ -18,6 +18,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English; a German request must not leak into them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def import_file(workspace, alice):
     """Import a fixture file (or bytes) into alice's workspace."""
