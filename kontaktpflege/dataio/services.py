@@ -40,15 +40,7 @@ def check_size(size: int) -> None:
         )
 
 
-def _remembered_mapping(workspace: Workspace, data: bytes, fmt: str) -> dict[str, str] | None:
-    if fmt not in ("generic_csv", "excel_csv", "xlsx", "auto"):
-        return None
-    try:
-        headers = parse_file(
-            data, fmt="generic_csv" if fmt != "xlsx" else "xlsx", mapping={}
-        ).headers
-    except ValidationError:
-        return None
+def _remembered_mapping(workspace: Workspace, headers: list[str]) -> dict[str, str] | None:
     saved = ColumnMapping.objects.filter(
         workspace=workspace, signature=header_signature(headers)
     ).first()
@@ -58,11 +50,14 @@ def _remembered_mapping(workspace: Workspace, data: bytes, fmt: str) -> dict[str
 def parse_upload(
     *, workspace: Workspace, data: bytes, filename: str, fmt: str, mapping: dict[str, str] | None
 ) -> ParseResult:
-    """Parse with the given mapping, else a remembered one, else the alias table."""
+    """Parse with the given mapping, else the alias table, else a mapping remembered for
+    these columns."""
     check_size(len(data))
-    if mapping is None:
-        mapping = _remembered_mapping(workspace, data, fmt)
     result = parse_file(data, filename=filename, fmt=fmt, mapping=mapping)
+    if result.needs_mapping and mapping is None:
+        remembered = _remembered_mapping(workspace, result.headers)
+        if remembered:
+            result = parse_file(data, filename=filename, fmt=result.format, mapping=remembered)
     if not result.rows and not result.needs_mapping:
         raise ValidationError(_("The file holds no contacts (only a header or empty lines)."))
     return result

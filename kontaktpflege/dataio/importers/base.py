@@ -299,6 +299,10 @@ ALIASES: dict[str, str] = {
         "Xing": "url",
         "Location": "location",
         "City": "location",
+        "Business City": "location",
+        "Home City": "location",
+        "Ort geschäftlich": "location",
+        "Ort privat": "location",
         "Connected On": "connected_on",
         # German (Outlook, LinkedIn alias, Excel lists)
         "Vorname": "first_name",
@@ -337,6 +341,7 @@ _NUMBERED = [
     (re.compile(r"^phone\d+value$"), "phones"),
     (re.compile(r"^website\d+value$"), "url"),
     (re.compile(r"^organization\d+name$"), "organisation"),
+    (re.compile(r"^address\d+city$"), "location"),
     (re.compile(r"^organization\d+title$"), "job_title"),
 ]
 

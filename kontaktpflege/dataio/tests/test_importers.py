@@ -84,6 +84,7 @@ def test_it_reads_google_multi_values_labels_and_multiline_notes():
     assert "Land/Region geschäftlich: Schweiz" in anna.notes
     assert (anna.birthday_day, anna.birthday_month, anna.birthday_year) == (22, 3, None)
     assert anna.xing_url.endswith("Anna_Schmidt")
+    assert anna.location == "Hamburg"
 
 
 def test_it_reads_the_legacy_google_export_in_utf16():
@@ -98,10 +99,12 @@ def test_it_reads_outlook_in_english_and_german_cp1252():
     assert en["Marsh"].academic_title == "Dr."
     assert en["Marsh"].birthday_day is None  # 1/0/00 is Outlook's empty date
     assert en["Marsh"].tags == ["Clients", "VIP"]
+    assert en["Marsh"].location == "Leeds"
     de = by_last(parse("outlook_de_cp1252.csv"))
     assert de["Weiß"].first_name == "Jürgen"
     assert de["Weiß"].organisation == "Müller & Söhne GmbH"
-    assert de["Weiß"].academic_title == ""  # "Herr" is a salutation, not a title
+    assert de["Weiß"].academic_title == ""
+    assert de["Weiß"].location == "Köln"  # "Herr" is a salutation, not a title
     assert de["Öztürk"].birthday_year == 1984
 
 
