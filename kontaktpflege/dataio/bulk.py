@@ -99,7 +99,8 @@ def load_states(ids: list[int]) -> dict[int, PersonState]:
     """The current data of matched people, in a few queries per 900 ids."""
     states: dict[int, PersonState] = {}
     for part in _chunks(sorted(ids), QUERY_CHUNK):
-        for row in Person.objects.filter(id__in=part).values("id", "organisation_id", *FILLABLE):
+        columns = ("id", "organisation_id", "last_touched_at", *FILLABLE)
+        for row in Person.objects.filter(id__in=part).values(*columns):
             states[row["id"]] = PersonState(fields=row)
         for pk, email in EmailAddress.objects.filter(person_id__in=part).values_list(
             "person_id", "email"
@@ -142,6 +143,10 @@ def changes_for(row: CleanRow, state: PersonState, index: PeopleIndex, pk: int) 
         state.fields["organisation_id"] = -1
     if row.connected_on and not state.connected:
         change.touch, state.connected = row.connected_on, True
+        # last_touched_at is the latest touch: what touchpoint_log's refresh computes.
+        when, latest = touch_time(row.connected_on), state.fields.get("last_touched_at")
+        if latest is None or when > latest:
+            change.fields["last_touched_at"] = state.fields["last_touched_at"] = when
     return change
 
 
@@ -347,7 +352,6 @@ def _update_people(
     )
     _employments(workspace, employments)
     _touchpoints(workspace, touches, user)
-    _refresh_last_touched([pk for pk, _day in touches])
     return [r.person_id for r in rows if r.person_id]
 
 
@@ -369,19 +373,6 @@ def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
             for pk, org in pairs
         ],
     )
-
-
-def _refresh_last_touched(ids: list[int]) -> None:
-    from django.db.models import Max, OuterRef, Subquery
-
-    for part in _chunks(ids, QUERY_CHUNK):
-        latest = (
-            Participation.objects.filter(person_id=OuterRef("pk"))
-            .values("person_id")
-            .annotate(m=Max("occurred_at"))
-            .values("m")
-        )
-        Person.objects.filter(id__in=part).update(last_touched_at=Subquery(latest))
 
 
 def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> None:

@@ -89,10 +89,17 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         prepared.append(values)
     quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
     with db.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        if db.vendor != "postgresql":
+            cursor.executemany(head + marks, prepared)  # SQLite runs this loop in C
+            return
+        # PostgreSQL: COPY streams the rows without parsing a statement per row.
+        table = quote(model._meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in prepared:
+                copy.write_row(row)
 
 
 def fast_update(model: type[models.Model], pk: int, values: dict[str, Any]) -> tuple[str, list]:

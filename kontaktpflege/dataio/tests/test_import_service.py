@@ -93,7 +93,8 @@ def test_it_fills_blanks_of_a_matching_person_without_overwriting(
     karl.refresh_from_db()
     assert karl.job_title == "Chef"  # kept
     assert karl.organisation.name == "Sommer & Söhne"  # filled
-    assert Touchpoint.objects.filter(participants=karl, channel="linkedin").count() == 1
+    touch = Touchpoint.objects.get(participants=karl, channel="linkedin")
+    assert karl.last_touched_at == touch.occurred_at
 
 
 def test_it_counts_a_person_listed_twice_in_one_file_once(import_file, workspace):
