@@ -89,17 +89,17 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         prepared.append(values)
     quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    marks = ", ".join(["%s"] * len(fields))
     with db.cursor() as cursor:
         if db.vendor != "postgresql":
-            cursor.executemany(head + marks, prepared)  # SQLite runs this loop in C
+            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+            cursor.executemany(sql, prepared)  # SQLite runs this loop in C
             return
         # PostgreSQL: COPY streams the rows without parsing a statement per row.
         table = quote(model._meta.db_table)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in prepared:
-                copy.write_row(row)
+            for values in prepared:
+                copy.write_row(values)
 
 
 def fast_update(model: type[models.Model], pk: int, values: dict[str, Any]) -> tuple[str, list]:
