@@ -197,3 +197,54 @@ def test_it_leaves_out_a_phone_number_excel_destroyed(import_file, workspace):
     assert any("shortened by Excel" in " ".join(p["problems"]) for p in outcome.problems)
     guenther = Person.objects.get(workspace=workspace, last_name="Maßmann")
     assert list(guenther.phones.values_list("number", flat=True)) == ["+4915123456789"]
+
+
+def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspace, charlie):
+    from django.forms.models import model_to_dict
+
+    from kontaktpflege.contacts.services import organisation_get_or_create, person_create
+    from kontaktpflege.dataio.bulk import SOURCE, touch_time
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    data = (
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        b"Jana,Beispiel,https://www.linkedin.com/in/jana,jana@example.org,Musterwerk,CTO,07 Oct 2024\n"
+    )
+    import_file(data)
+    bulk_person = Person.objects.get(workspace=workspace, last_name="Beispiel")
+    other = charlie.active_workspace
+    org = organisation_get_or_create(workspace=other, name="Musterwerk")
+    service_person = person_create(
+        workspace=other,
+        first_name="Jana",
+        last_name="Beispiel",
+        linkedin_url="https://www.linkedin.com/in/jana",
+        emails=["jana@example.org"],
+        organisation=org,
+        job_title="CTO",
+    )
+    touchpoint_log(
+        workspace=other,
+        participants=[service_person],
+        summary="Connected on LinkedIn",
+        channel="linkedin",
+        occurred_at=touch_time(dt.date(2024, 10, 7)),
+        source=SOURCE,
+        created_by=charlie,
+    )
+    service_person.refresh_from_db()
+    ignore = {"id", "workspace", "organisation", "person", "created_by", "participants", "tags"}
+
+    def same(a, b):
+        return {k: v for k, v in model_to_dict(a).items() if k not in ignore} == {
+            k: v for k, v in model_to_dict(b).items() if k not in ignore
+        }
+
+    assert same(bulk_person, service_person)
+    assert bulk_person.search_text == service_person.search_text
+    assert same(bulk_person.employments.get(), service_person.employments.get())
+    assert same(bulk_person.emails.get(), service_person.emails.get())
+    assert same(
+        Touchpoint.objects.get(participants=bulk_person),
+        Touchpoint.objects.get(participants=service_person),
+    )
