@@ -208,7 +208,8 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
 
     data = (
         b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-        b"Jana,Beispiel,https://www.linkedin.com/in/jana,jana@example.org,Musterwerk,CTO,07 Oct 2024\n"
+        b"Jana,Beispiel,https://www.linkedin.com/in/jana,jana@example.org,"
+        b"Musterwerk,CTO,07 Oct 2024\n"
     )
     import_file(data)
     bulk_person = Person.objects.get(workspace=workspace, last_name="Beispiel")
