@@ -38,8 +38,66 @@ def index_people(rows: list[tuple[int, str]]) -> None:
     if connection.vendor != "sqlite" or not rows:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+        # Deleting from FTS5 is costly; only rows that are indexed already need it.
+        existing = []
+        ids = [pk for pk, _text in rows]
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE rowid IN ({marks})", part)
+            existing += [(row[0],) for row in cursor.fetchall()]
+        if existing:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", existing)
         cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", list(rows))
+
+
+def reindex_people(person_ids: list[int], chunk: int = 900) -> None:
+    """Rebuild search text and FTS rows for many people with a few queries per chunk."""
+    from types import SimpleNamespace
+
+    from kontaktpflege.contacts.models import EmailAddress, Person
+
+    tags_through = Person.tags.through
+    for start in range(0, len(person_ids), chunk):
+        part = person_ids[start : start + chunk]
+        people = Person.objects.filter(id__in=part).values(
+            "id",
+            "academic_title",
+            "first_name",
+            "last_name",
+            "job_title",
+            "location",
+            "notes",
+            "organisation__name",
+        )
+        tags: dict[int, list[str]] = {}
+        for pk, name in tags_through.objects.filter(person_id__in=part).values_list(
+            "person_id", "tag__name"
+        ):
+            tags.setdefault(pk, []).append(name)
+        emails: dict[int, list[str]] = {}
+        for pk, email in (
+            EmailAddress.objects.filter(person_id__in=part)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "email")
+        ):
+            emails.setdefault(pk, []).append(email)
+        rows = []
+        for values in people:
+            pk = values["id"]
+            text = build_search_text(
+                SimpleNamespace(**values),
+                organisation=values["organisation__name"] or "",
+                tags=sorted(tags.get(pk, [])),
+                emails=emails.get(pk, []),
+            )
+            rows.append((pk, text))
+        table = Person._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET search_text = %s WHERE id = %s", [(t, pk) for pk, t in rows]
+            )
+        index_people(rows)
 
 
 def unindex_people(ids: list[int]) -> None:

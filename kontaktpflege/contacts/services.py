@@ -21,7 +21,7 @@ from kontaktpflege.contacts.models import (
     Relationship,
     Tag,
 )
-from kontaktpflege.contacts.search import build_search_text, index_people, unindex_people
+from kontaktpflege.contacts.search import reindex_people, unindex_people
 from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
 from kontaktpflege.core.text import fold
 
@@ -155,23 +155,8 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
 
 
 def person_reindex(*, person_ids: list[int]) -> None:
-    """Rebuild the search text (and the FTS rows) of these people."""
-    people = (
-        Person.objects.filter(id__in=person_ids)
-        .select_related("organisation")
-        .prefetch_related("tags", "emails")
-    )
-    rows = []
-    for person in people:
-        person.search_text = build_search_text(
-            person,
-            organisation=person.organisation.name if person.organisation else "",
-            tags=[t.name for t in person.tags.all()],
-            emails=[e.email for e in person.emails.all()],
-        )
-        Person.objects.filter(pk=person.pk).update(search_text=person.search_text)
-        rows.append((person.pk, person.search_text))
-    index_people(rows)
+    """Rebuild the search text (and the FTS rows) of these people, in batches."""
+    reindex_people(list(person_ids))
 
 
 @transaction.atomic

@@ -1,0 +1,542 @@
+"""The bulk write path: a chunk of planned rows in one transaction, row by row on failure.
+
+It writes the same rows the contacts services would (Person, EmailAddress, PhoneNumber,
+Employment, tags, Touchpoint + Participation for "Connected On", search text), but with
+bulk_create, so 30k rows import in seconds. A chunk that fails is retried row by row, so
+one bad row costs only itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.models import (
+    EmailAddress,
+    Employment,
+    Organisation,
+    Person,
+    PhoneNumber,
+    Tag,
+)
+from kontaktpflege.contacts.search import build_search_text, index_people
+from kontaktpflege.contacts.services import person_reindex
+from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
+from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
+from kontaktpflege.dataio.models import ImportKey
+from kontaktpflege.dataio.pipeline import CleanRow, Plan
+from kontaktpflege.touchpoints.models import Participation, Touchpoint
+
+SOURCE = "dataio:linkedin"
+CHUNK = 2000
+QUERY_CHUNK = 900  # below SQLite's bound-parameter limit
+FILLABLE = [
+    "first_name",
+    "last_name",
+    "academic_title",
+    "job_title",
+    "location",
+    "notes",
+    "linkedin_url",
+    "xing_url",
+    "website",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+]
+PersonTags = Person.tags.through
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class PersonState:
+    """What an existing person already has, to fill only the blanks."""
+
+    fields: dict[str, Any]
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    connected: bool = False
+
+
+@dataclass
+class Change:
+    """What a row adds to an existing person."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    organisation: str = ""
+    touch: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.fields
+            or self.emails
+            or self.phones
+            or self.tags
+            or self.organisation
+            or self.touch
+        )
+
+
+def load_states(ids: list[int]) -> dict[int, PersonState]:
+    """The current data of matched people, in a few queries per 900 ids."""
+    states: dict[int, PersonState] = {}
+    for part in _chunks(sorted(ids), QUERY_CHUNK):
+        columns = ("id", "organisation_id", "last_touched_at", *FILLABLE)
+        for row in Person.objects.filter(id__in=part).values(*columns):
+            states[row["id"]] = PersonState(fields=row)
+        for pk, email in EmailAddress.objects.filter(person_id__in=part).values_list(
+            "person_id", "email"
+        ):
+            states[pk].emails.add(email)
+        for pk, number in PhoneNumber.objects.filter(person_id__in=part).values_list(
+            "person_id", "number"
+        ):
+            states[pk].phones.add(number)
+        for pk, name in PersonTags.objects.filter(person_id__in=part).values_list(
+            "person_id", "tag__name"
+        ):
+            states[pk].tags.add(name)
+        for pk in Participation.objects.filter(
+            person_id__in=part, touchpoint__source=SOURCE
+        ).values_list("person_id", flat=True):
+            states[pk].connected = True
+    return states
+
+
+def changes_for(row: CleanRow, state: PersonState, index: PeopleIndex, pk: int) -> Change:
+    """Fill blanks only, never overwrite; the state is updated so later rows see it."""
+    change = Change()
+    for name in FILLABLE:
+        value = row.fields.get(name)
+        if value not in ("", None) and state.fields.get(name) in ("", None):
+            change.fields[name] = state.fields[name] = value
+    for email in row.emails:
+        if email not in state.emails and index.by_email.get(email, pk) == pk:
+            change.emails.append(email)
+            state.emails.add(email)
+    for number in row.phones:
+        if number not in state.phones and index.by_phone.get(number, pk) == pk:
+            change.phones.append(number)
+            state.phones.add(number)
+    change.tags = [t for t in row.tags if t not in state.tags]
+    state.tags.update(change.tags)
+    if row.organisation and not state.fields.get("organisation_id"):
+        change.organisation = row.organisation
+        state.fields["organisation_id"] = -1
+    if row.connected_on and not state.connected:
+        change.touch, state.connected = row.connected_on, True
+        # last_touched_at is the latest touch: what touchpoint_log's refresh computes.
+        when, latest = touch_time(row.connected_on), state.fields.get("last_touched_at")
+        if latest is None or when > latest:
+            change.fields["last_touched_at"] = state.fields["last_touched_at"] = when
+    return change
+
+
+def resolve_plan(plan: Plan, index: PeopleIndex) -> None:
+    """Turn matched rows into updates with their changes, or duplicates when nothing is new."""
+    ids = [r.person_id for r in plan.rows if r.action == "update" and r.person_id]
+    states = load_states(ids)
+    for row in plan.rows:
+        if row.action != "update" or row.person_id not in states:
+            continue
+        row.change = changes_for(row, states[row.person_id], index, row.person_id)
+        if not row.change:
+            row.action = "duplicate"
+
+
+def touch_time(day: dt.date) -> dt.datetime:
+    """A connection date as a moment: noon in the default zone, so the day never shifts."""
+    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=zone)
+
+
+@dataclass
+class ChunkResult:
+    """People written by one chunk, and the matching keys to add to the index afterwards."""
+
+    created: list[tuple[CleanRow, int]] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    orgs: dict[str, int] = field(default_factory=dict)
+
+
+def _ensure_orgs(workspace: Workspace, names: Iterable[str], index: PeopleIndex) -> dict[str, int]:
+    wanted = {cached_fold(n): n for n in names if n}
+    missing = {k: v for k, v in wanted.items() if k not in index.orgs}
+    found = (
+        dict(
+            Organisation.objects.filter(
+                workspace=workspace, name_folded__in=list(missing)
+            ).values_list("name_folded", "id")
+        )
+        if missing
+        else {}
+    )
+    new = [
+        Organisation(workspace=workspace, name=name, name_folded=key)
+        for key, name in missing.items()
+        if key not in found
+    ]
+    Organisation.objects.bulk_create(new)
+    found.update({o.name_folded: o.pk for o in new})
+    return {k: index.orgs.get(k) or found[k] for k in wanted}
+
+
+def _ensure_tags(workspace: Workspace, names: set[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    tags = dict(
+        Tag.objects.filter(workspace=workspace, name__in=list(names)).values_list("name", "id")
+    )
+    new = [Tag(workspace=workspace, name=n) for n in names if n not in tags]
+    Tag.objects.bulk_create(new)
+    tags.update({t.name: t.pk for t in new})
+    return tags
+
+
+def _touchpoints(workspace: Workspace, pairs: list[tuple[int, dt.date]], user: User | None) -> None:
+    """What touchpoint_log writes for "Connected On": a LinkedIn touchpoint and its participant."""
+    if not pairs:
+        return
+    summary = _("Connected on LinkedIn")
+    ids = reserve_ids(Touchpoint, len(pairs))
+    times = [touch_time(day) for _pk, day in pairs]
+    fast_insert(
+        Touchpoint,
+        [
+            {
+                "id": tid,
+                "workspace_id": workspace.pk,
+                "occurred_at": when,
+                "channel": "linkedin",
+                "direction": "mutual",
+                "summary": summary,
+                "source": SOURCE,
+                "created_by_id": user.pk if user else None,
+            }
+            for tid, when in zip(ids, times, strict=True)
+        ],
+    )
+    fast_insert(
+        Participation,
+        [
+            {"touchpoint_id": tid, "person_id": pk, "occurred_at": when}
+            for tid, when, (pk, _day) in zip(ids, times, pairs, strict=True)
+        ],
+    )
+
+
+def _create_people(
+    workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
+) -> list[int]:
+    """The rows person_create would write (person, emails, phones, employment), in bulk."""
+    ids = reserve_ids(Person, len(rows))
+    names = {cached_fold(r.organisation): r.organisation for r in rows if r.organisation}
+    stored = dict(
+        Organisation.objects.filter(id__in=[orgs[k] for k in names]).values_list("id", "name")
+    )
+    orgs_by_id = {orgs[k]: stored.get(orgs[k], name) for k, name in names.items()}
+    people: list[dict[str, Any]] = []
+    for pk, row in zip(ids, rows, strict=True):
+        org_id = orgs.get(cached_fold(row.organisation)) if row.organisation else None
+        touched = touch_time(row.connected_on) if row.connected_on else None
+        person = {
+            **row.fields,
+            "id": pk,
+            "workspace_id": workspace.pk,
+            "organisation_id": org_id,
+            "last_touched_at": touched,
+        }
+        # The text person_reindex would build: all of it is in hand, so no second pass.
+        person["search_text"] = build_search_text(
+            SimpleNamespace(**person),
+            organisation=orgs_by_id.get(org_id, "") if org_id else "",
+            tags=sorted(row.tags),
+            emails=row.emails,
+        )
+        people.append(person)
+    fast_insert(Person, people)
+    index_people([(p["id"], p["search_text"]) for p in people])
+    _contact_points(workspace, [(pk, r.emails, r.phones) for pk, r in zip(ids, rows, strict=True)])
+    fast_insert(
+        Employment,
+        [
+            {
+                "workspace_id": workspace.pk,
+                "person_id": p["id"],
+                "organisation_id": p["organisation_id"],
+                "title": p["job_title"],
+                "is_current": True,
+            }
+            for p in people
+            if p["organisation_id"]
+        ],
+    )
+    pairs = [(pk, r.connected_on) for pk, r in zip(ids, rows, strict=True) if r.connected_on]
+    _touchpoints(workspace, pairs, user)
+    return ids
+
+
+def _contact_points(workspace: Workspace, items: list[tuple[int, list[str], list[str]]]) -> None:
+    fast_insert(
+        EmailAddress,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "email": e, "is_primary": i == 0}
+            for pk, emails, _phones in items
+            for i, e in enumerate(emails)
+        ],
+    )
+    fast_insert(
+        PhoneNumber,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "number": n, "is_primary": i == 0}
+            for pk, _emails, phones in items
+            for i, n in enumerate(phones)
+        ],
+    )
+
+
+def _update_people(
+    workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
+) -> list[int]:
+    """Fill the blanks of matched people: fields, contact points, employer, first touch."""
+    statements, employments, touches = [], [], []
+    points: list[tuple[int, list[str], list[str]]] = []
+    for row in rows:
+        change: Change = row.change
+        pk = row.person_id
+        assert pk is not None
+        values = dict(change.fields)
+        if change.organisation:
+            values["organisation_id"] = orgs[cached_fold(change.organisation)]
+            employments.append((pk, values["organisation_id"]))
+        if values:
+            statements.append(fast_update(Person, pk, values))
+        points.append((pk, change.emails, list(change.phones)))
+        if change.touch:
+            touches.append((pk, change.touch))
+    run_updates(statements)
+    # Contact points a person gets in addition are not primary (their first one stays).
+    fast_insert(
+        EmailAddress,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "email": e}
+            for pk, es, _p in points
+            for e in es
+        ],
+    )
+    fast_insert(
+        PhoneNumber,
+        [
+            {"workspace_id": workspace.pk, "person_id": pk, "number": n}
+            for pk, _e, ps in points
+            for n in ps
+        ],
+    )
+    _employments(workspace, employments)
+    _touchpoints(workspace, touches, user)
+    return [r.person_id for r in rows if r.person_id]
+
+
+def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
+    if not pairs:
+        return
+    titles: dict[int, str] = {}
+    for part in _chunks([pk for pk, _o in pairs], QUERY_CHUNK):
+        titles.update(Person.objects.filter(id__in=part).values_list("id", "job_title"))
+    fast_insert(
+        Employment,
+        [
+            {
+                "workspace_id": workspace.pk,
+                "person_id": pk,
+                "organisation_id": org,
+                "title": titles[pk],
+            }
+            for pk, org in pairs
+        ],
+    )
+
+
+def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> None:
+    names = {
+        t for row, _pk in pairs for t in (row.change.tags if row.action == "update" else row.tags)
+    }
+    tags = _ensure_tags(workspace, names)
+    links = {
+        (pk, tags[t])
+        for row, pk in pairs
+        for t in (row.change.tags if row.action == "update" else row.tags)
+    }
+    PersonTags.objects.bulk_create(
+        [PersonTags(person_id=pk, tag_id=tag) for pk, tag in links], ignore_conflicts=True
+    )
+    keys = {key: pk for row, pk in pairs for key in [row.key, *row.extra_keys]}
+    known = (
+        set(
+            ImportKey.objects.filter(workspace=workspace, key__in=list(keys)).values_list(
+                "key", flat=True
+            )
+        )
+        if len(keys) < QUERY_CHUNK
+        else _known_keys(workspace, list(keys))
+    )
+    fast_insert(
+        ImportKey,
+        [
+            {"workspace_id": workspace.pk, "key": k, "person_id": pk}
+            for k, pk in keys.items()
+            if k not in known
+        ],
+    )
+
+
+def _known_keys(workspace: Workspace, keys: list[str]) -> set[str]:
+    known: set[str] = set()
+    for part in _chunks(keys, QUERY_CHUNK):
+        known.update(
+            ImportKey.objects.filter(workspace=workspace, key__in=part).values_list(
+                "key", flat=True
+            )
+        )
+    return known
+
+
+@transaction.atomic
+def write_chunk(
+    *, workspace: Workspace, rows: list[CleanRow], index: PeopleIndex, user: User | None = None
+) -> ChunkResult:
+    """Write one chunk of planned rows in one transaction (all of it or nothing)."""
+    new_rows = [r for r in rows if r.action == "new"]
+    upd_rows = [r for r in rows if r.action == "update"]
+    names = [r.organisation for r in new_rows] + [r.change.organisation for r in upd_rows]
+    orgs = _ensure_orgs(workspace, names, index)
+    ids = _create_people(workspace, new_rows, orgs, user)
+    updated = _update_people(workspace, upd_rows, orgs, user)
+    pairs = list(zip(new_rows, ids, strict=True)) + [(r, r.person_id or 0) for r in upd_rows]
+    _tags_and_keys(workspace, pairs)
+    touched = ids + updated
+    # Only changes to what search_text holds need a reindex (a new URL or touch does not).
+    person_reindex(
+        person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)]
+    )
+    transaction.on_commit(lambda: _followups_changed(touched))
+    return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
+
+
+SEARCHED = {"first_name", "last_name", "academic_title", "job_title", "location", "notes"}
+
+
+def _searchable(change: Change) -> bool:
+    return bool(
+        SEARCHED & set(change.fields) or change.organisation or change.tags or change.emails
+    )
+
+
+def _followups_changed(ids: list[int]) -> None:
+    from kontaktpflege.followups.services import followups_refresh_people
+
+    if ids:
+        followups_refresh_people(person_ids=ids)
+
+
+def remember(index: PeopleIndex, result: ChunkResult) -> None:
+    """After a chunk committed, its people take part in matching."""
+    index.orgs.update(result.orgs)
+    for row, pk in result.created:
+        for key in [row.key, *row.extra_keys]:
+            index.by_key[key] = pk
+        for email in row.emails:
+            index.by_email.setdefault(email, pk)
+        for number in row.phones:
+            index.by_phone.setdefault(number, pk)
+        index.add_person(
+            pk, row.fields["first_name"], row.fields["last_name"], row.organisation, row.urls
+        )
+
+
+@dataclass
+class WriteReport:
+    """The outcome of writing a plan: counts per action and the rows that failed."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    failed: list[tuple[int, list[str]]] = field(default_factory=list)
+    not_reached: list[int] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+
+
+def write_plan(
+    *,
+    workspace: Workspace,
+    plan: Plan,
+    index: PeopleIndex,
+    user: User | None = None,
+    chunk_size: int = CHUNK,
+    progress: Callable[[int], bool] | None = None,
+) -> WriteReport:
+    """Write every chunk; `progress(done)` returning False cancels before the next chunk."""
+    report = WriteReport(counts={"new": 0, "updated": 0, "duplicate": 0})
+    done = 0
+    for chunk in _chunks(plan.rows, chunk_size):
+        if progress is not None and not progress(done):
+            report.not_reached = [r.line for r in plan.rows[done:] if r.action != "duplicate"]
+            break
+        _write_with_fallback(workspace, chunk, index, user, report)
+        done += len(chunk)
+    if progress is not None:
+        progress(done)
+    return report
+
+
+def _write_with_fallback(
+    workspace: Workspace,
+    chunk: list[CleanRow],
+    index: PeopleIndex,
+    user: User | None,
+    report: WriteReport,
+) -> None:
+    try:
+        result = write_chunk(workspace=workspace, rows=chunk, index=index, user=user)
+    except (DatabaseError, ValidationError, KeyError):
+        for row in chunk:
+            _write_one(workspace, row, index, user, report)
+        return
+    _account(report, chunk, result)
+    remember(index, result)
+
+
+def _write_one(
+    workspace: Workspace, row: CleanRow, index: PeopleIndex, user: User | None, report: WriteReport
+) -> None:
+    try:
+        result = write_chunk(workspace=workspace, rows=[row], index=index, user=user)
+    except (DatabaseError, ValidationError, KeyError) as exc:
+        message = _("Could not be saved: %(e)s") % {"e": str(exc)[:200]}
+        report.failed.append((row.line, [message]))
+        return
+    _account(report, [row], result)
+    remember(index, result)
+
+
+def _account(report: WriteReport, rows: list[CleanRow], result: ChunkResult) -> None:
+    for row in rows:
+        key = {"new": "new", "update": "updated", "duplicate": "duplicate"}[row.action]
+        report.counts[key] += 1
+    report.person_ids += [pk for _row, pk in result.created] + result.updated

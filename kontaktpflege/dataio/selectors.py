@@ -1,0 +1,39 @@
+"""Reads of the import/export area that check workspace access."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.dataio.models import ImportJob, MergeLog
+
+
+def import_job_get(*, workspace: Workspace, pk: int) -> ImportJob:
+    """One import of the workspace, or 404."""
+    job = ImportJob.objects.filter(workspace=workspace, pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_jobs_recent(*, workspace: Workspace, limit: int = 10) -> QuerySet[ImportJob]:
+    """The latest imports of a workspace."""
+    return ImportJob.objects.filter(workspace=workspace).order_by("-created_at", "-id")[:limit]
+
+
+def merge_log_get(*, workspace: Workspace, pk: int) -> MergeLog:
+    """One merge of the workspace, or 404."""
+    log = MergeLog.objects.filter(workspace=workspace, pk=pk).first()
+    if log is None:
+        raise Http404
+    return log
+
+
+def merges_recent(*, workspace: Workspace, limit: int = 10) -> QuerySet[MergeLog]:
+    """The latest merges, newest first, with the kept person."""
+    return (
+        MergeLog.objects.filter(workspace=workspace)
+        .select_related("kept_person")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,278 @@
+"""Writes of the import flow: upload → preview → (mapping) → confirm → background import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.dataio import bulk
+from kontaktpflege.dataio.duplicates import build_index
+from kontaktpflege.dataio.importers import parse_file
+from kontaktpflege.dataio.importers.base import FIELD_LABELS, SETTERS
+from kontaktpflege.dataio.importers.generic_csv import header_signature
+from kontaktpflege.dataio.models import ColumnMapping, ImportFormat, ImportJob, ImportState
+from kontaktpflege.dataio.pipeline import Plan, plan_rows
+from kontaktpflege.dataio.rows import ParseResult
+
+MAX_PROBLEMS = 500
+
+
+def import_max_bytes() -> int:
+    """The largest file an import accepts (KP_IMPORT_MAX_BYTES, default the upload limit)."""
+    return int(getattr(settings, "IMPORT_MAX_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
+def check_size(size: int) -> None:
+    """Refuse a file above the limit before anything reads it."""
+    limit = import_max_bytes()
+    if size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; imports take at most %(limit)s MB.")
+            % {"size": round(size / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+        )
+
+
+def _remembered_mapping(workspace: Workspace, headers: list[str]) -> dict[str, str] | None:
+    saved = ColumnMapping.objects.filter(
+        workspace=workspace, signature=header_signature(headers)
+    ).first()
+    return dict(saved.mapping) if saved else None
+
+
+def parse_upload(
+    *, workspace: Workspace, data: bytes, filename: str, fmt: str, mapping: dict[str, str] | None
+) -> ParseResult:
+    """Parse with the given mapping, else the alias table, else a mapping remembered for
+    these columns."""
+    check_size(len(data))
+    result = parse_file(data, filename=filename, fmt=fmt, mapping=mapping)
+    if result.needs_mapping and mapping is None:
+        remembered = _remembered_mapping(workspace, result.headers)
+        if remembered:
+            result = parse_file(data, filename=filename, fmt=result.format, mapping=remembered)
+    if not result.rows and not result.needs_mapping:
+        raise ValidationError(_("The file holds no contacts (only a header or empty lines)."))
+    return result
+
+
+def build_plan(*, workspace: Workspace, result: ParseResult) -> tuple[Plan, Any]:
+    """Validate and match the rows against the workspace."""
+    index = build_index(workspace)
+    plan = plan_rows(result.rows, index)
+    bulk.resolve_plan(plan, index)
+    return plan, index
+
+
+def plan_problems(plan: Plan) -> list[dict[str, Any]]:
+    """Per-row problems and notes in plain words, capped for storage."""
+    out: list[dict[str, Any]] = [
+        {"row": line, "kind": "invalid", "problems": problems} for line, problems in plan.invalid
+    ]
+    for row in plan.rows:
+        notes = list(row.warnings)
+        if row.candidate is not None:
+            notes.append(
+                _("Possibly the same person as someone in your network (%(reason)s, %(score)d%%).")
+                % {"reason": row.candidate.reason, "score": row.candidate.score}
+            )
+        if row.action == "duplicate":
+            notes.append(
+                _("Already there (%(reason)s); nothing new.") % {"reason": row.match_reason}
+            )
+        if notes:
+            out.append({"row": row.line, "kind": "note", "problems": notes})
+    out.sort(key=lambda p: p["row"])
+    return out[:MAX_PROBLEMS]
+
+
+@transaction.atomic
+def import_job_create(
+    *, workspace: Workspace, user: User | None, data: bytes, filename: str, fmt: str = "auto"
+) -> ImportJob:
+    """Store an upload and preview it; a file that cannot be read raises and stores nothing."""
+    if fmt not in ImportFormat.values:
+        raise ValidationError({"format": _("Unknown format.")})
+    result = parse_upload(workspace=workspace, data=data, filename=filename, fmt=fmt, mapping=None)
+    job = ImportJob(workspace=workspace, created_by=user, filename=filename[:200], format=fmt)
+    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False)
+    _apply_preview(job, workspace, result)
+    job.save()
+    return job
+
+
+def _apply_preview(job: ImportJob, workspace: Workspace, result: ParseResult) -> None:
+    job.mapping = result.mapping
+    if job.format == "auto":
+        job.format = result.format if result.format in ImportFormat.values else "generic_csv"
+    if result.needs_mapping:
+        job.state = ImportState.NEEDS_MAPPING
+        job.counts, job.problems, job.total_rows = {}, [], 0
+        job.mapping = {"headers": result.headers, "columns": result.mapping}
+        return
+    plan, _index = build_plan(workspace=workspace, result=result)
+    job.state = ImportState.PREVIEWED
+    job.total_rows = len(plan.rows) + len(plan.invalid)
+    job.counts = plan.counts()
+    job.problems = plan_problems(plan)
+    job.mapping = {"headers": result.headers, "columns": result.mapping}
+
+
+def job_bytes(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+@transaction.atomic
+def import_mapping_set(
+    *, job: ImportJob, columns: dict[str, str], remember: bool = True
+) -> ImportJob:
+    """Apply the user's column mapping, remember it for this header, and preview again."""
+    headers = list(job.mapping.get("headers", []))
+    clean = {
+        k: v for k, v in columns.items() if v in SETTERS and k.isdigit() and int(k) < len(headers)
+    }
+    if not {"first_name", "last_name", "full_name"} & set(clean.values()):
+        raise ValidationError(_("Choose which column holds the first, last or full name."))
+    if remember:
+        ColumnMapping.objects.update_or_create(
+            workspace_id=job.workspace_id,
+            signature=header_signature(headers),
+            defaults={"headers": headers, "mapping": clean},
+        )
+    fmt = job.format if job.format in ("xlsx", "excel_csv") else "generic_csv"
+    result = parse_upload(
+        workspace=job.workspace, data=job_bytes(job), filename=job.filename, fmt=fmt, mapping=clean
+    )
+    _apply_preview(job, job.workspace, result)
+    job.save()
+    return job
+
+
+def mapping_choices() -> list[tuple[str, str]]:
+    """Fields a column can be mapped to, for the mapping screen."""
+    return [("", _("— ignore —"))] + [(k, str(v)) for k, v in FIELD_LABELS.items()]
+
+
+@transaction.atomic
+def import_confirm(*, job: ImportJob) -> ImportJob:
+    """Queue a previewed import; the task runs after this transaction commits."""
+    if job.state != ImportState.PREVIEWED:
+        raise ValidationError(
+            _("This import cannot be started (it is %(state)s).")
+            % {"state": job.get_state_display()}
+        )
+    job.state = ImportState.QUEUED
+    job.processed_rows = 0
+    job.save(update_fields=["state", "processed_rows", "updated_at"])
+    from kontaktpflege.dataio.tasks import import_run_task
+
+    transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
+    return job
+
+
+def import_cancel(*, job: ImportJob) -> ImportJob:
+    """Ask a running import to stop after its current chunk; a waiting one stops at once."""
+    job.cancel_requested = True
+    if job.state in (ImportState.PREVIEWED, ImportState.NEEDS_MAPPING, ImportState.QUEUED):
+        job.state = ImportState.CANCELLED
+        job.finished_at = timezone.now()
+    job.save(update_fields=["cancel_requested", "state", "finished_at", "updated_at"])
+    return job
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: counts, problems per row, whether it was cancelled."""
+
+    counts: dict[str, int]
+    problems: list[dict[str, Any]]
+    cancelled: bool
+    person_ids: list[int]
+
+
+def import_data(
+    *,
+    workspace: Workspace,
+    data: bytes,
+    filename: str = "",
+    fmt: str = "auto",
+    mapping: dict[str, str] | None = None,
+    user: User | None = None,
+    progress: Any = None,
+    chunk_size: int = bulk.CHUNK,
+) -> ImportOutcome:
+    """Parse, plan and write a file (the CLI, the task and the tests share this)."""
+    result = parse_upload(
+        workspace=workspace, data=data, filename=filename, fmt=fmt, mapping=mapping
+    )
+    if result.needs_mapping:
+        raise ValidationError(_("Which column holds the names? Choose a column mapping first."))
+    plan, index = build_plan(workspace=workspace, result=result)
+    report = bulk.write_plan(
+        workspace=workspace,
+        plan=plan,
+        index=index,
+        user=user,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    problems = plan_problems(plan)
+    problems += [{"row": line, "kind": "failed", "problems": p} for line, p in report.failed]
+    if report.not_reached:
+        message = _("Not imported: the import was cancelled before this row.")
+        problems += [
+            {"row": line, "kind": "cancelled", "problems": [message]}
+            for line in report.not_reached[:100]
+        ]
+    counts = {**report.counts, "invalid": len(plan.invalid) + len(report.failed)}
+    counts["possible_duplicate"] = plan.counts()["possible_duplicate"]
+    counts["not_imported"] = len(report.not_reached)
+    return ImportOutcome(
+        counts, problems[:MAX_PROBLEMS], bool(report.not_reached), report.person_ids
+    )
+
+
+def import_run(*, job_id: int) -> None:
+    """Run a confirmed import (the background task): progress, cancel, final counts."""
+    job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
+    if job.state != ImportState.QUEUED:
+        return
+    job.state = ImportState.RUNNING
+    job.save(update_fields=["state", "updated_at"])
+
+    def progress(done: int) -> bool:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        return not ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
+
+    columns = job.mapping.get("columns") or None
+    try:
+        outcome = import_data(
+            workspace=job.workspace,
+            data=job_bytes(job),
+            filename=job.filename,
+            fmt=job.format,
+            mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
+            user=job.created_by,
+            progress=progress,
+        )
+    except ValidationError as exc:
+        _finish(job, ImportState.FAILED, error=" ".join(exc.messages))
+        return
+    job.counts, job.problems = outcome.counts, outcome.problems
+    _finish(job, ImportState.CANCELLED if outcome.cancelled else ImportState.DONE)
+
+
+def _finish(job: ImportJob, state: str, error: str = "") -> None:
+    job.refresh_from_db(fields=["processed_rows", "cancel_requested"])
+    job.state, job.error, job.finished_at = state, error, timezone.now()
+    if state == ImportState.DONE:
+        job.processed_rows = job.total_rows
+    job.save()

@@ -1,0 +1,13 @@
+"""Background tasks of the import: take an id, call a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from kontaktpflege.dataio.services import import_run
+
+
+@task()
+def import_run_task(job_id: int) -> None:
+    """Import a confirmed file with progress; it stops when cancelled."""
+    import_run(job_id=job_id)
