@@ -233,3 +233,14 @@ def test_adding_a_connection_to_an_unknown_name_shows_the_form_again(alice_clien
     edge = Relationship.objects.get()
     assert {edge.from_person_id, edge.to_person_id} == {person.pk, julia.pk}
     assert edge.strength == 5
+
+
+def test_the_list_exports_with_its_filters(alice_client, make_person):
+    make_person(first_name="Kern", last_name="Person", circle="core")
+    make_person(first_name="Netz", last_name="Person", circle="network")
+    html = alice_client.get("/people/?circle=core").content.decode()
+    assert "/data/export/?format=csv&amp;circle=core&amp;" in html
+    response = alice_client.get("/data/export/?format=csv&circle=core&")
+    body = b"".join(response.streaming_content if response.streaming else [response.content])
+    text = body.decode("utf-8-sig")
+    assert "Kern" in text and "Netz" not in text
