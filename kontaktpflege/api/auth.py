@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from kontaktpflege.accounts.models import ApiToken, Membership
+from kontaktpflege.core.timeutils import user_zone
 
 
 class TokenAuth(HttpBearer):
@@ -32,6 +33,7 @@ class TokenAuth(HttpBearer):
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        timezone.activate(user_zone(api_token.user))  # deactivated by WorkspaceMiddleware
         request.user = api_token.user
         request.workspace = api_token.workspace  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]

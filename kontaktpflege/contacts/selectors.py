@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import (
     Tag,
 )
 from kontaktpflege.contacts.search import filter_search
+from kontaktpflege.core.timeutils import local_day_start
 
 PERSON_SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -49,9 +50,9 @@ class PersonFilters:
 
 
 def _day_start(day: dt.date, *, days: int = 0) -> dt.datetime:
-    """Midnight at the start of `day` (plus `days`) in the current time zone."""
-    midnight = dt.datetime.combine(day + dt.timedelta(days=days), dt.time.min)
-    return timezone.make_aware(midnight, timezone.get_current_timezone())
+    """Midnight at the start of `day` (plus `days`) in the reader's (current) time zone."""
+    zone = timezone.get_current_timezone()
+    return local_day_start(day + dt.timedelta(days=days), zone)  # type: ignore[arg-type]
 
 
 def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:

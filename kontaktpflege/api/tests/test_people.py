@@ -172,7 +172,8 @@ def test_touched_before_and_after_include_the_whole_named_day(api, workspace, ma
         workspace=workspace,
         participants=[ben],
         summary="Late call",
-        occurred_at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC),
+        # 23:30 on 1 March in alice's zone (Europe/Berlin): days are the user's days.
+        occurred_at=dt.datetime(2024, 3, 1, 22, 30, tzinfo=dt.UTC),
     )
     assert api.get("/people", touched_before="2024-03-01").json()["count"] == 1
     assert api.get("/people", touched_after="2024-03-01").json()["count"] == 1

@@ -23,10 +23,10 @@ def days_ago(context: template.Context, moment: dt.datetime | None) -> str:
     """ "today", "yesterday" or "N days ago" — cheaper than timesince on long lists."""
     if moment is None:
         return "—"
-    now = context.get("now_utc")
-    if now is None:
-        now = context["now_utc"] = timezone.now()
-    days = (now - moment).days
+    today = context.get("local_today")
+    if today is None:
+        today = context["local_today"] = timezone.localdate()
+    days = (today - timezone.localdate(moment)).days  # calendar days in the reader's zone
     if days <= 0:
         return gettext("today")
     if days == 1:

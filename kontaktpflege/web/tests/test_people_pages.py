@@ -244,3 +244,43 @@ def test_the_list_exports_with_its_filters(alice_client, make_person):
     body = b"".join(response.streaming_content if response.streaming else [response.content])
     text = body.decode("utf-8-sig")
     assert "Kern" in text and "Netz" not in text
+
+
+def test_times_are_read_and_shown_in_the_users_time_zone(alice_client, alice, make_person):
+    import datetime as dt
+
+    from kontaktpflege.touchpoints.models import Touchpoint
+
+    person = make_person()
+    alice.time_zone = "Europe/Berlin"
+    alice.save(update_fields=["time_zone"])
+    alice_client.post(
+        f"/people/{person.pk}/log/",
+        {
+            "occurred_at": "2026-07-01T14:00",
+            "channel": "call",
+            "direction": "out",
+            "summary": "Anruf",
+        },
+    )
+    touchpoint = Touchpoint.objects.get()
+    assert touchpoint.occurred_at == dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    page = alice_client.get(f"/people/{person.pk}/").content.decode()
+    assert "14:00" in page or "2 p.m." in page
+
+
+def test_the_last_touch_filter_uses_the_users_calendar_day(
+    alice_client, alice, workspace, make_person
+):
+    import datetime as dt
+
+    person = make_person(first_name="Spät", last_name="Abends")
+    alice.time_zone = "America/New_York"
+    alice.save(update_fields=["time_zone"])
+    # 23:30 in New York on 1 July is already 2 July in UTC.
+    late = dt.datetime(2026, 7, 2, 3, 30, tzinfo=dt.UTC)
+    touchpoint_log(workspace=workspace, participants=[person], summary="spät", occurred_at=late)
+    html = alice_client.get("/people/?touched_before=2026-07-01").content.decode()
+    assert "Spät Abends" in html
+    html = alice_client.get("/people/?touched_after=2026-07-02").content.decode()
+    assert "Spät Abends" not in html

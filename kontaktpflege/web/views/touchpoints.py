@@ -79,9 +79,7 @@ def touchpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        occurred = data["occurred_at"]
-        if timezone.is_naive(occurred):
-            occurred = occurred.replace(tzinfo=zone)
+        occurred = data["occurred_at"]  # read in the user's zone (activated by the middleware)
         try:
             services.touchpoint_log(
                 workspace=request.workspace,
