@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,8 +235,22 @@ def _record_job_change(person: Person, since: dt.date) -> None:
 
 @transaction.atomic
 def person_delete(*, person: Person) -> None:
-    """Delete a person with their contact points, edges and participations."""
+    """Delete a person with their contact points, edges and participations.
+
+    Touchpoints they shared with others stay; those with nobody else go with them.
+    """
+    from kontaktpflege.touchpoints.models import Participation, Touchpoint
+
     pk = person.pk
+    theirs = Participation.objects.filter(person=person).values("touchpoint_id")
+    alone = (
+        Participation.objects.filter(touchpoint_id__in=theirs)
+        .values("touchpoint_id")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .values_list("touchpoint_id", flat=True)
+    )
+    Touchpoint.objects.filter(pk__in=list(alone)).delete()
     Relationship.objects.filter(from_person=person).delete()
     Relationship.objects.filter(to_person=person).delete()
     person.delete()

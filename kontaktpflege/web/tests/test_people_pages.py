@@ -284,3 +284,26 @@ def test_the_last_touch_filter_uses_the_users_calendar_day(
     assert "Spät Abends" in html
     html = alice_client.get("/people/?touched_after=2026-07-02").content.decode()
     assert "Spät Abends" not in html
+
+
+def test_deleting_a_person_keeps_shared_touchpoints_and_removes_their_own(
+    alice_client, workspace, make_person
+):
+    from kontaktpflege.touchpoints.models import Touchpoint
+
+    person = make_person()
+    friend = make_person(first_name="Julia", last_name="Weber")
+    touchpoint_log(workspace=workspace, participants=[person], summary="Nur wir")
+    touchpoint_log(workspace=workspace, participants=[person, friend], summary="Zu dritt")
+    alice_client.post(f"/people/{person.pk}/delete/")
+    assert list(Touchpoint.objects.values_list("summary", flat=True)) == ["Zu dritt"]
+    assert not Person.objects.filter(pk=person.pk).exists()
+
+
+def test_organisation_search_terms_are_encoded_in_page_links(alice_client, workspace):
+    from kontaktpflege.contacts.services import organisation_create
+
+    for i in range(55):
+        organisation_create(workspace=workspace, name=f"A&B #{i:02d}")
+    html = alice_client.get("/organisations/", {"q": "A&B #"}).content.decode()
+    assert "q=A%26B+%23&amp;page=2" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +27,8 @@ def organisations(request: WorkspaceRequest) -> TemplateResponse:
     q = request.GET.get("q", "")[:200]
     qs = selectors.organisation_list(workspace=request.workspace, q=q, target_only=target_only)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    base = ("target=1&" if target_only else "") + (f"q={q}&" if q else "")
+    params = {k: v for k, v in (("target", "1" if target_only else ""), ("q", q)) if v}
+    base = urlencode(params) + "&" if params else ""
     return TemplateResponse(
         request,
         "organisations/list.html",
