@@ -52,6 +52,9 @@ def _urls(t):
         ("get", f"/organisations/{o}/delete/"),
         ("post", f"/organisations/{o}/delete/"),
         ("post", f"/log/{t['tp'].pk}/delete/"),
+        ("get", f"/log/{t['tp'].pk}/delete/"),
+        ("get", f"/log/{t['tp'].pk}/edit/"),
+        ("post", f"/log/{t['tp'].pk}/edit/"),
         ("post", f"/settings/tokens/{t['token'].pk}/revoke/"),
     ]
 

@@ -307,3 +307,58 @@ def test_organisation_search_terms_are_encoded_in_page_links(alice_client, works
         organisation_create(workspace=workspace, name=f"A&B #{i:02d}")
     html = alice_client.get("/organisations/", {"q": "A&B #"}).content.decode()
     assert "q=A%26B+%23&amp;page=2" in html
+
+
+def test_a_touchpoint_can_be_edited_and_deleted_after_confirmation(
+    alice_client, workspace, make_person
+):
+    from kontaktpflege.touchpoints.models import Touchpoint
+
+    person = make_person()
+    touchpoint = touchpoint_log(workspace=workspace, participants=[person], summary="Kaffe")
+    url = f"/log/{touchpoint.pk}/edit/?next=/people/{person.pk}/"
+    assert alice_client.get(url).status_code == 200
+    response = alice_client.post(
+        url,
+        {
+            "occurred_at": "2026-01-05T09:30",
+            "channel": "meeting",
+            "direction": "mutual",
+            "summary": "Kaffee",
+            "notes": "",
+            "give_take": "",
+            "next": f"/people/{person.pk}/",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/people/{person.pk}/"
+    touchpoint.refresh_from_db()
+    assert touchpoint.summary == "Kaffee"
+    person.refresh_from_db()
+    assert person.last_touched_at == touchpoint.occurred_at
+
+    bad = alice_client.post(
+        url,
+        {
+            "occurred_at": "2026-01-05T09:30",
+            "channel": "meeting",
+            "direction": "mutual",
+            "summary": "",
+        },
+    )
+    assert bad.status_code == 200
+    touchpoint.refresh_from_db()
+    assert touchpoint.summary == "Kaffee"
+
+    delete_url = f"/log/{touchpoint.pk}/delete/"
+    assert "Delete this touchpoint?" in alice_client.get(delete_url).content.decode()
+    assert Touchpoint.objects.exists()
+    alice_client.post(delete_url)
+    assert not Touchpoint.objects.exists()
+    person.refresh_from_db()
+    assert person.last_touched_at is None
+
+
+def test_a_birthday_without_year_is_shown_as_day_and_month(alice_client, make_person):
+    person = make_person(birthday_day=3, birthday_month=2)
+    html = alice_client.get(f"/people/{person.pk}/").content.decode()
+    assert "February 3" in html or "3 February" in html

@@ -163,6 +163,16 @@ def person_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "people/confirm_delete.html", {"person": person})
 
 
+def _birthday(person: Person) -> dt.date | None:
+    """The birthday as a date for locale formatting (leap year when the year is unknown)."""
+    if not (person.birthday_day and person.birthday_month):
+        return None
+    try:
+        return dt.date(person.birthday_year or 2000, person.birthday_month, person.birthday_day)
+    except ValueError:
+        return None
+
+
 @member_required
 def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     """A person's profile, timeline, relationships and employment history."""
@@ -174,6 +184,7 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "timeline": timeline[:25],
         "more_offset": offset + 25 if len(timeline) > 25 else None,
         "phones": [format_phone(p.number) for p in person.phones.all()],
+        "birthday": _birthday(person),
         "connections": selectors.person_relationships(person=person),
         "employments": selectors.person_employments(person=person),
     }

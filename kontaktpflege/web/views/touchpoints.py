@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from kontaktpflege.contacts.selectors import people_by_ids, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
@@ -101,18 +100,45 @@ def touchpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 @writer_required
-@require_POST
-def touchpoint_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Delete a touchpoint."""
+def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Change when, how and what of a touchpoint; its people stay."""
     touchpoint = selectors.touchpoint_get(workspace=request.workspace, pk=pk)
-    services.touchpoint_delete(touchpoint=touchpoint)
-    messages.success(request, _("Touchpoint deleted."))
-    return redirect(_safe_next(request, reverse("touchpoints")))
+    initial = {
+        "occurred_at": timezone.localtime(touchpoint.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        **{
+            f: getattr(touchpoint, f)
+            for f in ("channel", "direction", "summary", "notes", "give_take")
+        },
+    }
+    form = TouchpointForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.touchpoint_update(touchpoint=touchpoint, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_safe_next(request, reverse("touchpoints")))
+    context = {"form": form, "touchpoint": touchpoint, "next": _safe_next(request, "")}
+    return TemplateResponse(request, "touchpoints/edit.html", context)
+
+
+@writer_required
+def touchpoint_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Delete a touchpoint after confirmation."""
+    touchpoint = selectors.touchpoint_get(workspace=request.workspace, pk=pk)
+    if request.method == "POST":
+        services.touchpoint_delete(touchpoint=touchpoint)
+        messages.success(request, _("Touchpoint deleted."))
+        return redirect(_safe_next(request, reverse("touchpoints")))
+    context = {"touchpoint": touchpoint, "next": _safe_next(request, "")}
+    return TemplateResponse(request, "touchpoints/confirm_delete.html", context)
 
 
 urlpatterns = [
     path("log/", touchpoints, name="touchpoints"),
     path("log/quick/", quicklog, name="quicklog"),
     path("people/<int:pk>/log/", touchpoint_create, name="touchpoint_create"),
+    path("log/<int:pk>/edit/", touchpoint_edit, name="touchpoint_edit"),
     path("log/<int:pk>/delete/", touchpoint_delete, name="touchpoint_delete"),
 ]
