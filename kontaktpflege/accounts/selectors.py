@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from kontaktpflege.accounts.models import ApiToken, Membership, User, Workspace
+from kontaktpflege.accounts.models import ApiToken, Invitation, Membership, User, Workspace
 
 
 def membership_for(user: User, workspace_id: int | None) -> Membership | None:
@@ -46,3 +46,35 @@ def api_token_get_for_user(user: User, pk: int) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def membership_get(*, workspace: Workspace, pk: int) -> Membership:
+    """A membership of the workspace, or 404."""
+    membership = (
+        Membership.objects.select_related("user").filter(workspace=workspace, pk=pk).first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def user_memberships(user: User) -> list[Membership]:
+    """All of the user's workspaces."""
+    return list(Membership.objects.select_related("workspace").filter(user=user).order_by("id"))
+
+
+def open_invitations(workspace: Workspace) -> list[Invitation]:
+    """Invitations of the workspace that were not accepted yet."""
+    return list(
+        Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True).order_by(
+            "-created_at"
+        )
+    )
+
+
+def invitation_get(*, workspace: Workspace, pk: int) -> Invitation:
+    """An invitation of the workspace, or 404."""
+    invitation = Invitation.objects.filter(workspace=workspace, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -105,11 +106,20 @@ def invitation_create(
     return invitation
 
 
+INVITATION_DAYS = 14
+
+
+def invitation_is_open(invitation: Invitation) -> bool:
+    """Not used yet and not older than INVITATION_DAYS."""
+    age = timezone.now() - invitation.created_at
+    return invitation.accepted_at is None and age <= dt.timedelta(days=INVITATION_DAYS)
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Accept an invitation: the user joins the workspace once."""
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."))
+    if not invitation_is_open(invitation):
+        raise ValidationError(_("This invitation is invalid or has been used already."))
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     membership = membership_add(workspace=invitation.workspace, user=user, role=invitation.role)
@@ -134,3 +144,58 @@ def api_token_create(*, user: User, workspace: Workspace, name: str) -> tuple[Ap
 def api_token_revoke(*, token: ApiToken) -> None:
     """Delete an API token."""
     token.delete()
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Withdraw an invitation that has not been accepted."""
+    if invitation.accepted_at is None:
+        invitation.delete()
+
+
+def _other_owners(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    """Change a member's role; a workspace always keeps an owner."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(membership):
+        raise ValidationError(_("A workspace needs at least one owner."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove someone from a workspace; their other workspaces stay theirs."""
+    if membership.role == Role.OWNER and not _other_owners(membership):
+        raise ValidationError(_("A workspace needs at least one owner."))
+    user = membership.user
+    membership.delete()
+    if user.active_workspace_id == membership.workspace_id:
+        other = Membership.objects.filter(user=user).order_by("id").first()
+        user.active_workspace_id = other.workspace_id if other else None
+        user.save(update_fields=["active_workspace"])
+
+
+def workspace_switch(*, user: User, workspace_id: int) -> Workspace:
+    """Make another of the user's workspaces the active one (404 for others)."""
+    from django.http import Http404
+
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(user=user, workspace_id=workspace_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    user.active_workspace = membership.workspace
+    user.save(update_fields=["active_workspace"])
+    return membership.workspace

@@ -144,3 +144,81 @@ def test_an_api_token_is_shown_once_and_stored_only_as_a_hash(alice_client, alic
     assert raw not in alice_client.get("/settings/").content.decode()
     alice_client.post(f"/settings/tokens/{token.pk}/revoke/")
     assert not ApiToken.objects.exists()
+
+
+def test_an_owner_changes_a_role_and_removes_a_member_after_confirmation(
+    alice_client, bob, workspace
+):
+    membership = Membership.objects.get(user=bob, workspace=workspace)
+    alice_client.post(f"/settings/members/{membership.pk}/role/", {"role": "viewer"})
+    membership.refresh_from_db()
+    assert membership.role == "viewer"
+    assert (
+        "Remove" in alice_client.get(f"/settings/members/{membership.pk}/remove/").content.decode()
+    )
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    alice_client.post(f"/settings/members/{membership.pk}/remove/")
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    bob.refresh_from_db()
+    assert bob.active_workspace_id is None
+
+
+def test_the_last_owner_cannot_step_down_or_be_removed(alice_client, alice, workspace):
+    own = Membership.objects.get(user=alice, workspace=workspace)
+    alice_client.post(f"/settings/members/{own.pk}/role/", {"role": "member"})
+    alice_client.post(f"/settings/members/{own.pk}/remove/")
+    own.refresh_from_db()
+    assert own.role == "owner"
+
+
+def test_members_cannot_manage_members_and_charlie_gets_404(
+    bob_client, charlie_client, bob, workspace
+):
+    membership = Membership.objects.get(user=bob, workspace=workspace)
+    assert (
+        bob_client.post(f"/settings/members/{membership.pk}/role/", {"role": "owner"}).status_code
+        == 403
+    )
+    assert charlie_client.post(f"/settings/members/{membership.pk}/remove/").status_code == 404
+    assert (
+        charlie_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "viewer"}
+        ).status_code
+        == 404
+    )
+    membership.refresh_from_db()
+    assert membership.role == "member"
+
+
+def test_an_invitation_expires_and_can_be_withdrawn(
+    alice_client, workspace, charlie, client, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    import time_machine
+
+    from kontaktpflege.accounts.models import Invitation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post("/settings/invitations/", {"email": "x@example.org", "role": "member"})
+    invitation = Invitation.objects.get()
+    client.force_login(charlie)
+    with time_machine.travel(invitation.created_at + dt.timedelta(days=15)):
+        assert client.post(f"/invitations/{invitation.token}/").status_code == 404
+    assert not Membership.objects.filter(user=charlie, workspace=workspace).exists()
+    alice_client.post(f"/settings/invitations/{invitation.pk}/revoke/")
+    assert not Invitation.objects.exists()
+
+
+def test_a_user_switches_between_their_workspaces(bob_client, bob, charlie, workspace):
+    from kontaktpflege.accounts.services import user_create
+
+    own = user_create(username="bobs-own", email="own@example.org", password="x-long-pass-1")
+    Membership.objects.create(user=bob, workspace=own.active_workspace, role="owner")
+    response = bob_client.post(f"/workspaces/{own.active_workspace_id}/switch/")
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert bob.active_workspace_id == own.active_workspace_id
+    assert bob_client.post(f"/workspaces/{charlie.active_workspace_id}/switch/").status_code == 404
+    bob.refresh_from_db()
+    assert bob.active_workspace_id == own.active_workspace_id

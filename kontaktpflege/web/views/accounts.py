@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kontaktpflege.accounts import selectors, services
-from kontaktpflege.accounts.models import Invitation
+from kontaktpflege.accounts.models import Invitation, Role
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.web.decorators import member_required, owner_required
 from kontaktpflege.web.forms.accounts import (
@@ -86,6 +86,9 @@ def settings_page(request: WorkspaceRequest) -> HttpResponse:
         "tokens": selectors.api_tokens_for_user(user),
         "members": selectors.workspace_members(request.workspace),
         "invite_form": InvitationForm(),
+        "invitations": selectors.open_invitations(request.workspace),
+        "my_workspaces": selectors.user_memberships(request.user),
+        "roles": Role.choices,
         "new_token": request.session.pop("new_token", None),
     }
     return TemplateResponse(request, "accounts/settings.html", context)
@@ -139,7 +142,7 @@ def invitation_create(request: WorkspaceRequest) -> HttpResponse:
 def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
     """Join a workspace from an invitation link (log in or sign up first)."""
     invitation = Invitation.objects.select_related("workspace").filter(token=token).first()
-    if invitation is None or invitation.accepted_at is not None:
+    if invitation is None or not services.invitation_is_open(invitation):
         return TemplateResponse(request, "accounts/invitation_invalid.html", {}, status=404)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
@@ -148,6 +151,53 @@ def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
         messages.success(request, _("You joined %(name)s.") % {"name": invitation.workspace.name})
         return redirect("today")
     return TemplateResponse(request, "accounts/invitation.html", {"invitation": invitation})
+
+
+@owner_required
+@require_POST
+def invitation_revoke(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Withdraw an open invitation."""
+    services.invitation_revoke(
+        invitation=selectors.invitation_get(workspace=request.workspace, pk=pk)
+    )
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect(reverse("settings") + "#members")
+
+
+@owner_required
+@require_POST
+def member_role(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Change a member's role."""
+    membership = selectors.membership_get(workspace=request.workspace, pk=pk)
+    try:
+        services.membership_set_role(membership=membership, role=request.POST.get("role", ""))
+        messages.success(request, _("Role changed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("settings") + "#members")
+
+
+@owner_required
+def member_remove(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Remove a member after confirmation."""
+    membership = selectors.membership_get(workspace=request.workspace, pk=pk)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership)
+            messages.success(request, _("%(name)s was removed.") % {"name": membership.user})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("settings") + "#members")
+    return TemplateResponse(request, "accounts/member_remove.html", {"member": membership})
+
+
+@login_required
+@require_POST
+def workspace_switch(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Work in another of your workspaces."""
+    workspace = services.workspace_switch(user=request.user, workspace_id=pk)
+    messages.success(request, _("You are working in %(name)s.") % {"name": workspace.name})
+    return redirect("today")
 
 
 @require_POST
@@ -201,6 +251,10 @@ urlpatterns = [
     path("settings/tokens/", token_create, name="token_create"),
     path("settings/tokens/<int:pk>/revoke/", token_revoke, name="token_revoke"),
     path("settings/invitations/", invitation_create, name="invitation_create"),
+    path("settings/invitations/<int:pk>/revoke/", invitation_revoke, name="invitation_revoke"),
+    path("settings/members/<int:pk>/role/", member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", member_remove, name="member_remove"),
+    path("workspaces/<int:pk>/switch/", workspace_switch, name="workspace_switch"),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("language/", language_switch, name="language_switch"),
 ]
