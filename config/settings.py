@@ -169,6 +169,15 @@ TASKS = {
     }
 }
 
+# Behind HTTPS (a proxy terminating TLS): KP_HTTPS=true secures cookies and sends HSTS.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if HTTPS else 0)
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A team server may close open sign-up; invitations still work.
+ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -222,3 +222,18 @@ def test_a_user_switches_between_their_workspaces(bob_client, bob, charlie, work
     assert bob_client.post(f"/workspaces/{charlie.active_workspace_id}/switch/").status_code == 404
     bob.refresh_from_db()
     assert bob.active_workspace_id == own.active_workspace_id
+
+
+def test_a_closed_sign_up_refuses_new_accounts(client, settings):
+    settings.ALLOW_SIGNUP = False
+    response = client.post(
+        "/signup/",
+        {
+            "username": "eve",
+            "email": "eve@example.org",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+        },
+    )
+    assert response.status_code == 404
+    assert not User.objects.filter(username="eve").exists()

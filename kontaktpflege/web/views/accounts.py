@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -36,7 +37,9 @@ def _safe_next(request: WorkspaceRequest, fallback: str) -> str:
 
 
 def signup(request: WorkspaceRequest) -> HttpResponse:
-    """Create an account with a personal workspace."""
+    """Create an account with a personal workspace (unless sign-up is closed)."""
+    if not settings.ALLOW_SIGNUP:
+        raise Http404
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
