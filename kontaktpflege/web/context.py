@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -12,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "workspace": getattr(request, "workspace", None),
         "membership": getattr(request, "membership", None),
+        "allow_signup": settings.ALLOW_SIGNUP,
     }
