@@ -16,7 +16,10 @@ from kontaktpflege.followups.services import followups_recompute_workspace
 
 def floor_sql() -> str:
     """The hand-written agenda query: the same rows as agenda_queryset, no ORM."""
-    bonus = " ".join(f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS)
+    quiet = ", ".join(f"'{rule}'" for rule in sorted(engine.NO_LATENESS_BONUS))
+    bonus = f"WHEN rule IN ({quiet}) THEN 0 " + " ".join(
+        f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS
+    )
     return f"""
         SELECT id FROM (
           SELECT id, grp, eff, due_on,

@@ -207,8 +207,14 @@ def overdue_bonus(days_overdue: int) -> int:
     return 0
 
 
-def effective_priority(priority: int, due_on: dt.date, today: dt.date) -> int:
-    """Base priority plus the lateness bonus as of today."""
+# Suggestions, not deadlines: waiting longer does not make them more urgent.
+NO_LATENESS_BONUS = frozenset({"reciprocity", "reactivation"})
+
+
+def effective_priority(priority: int, due_on: dt.date, today: dt.date, rule: str = "") -> int:
+    """Base priority plus the lateness bonus as of today (none for suggestions)."""
+    if rule in NO_LATENESS_BONUS:
+        return priority
     return priority + overdue_bonus((today - due_on).days)
 
 

@@ -73,7 +73,7 @@ def _group_expr(today: dt.date) -> Case:
 
 def _priority_expr(today: dt.date) -> Any:
     """Base priority plus the engine's lateness bonus (engine.OVERDUE_STEPS) in SQL."""
-    whens = [
+    whens = [When(rule__in=sorted(engine.NO_LATENESS_BONUS), then=Value(0))] + [
         When(due_on__lte=today - dt.timedelta(days=days), then=Value(bonus))
         for days, bonus in engine.OVERDUE_STEPS
     ]
@@ -134,7 +134,7 @@ def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:
         followup=row,
         reason=reason(row.rule, row.params, today, language),
         label=rule_label(row.rule),
-        priority=engine.effective_priority(row.priority, row.due_on, today),
+        priority=engine.effective_priority(row.priority, row.due_on, today, row.rule),
         days_overdue=max((today - row.due_on).days, 0),
     )
 

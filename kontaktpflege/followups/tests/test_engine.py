@@ -351,3 +351,10 @@ class TestPriorityAndSettings:
         # After the DST change the block stays at 16:00 local (14:00 UTC instead of 15:00).
         start, _ = engine.networking_block(dt.date(2025, 3, 31), 4, dt.time(16), 60, BERLIN)
         assert start.astimezone(dt.UTC).hour == 14
+
+
+def test_suggestions_do_not_grow_more_urgent_while_they_wait():
+    late = dt.date(2024, 1, 1)
+    assert engine.effective_priority(10, late, TODAY, "reciprocity") == 10
+    assert engine.effective_priority(10, late, TODAY, "reactivation") == 10
+    assert engine.effective_priority(10, late, TODAY, "keep_in_touch") == 40
