@@ -52,7 +52,8 @@ def smtp(settings):
 
 
 @pytest.fixture
-def webhook():
+def webhook(settings):
+    settings.NOTIFY_ALLOW_PRIVATE_HOSTS = True  # the test's webhook listens on loopback
     received: list = []
 
     class Handler(BaseHTTPRequestHandler):

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -180,6 +180,8 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
         return redirect("followup_settings")
     if action == "rules":
         return _save_rules(request, row)
+    if not request.membership.can_write:  # viewers read; they do not set up notifications
+        raise PermissionDenied
     form = NotificationSettingsForm(request.POST)
     if form.is_valid():
         try:
