@@ -14,11 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.followups.models import DigestLog, NotificationSettings, RollLog, new_ics_token
 
@@ -185,7 +186,10 @@ def ics_token_rotate(*, row: NotificationSettings) -> NotificationSettings:
 def digests_due(*, now: dt.datetime) -> list[tuple[int, int, dt.date]]:
     """(user, workspace, local date) of digests due now and not yet sent that day."""
     due = []
-    rows = NotificationSettings.objects.filter(digest_enabled=True, user__is_active=True)
+    member = Membership.objects.filter(user=OuterRef("user"), workspace=OuterRef("workspace"))
+    rows = NotificationSettings.objects.filter(
+        Exists(member), digest_enabled=True, user__is_active=True
+    )
     for row in rows.select_related("user"):
         local = now.astimezone(user_zone(row.user))
         if local.time() < row.digest_time:
@@ -229,6 +233,8 @@ def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
     """
     from kontaktpflege.followups.selectors import agenda, notification_settings_for
 
+    if not user.is_active or not user.memberships.filter(workspace=workspace).exists():
+        return "not a member"  # removed or deactivated after the digest was enqueued
     entry = _claim(user, workspace, day)
     if entry is None:
         return "already sent"

@@ -17,7 +17,7 @@ from kontaktpflege.followups.notifications import digest_send, notification_sett
 from kontaktpflege.followups.selectors import notification_settings_for
 
 from .conftest import berlin
-from .test_digest import prepare, webhook  # noqa: F401  (fixture)
+from .test_digest import prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_a_private_url_saved_earlier_is_not_called_when_the_digest_goes_out(
     make_person,
     committed,
     webhook,
-    settings,  # noqa: F811
+    settings,
 ):
     url, received = webhook
     settings.NOTIFY_ALLOW_PRIVATE_HOSTS = False
