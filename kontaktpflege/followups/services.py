@@ -429,7 +429,7 @@ def occasion_record(*, person: Person, kind: str, on: dt.date, note: str = "") -
     """Record an occasion (promotion, media appearance …) for a person."""
     if kind not in OccasionKind.values:
         raise ValidationError({"kind": _("Unknown occasion.")})
-    if on > timezone.localdate() + dt.timedelta(days=366):
+    if on > _today(person.workspace) + dt.timedelta(days=366):
         raise ValidationError({"on": _("Choose a date within the next year.")})
     occasion = Occasion.objects.create(
         workspace_id=person.workspace_id,
