@@ -175,6 +175,8 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
         return TemplateResponse(request, "followups/settings.html", _settings_context(request, row))
     action = request.POST.get("action", "")
     if action == "rotate":
+        if request.POST.get("confirm") != "1":  # ask first: the old address stops working
+            return TemplateResponse(request, "followups/rotate_confirm.html", {"row": row})
         notifications.ics_token_rotate(row=row)
         messages.success(request, _("New calendar address created; the old one stopped working."))
         return redirect("followup_settings")
