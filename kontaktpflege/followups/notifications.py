@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import socket
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.followups.models import DigestLog, NotificationSettings, RollLog, new_ics_token
 
@@ -44,8 +48,56 @@ ALLOWED_SCHEMES = {
     "signal",
     "signals",
 }
+# Services that always talk to their own public host; every other scheme lets the user
+# choose the host (webhooks, self-hosted ntfy/gotify/matrix/…, an SMTP server).
+FIXED_HOST_SCHEMES = {"tgram", "slack", "discord"}
 MAX_URLS = 5
 DIGEST_ITEMS = 20
+
+
+def _contacted_host(scheme: str, plugin: Any) -> str:
+    """The host a notification URL makes the server connect to ("" for fixed services)."""
+    if scheme in FIXED_HOST_SCHEMES:
+        return ""
+    if scheme in ("ntfy", "ntfys") and getattr(plugin, "mode", "") == "cloud":
+        return ""  # ntfy://topic goes to ntfy.sh
+    if scheme in ("matrix", "matrixs") and getattr(plugin, "mode", "") == "t2bot":
+        return ""
+    if scheme in ("mailto", "mailtos"):
+        return str(getattr(plugin, "smtp_host", "") or getattr(plugin, "host", "") or "")
+    return str(getattr(plugin, "host", "") or "")
+
+
+def _private_address(host: str) -> str | None:
+    """The first loopback/private/link-local/reserved address `host` resolves to, or None.
+
+    A name that does not resolve reaches nothing; it is checked again before each send.
+    """
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), None)
+    except (OSError, UnicodeError, ValueError):
+        return None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
+
+
+def url_private_host(url: str) -> tuple[str, str] | None:
+    """(host, address) when a notification URL would reach a non-public address, else None."""
+    import apprise
+
+    if getattr(settings, "NOTIFY_ALLOW_PRIVATE_HOSTS", False):
+        return None
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        return None
+    host = _contacted_host(urlsplit(url).scheme.lower(), plugin)
+    address = _private_address(host) if host else None
+    return (host, address) if address else None
 
 
 def apprise_urls_validate(raw: str) -> list[str]:
@@ -72,7 +124,22 @@ def apprise_urls_validate(raw: str) -> list[str]:
             raise ValidationError(
                 {"apprise_urls": _("“%(url)s” is malformed.") % {"url": url[:80]}}
             )
+        _refuse_private(url)
     return urls
+
+
+def _refuse_private(url: str) -> None:
+    private = url_private_host(url)
+    if private:
+        raise ValidationError(
+            {
+                "apprise_urls": _(
+                    "“%(host)s” points to a private or local address (%(address)s); "
+                    "notifications may only go to public hosts."
+                )
+                % {"host": private[0][:80], "address": private[1]}
+            }
+        )
 
 
 @transaction.atomic
@@ -119,7 +186,10 @@ def ics_token_rotate(*, row: NotificationSettings) -> NotificationSettings:
 def digests_due(*, now: dt.datetime) -> list[tuple[int, int, dt.date]]:
     """(user, workspace, local date) of digests due now and not yet sent that day."""
     due = []
-    rows = NotificationSettings.objects.filter(digest_enabled=True, user__is_active=True)
+    member = Membership.objects.filter(user=OuterRef("user"), workspace=OuterRef("workspace"))
+    rows = NotificationSettings.objects.filter(
+        Exists(member), digest_enabled=True, user__is_active=True
+    )
     for row in rows.select_related("user"):
         local = now.astimezone(user_zone(row.user))
         if local.time() < row.digest_time:
@@ -163,6 +233,8 @@ def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
     """
     from kontaktpflege.followups.selectors import agenda, notification_settings_for
 
+    if not user.is_active or not user.memberships.filter(workspace=workspace).exists():
+        return "not a member"  # removed or deactivated after the digest was enqueued
     entry = _claim(user, workspace, day)
     if entry is None:
         return "already sent"
@@ -200,7 +272,10 @@ def _deliver(
             log.warning("digest email to user %s failed: %s", user.pk, exc)
             problems.append(f"email: {exc}")
     for url in prefs.apprise_url_list:
-        if not _notify(url, subject, text):
+        if url_private_host(url):  # saved earlier, or the name now resolves inside
+            log.warning("digest of user %s: refused a private notification host", user.pk)
+            problems.append(f"apprise: {urlsplit(url).scheme}: private host refused")
+        elif not _notify(url, subject, text):
             problems.append(f"apprise: {urlsplit(url).scheme}")
     return problems
 

@@ -355,6 +355,20 @@ def _require_active(followup: FollowUp) -> None:
         raise ValidationError(_("This follow-up is already closed."))
 
 
+def _transition(followup: FollowUp, **changes: Any) -> None:
+    """Apply the changes only while the row is still open or snoozed, in one UPDATE.
+
+    The object may be stale (a double submit, a second tab): the database decides, so the
+    second of two concurrent actions gets "already closed" and changes nothing.
+    """
+    changes["updated_at"] = timezone.now()
+    rows = FollowUp.objects.filter(pk=followup.pk, state__in=ACTIVE_STATES)
+    if not rows.update(**changes):
+        raise ValidationError(_("This follow-up is already closed."))
+    for name, value in changes.items():
+        setattr(followup, name, value)
+
+
 @transaction.atomic
 def followup_complete(
     *,
@@ -372,6 +386,7 @@ def followup_complete(
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     summary = clean_text(summary, field="summary", max_length=300) or rule_label(followup.rule)
+    _transition(followup, state=State.DONE, closed_at=timezone.now())
     touchpoint = touchpoint_log(
         workspace=followup.workspace,
         participants=[person],
@@ -381,10 +396,8 @@ def followup_complete(
         created_by=user,
         source="followup",
     )
-    followup.state = State.DONE
-    followup.closed_at = timezone.now()
     followup.closed_by_touchpoint = touchpoint
-    followup.save(update_fields=["state", "closed_at", "closed_by_touchpoint", "updated_at"])
+    followup.save(update_fields=["closed_by_touchpoint", "updated_at"])
     return touchpoint
 
 
@@ -396,10 +409,7 @@ def followup_snooze(*, followup: FollowUp, until: dt.date, today: dt.date) -> Fo
         raise ValidationError({"until": _("Choose a date after today.")})
     if (until - today).days > MAX_SNOOZE_DAYS:
         raise ValidationError({"until": _("Choose a date within the next ten years.")})
-    followup.state = State.SNOOZED
-    followup.snoozed_until = until
-    followup.due_on = until
-    followup.save(update_fields=["state", "snoozed_until", "due_on", "updated_at"])
+    _transition(followup, state=State.SNOOZED, snoozed_until=until, due_on=until)
     return followup
 
 
@@ -410,10 +420,7 @@ def followup_skip(*, followup: FollowUp, reason: str) -> FollowUp:
     reason = clean_text(reason, field="reason", max_length=300)
     if not reason:
         raise ValidationError({"reason": _("Say briefly why you skip it.")})
-    followup.state = State.SKIPPED
-    followup.skip_reason = reason
-    followup.closed_at = timezone.now()
-    followup.save(update_fields=["state", "skip_reason", "closed_at", "updated_at"])
+    _transition(followup, state=State.SKIPPED, skip_reason=reason, closed_at=timezone.now())
     return followup
 
 
@@ -422,7 +429,7 @@ def occasion_record(*, person: Person, kind: str, on: dt.date, note: str = "") -
     """Record an occasion (promotion, media appearance …) for a person."""
     if kind not in OccasionKind.values:
         raise ValidationError({"kind": _("Unknown occasion.")})
-    if on > timezone.localdate() + dt.timedelta(days=366):
+    if on > _today(person.workspace) + dt.timedelta(days=366):
         raise ValidationError({"on": _("Choose a date within the next year.")})
     occasion = Occasion.objects.create(
         workspace_id=person.workspace_id,

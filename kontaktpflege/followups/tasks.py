@@ -32,10 +32,12 @@ def followups_roll(workspace_id: int) -> int:
 def digest_dispatch() -> int:
     """Run by the scheduler every minute: roll workspaces once a day, enqueue due digests."""
     from kontaktpflege.followups.notifications import digests_due, roll_claim
+    from kontaktpflege.followups.services import workspace_zone
 
     now = timezone.now()
-    for workspace in Workspace.objects.all().only("id"):
-        if roll_claim(workspace=workspace, day=now.date()):
+    for workspace in Workspace.objects.all().only("id", "settings"):
+        # One roll per local day of the workspace: it runs just after its midnight.
+        if roll_claim(workspace=workspace, day=now.astimezone(workspace_zone(workspace)).date()):
             followups_roll.enqueue(workspace.pk)
     due = digests_due(now=now)
     for user_id, workspace_id, day in due:

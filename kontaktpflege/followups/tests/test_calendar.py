@@ -53,12 +53,24 @@ def test_a_tampered_or_rotated_token_gets_404(alice, workspace, client):
     assert client.get(reverse("calendar_feed", args=[row.ics_token])).status_code == 200
 
 
-def test_rotating_from_the_settings_page(alice, alice_client, workspace):
+def test_rotating_from_the_settings_page_asks_for_confirmation_first(
+    alice, alice_client, workspace
+):
+    url = reverse("followup_settings")
     old = notification_settings_for(user=alice, workspace=workspace).ics_token
-    assert alice_client.post(reverse("followup_settings"), {"action": "rotate"}).status_code == 302
+    settings_page = alice_client.get(url).content.decode()
+    assert 'id="rotate-token"' in settings_page and 'name="confirm"' not in settings_page
+    asked = alice_client.post(url, {"action": "rotate"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "the old one stops working at once" in page
+    assert 'name="confirm" value="1"' in page and f'href="{url}"' in page  # confirm or cancel
+    assert notification_settings_for(user=alice, workspace=workspace).ics_token == old
+    assert alice_client.post(url, {"action": "rotate", "confirm": "0"}).status_code == 200
+    assert notification_settings_for(user=alice, workspace=workspace).ics_token == old
+    assert alice_client.post(url, {"action": "rotate", "confirm": "1"}).status_code == 302
     new = notification_settings_for(user=alice, workspace=workspace).ics_token
     assert new != old
-    assert new in alice_client.get(reverse("followup_settings")).content.decode()
+    assert new in alice_client.get(url).content.decode()
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)

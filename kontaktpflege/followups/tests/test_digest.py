@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import socket
 import threading
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import time_machine
@@ -49,27 +47,6 @@ def smtp(settings):
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def webhook():
-    received: list = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length", 0))
-            received.append(json.loads(self.rfile.read(length)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"json://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
 
 
 def subject(message) -> str:
@@ -201,3 +178,27 @@ def test_an_unreachable_mail_server_is_logged_not_retried(
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     assert digest_send(user=alice, workspace=workspace, day=dt.date(2025, 6, 2)) == "failed"
     assert "email:" in DigestLog.objects.get().detail
+
+
+@pytest.mark.django_db
+def test_an_ex_member_gets_no_digest(alice, bob, workspace, make_person, committed, smtp):
+    from kontaktpflege.accounts.models import Membership
+
+    prepare(bob, workspace, make_person, committed, digest_time=dt.time(7, 0))
+    now = berlin(2025, 6, 2, 8)
+    assert digests_due(now=now) == [(bob.pk, workspace.pk, dt.date(2025, 6, 2))]
+    Membership.objects.filter(user=bob, workspace=workspace).delete()
+    assert digests_due(now=now) == []
+    # A digest enqueued before the removal is not sent either, and not logged as sent.
+    assert digest_send(user=bob, workspace=workspace, day=dt.date(2025, 6, 2)) == "not a member"
+    assert smtp.messages == [] and not DigestLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_gets_no_digest(bob, workspace, make_person, committed, smtp):
+    prepare(bob, workspace, make_person, committed, digest_time=dt.time(7, 0))
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    assert digests_due(now=berlin(2025, 6, 2, 8)) == []
+    assert digest_send(user=bob, workspace=workspace, day=dt.date(2025, 6, 2)) == "not a member"
+    assert smtp.messages == [] and not DigestLog.objects.exists()

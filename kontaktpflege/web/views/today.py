@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -175,11 +175,15 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
         return TemplateResponse(request, "followups/settings.html", _settings_context(request, row))
     action = request.POST.get("action", "")
     if action == "rotate":
+        if request.POST.get("confirm") != "1":  # ask first: the old address stops working
+            return TemplateResponse(request, "followups/rotate_confirm.html", {"row": row})
         notifications.ics_token_rotate(row=row)
         messages.success(request, _("New calendar address created; the old one stopped working."))
         return redirect("followup_settings")
     if action == "rules":
         return _save_rules(request, row)
+    if not request.membership.can_write:  # viewers read; they do not set up notifications
+        raise PermissionDenied
     form = NotificationSettingsForm(request.POST)
     if form.is_valid():
         try:
