@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from kontaktpflege.dataio.pipeline import Plan, plan_rows
 from kontaktpflege.dataio.rows import ParseResult
 
 MAX_PROBLEMS = 500
+logger = logging.getLogger(__name__)
 
 
 def import_max_bytes() -> int:
@@ -163,15 +165,20 @@ def mapping_choices() -> list[tuple[str, str]]:
 
 @transaction.atomic
 def import_confirm(*, job: ImportJob) -> ImportJob:
-    """Queue a previewed import; the task runs after this transaction commits."""
-    if job.state != ImportState.PREVIEWED:
+    """Queue a previewed import once; the task runs after this transaction commits.
+
+    The state changes only if it still is "previewed" in the database, so a double click (or
+    two tabs) queues one import and the second gets a clear message.
+    """
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportState.PREVIEWED).update(
+        state=ImportState.QUEUED, processed_rows=0, updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    if claimed != 1:
         raise ValidationError(
             _("This import cannot be started (it is %(state)s).")
             % {"state": job.get_state_display()}
         )
-    job.state = ImportState.QUEUED
-    job.processed_rows = 0
-    job.save(update_fields=["state", "processed_rows", "updated_at"])
     from kontaktpflege.dataio.tasks import import_run_task
 
     transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
@@ -241,33 +248,52 @@ def import_data(
 
 
 def import_run(*, job_id: int) -> None:
-    """Run a confirmed import (the background task): progress, cancel, final counts."""
-    job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
-    if job.state != ImportState.QUEUED:
-        return
-    job.state = ImportState.RUNNING
-    job.save(update_fields=["state", "updated_at"])
+    """Run a confirmed import (the background task): progress, cancel, final counts.
 
+    Only the run that moves the job from "queued" to "running" imports (a duplicate task
+    does nothing), and any error ends the job as failed with a plain message.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, updated_at=timezone.now()
+    )
+    if claimed != 1:
+        return
+    job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
+    try:
+        outcome = _run(job)
+    except ValidationError as exc:
+        _finish(job, ImportState.FAILED, error=" ".join(exc.messages))
+        return
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        _finish(
+            job,
+            ImportState.FAILED,
+            error=_(
+                "The import stopped because of an unexpected error. Rows imported before it "
+                "stay; please try again, and tell the administrator if it happens again."
+            ),
+        )
+        return
+    job.counts, job.problems = outcome.counts, outcome.problems
+    _finish(job, ImportState.CANCELLED if outcome.cancelled else ImportState.DONE)
+
+
+def _run(job: ImportJob) -> ImportOutcome:
     def progress(done: int) -> bool:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
         return not ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
 
     columns = job.mapping.get("columns") or None
-    try:
-        outcome = import_data(
-            workspace=job.workspace,
-            data=job_bytes(job),
-            filename=job.filename,
-            fmt=job.format,
-            mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
-            user=job.created_by,
-            progress=progress,
-        )
-    except ValidationError as exc:
-        _finish(job, ImportState.FAILED, error=" ".join(exc.messages))
-        return
-    job.counts, job.problems = outcome.counts, outcome.problems
-    _finish(job, ImportState.CANCELLED if outcome.cancelled else ImportState.DONE)
+    return import_data(
+        workspace=job.workspace,
+        data=job_bytes(job),
+        filename=job.filename,
+        fmt=job.format,
+        mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
+        user=job.created_by,
+        progress=progress,
+    )
 
 
 def _finish(job: ImportJob, state: str, error: str = "") -> None:
