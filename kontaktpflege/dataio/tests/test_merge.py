@@ -166,7 +166,7 @@ def _state(keep_pk, removed_pk):
 
 
 def test_undo_works_after_the_follow_ups_were_refreshed(pair, django_capture_on_commit_callbacks):
-    keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
+    _keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
     with _later(2):
         merge_undo(log=log)
     assert Person.objects.filter(pk=removed_pk).exists()
