@@ -221,3 +221,16 @@ def test_the_pages_speak_german_to_bob(bob_client):
     assert "Kontakte importieren" in page and "Personen exportieren" in page
     response = upload(bob_client, "header.csv", b"Vorname;Nachname\n")
     assert "Die Datei enthält keine Kontakte" in response.content.decode()
+
+
+def test_a_pair_of_one_person_with_itself_is_a_bad_request(alice_client, make_person):
+    from kontaktpflege.dataio.models import DuplicateDismissal, MergeLog
+
+    a = make_person(first_name="Thomas", last_name="Müller")
+    for url in (f"/data/duplicates/{a.pk}/{a.pk}/dismiss/", f"/data/merge/{a.pk}/{a.pk}/"):
+        response = alice_client.post(url)
+        assert response.status_code == 400, url
+        assert "the same person twice" in response.content.decode()
+    assert alice_client.get(f"/data/merge/{a.pk}/{a.pk}/").status_code == 400
+    assert not DuplicateDismissal.objects.exists() and not MergeLog.objects.exists()
+    assert Person.objects.get(pk=a.pk).first_name == "Thomas"

@@ -7,7 +7,12 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -189,9 +194,18 @@ def duplicates(request: WorkspaceRequest) -> TemplateResponse:
     return TemplateResponse(request, "dataio/duplicates.html", context)
 
 
+def _same_person() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("That is the same person twice; choose two different people."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @writer_required
 def merge_people(request: WorkspaceRequest, keep: int, remove: int) -> HttpResponse:
     """Side by side: pick each field; everything else of both people is kept."""
+    if keep == remove:
+        return _same_person()
     people = contact_selectors.people_by_ids(workspace=request.workspace, ids=[keep, remove])
     by_id = {p.pk: p for p in people}
     kept, removed = by_id[keep], by_id[remove]
@@ -212,6 +226,8 @@ def merge_people(request: WorkspaceRequest, keep: int, remove: int) -> HttpRespo
 @require_POST
 def duplicate_dismiss(request: WorkspaceRequest, a: int, b: int) -> HttpResponse:
     """Not the same person: stop suggesting the pair."""
+    if a == b:
+        return _same_person()
     first, second = contact_selectors.people_by_ids(workspace=request.workspace, ids=[a, b])
     merge.duplicate_dismiss(a=first, b=second)
     return redirect("duplicates")
