@@ -226,7 +226,7 @@ def merge_undo(*, log: MergeLog) -> Person:
         raise ValidationError(_("This merge was undone already."))
     if log.kept_person_id is None or Person.objects.filter(pk=log.removed_person_id).exists():
         raise ValidationError(_("This merge can no longer be undone: the people changed since."))
-    if _changed_since_merge(log):
+    if _changed_since_merge(log, kept_id=log.kept_person_id):
         raise ValidationError(
             _(
                 "This merge can no longer be undone: the merged person or their details were "
@@ -248,9 +248,9 @@ def merge_undo(*, log: MergeLog) -> Person:
     return Person.objects.get(pk=log.removed_person_id)
 
 
-def _changed_since_merge(log: MergeLog) -> bool:
+def _changed_since_merge(log: MergeLog, *, kept_id: int) -> bool:
     """Whether the kept person, or a row the snapshot would write back, was edited later."""
-    if Person.objects.filter(pk=log.kept_person_id, updated_at__gt=log.created_at).exists():
+    if Person.objects.filter(pk=kept_id, updated_at__gt=log.created_at).exists():
         return True
     pks: dict[str, list[Any]] = {}
     for row in log.snapshot.get("related", []):

@@ -105,8 +105,12 @@ def import_job_create(
     result = parse_upload(workspace=workspace, data=data, filename=filename, fmt=fmt, mapping=None)
     job = ImportJob(workspace=workspace, created_by=user, filename=filename[:200], format=fmt)
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False)
-    _apply_preview(job, workspace, result)
-    job.save()
+    try:
+        _apply_preview(job, workspace, result)
+        job.save()
+    except Exception:
+        job.file.storage.delete(job.file.name)
+        raise
     return job
 
 
@@ -185,14 +189,35 @@ def import_confirm(*, job: ImportJob) -> ImportJob:
     return job
 
 
+# Not confirmed yet: "Discard" asks first. Waiting: stopped at once, nothing imported yet.
+UNCONFIRMED = (ImportState.UPLOADED, ImportState.NEEDS_MAPPING, ImportState.PREVIEWED)
+WAITING = (*UNCONFIRMED, ImportState.QUEUED)
+
+
+@transaction.atomic
 def import_cancel(*, job: ImportJob) -> ImportJob:
-    """Ask a running import to stop after its current chunk; a waiting one stops at once."""
-    job.cancel_requested = True
-    if job.state in (ImportState.PREVIEWED, ImportState.NEEDS_MAPPING, ImportState.QUEUED):
-        job.state = ImportState.CANCELLED
-        job.finished_at = timezone.now()
-    job.save(update_fields=["cancel_requested", "state", "finished_at", "updated_at"])
+    """Discard a waiting import at once (its upload is deleted); ask a running one to stop
+    after its current chunk (the run deletes the upload when it ends)."""
+    now = timezone.now()
+    upload = job.file.name
+    stopped = ImportJob.objects.filter(pk=job.pk, state__in=WAITING).update(
+        state=ImportState.CANCELLED, cancel_requested=True, finished_at=now, updated_at=now, file=""
+    )
+    if stopped:
+        _delete_upload(upload)
+    else:
+        ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(
+            cancel_requested=True, updated_at=now
+        )
+    job.refresh_from_db()
     return job
+
+
+def _delete_upload(name: str | None) -> None:
+    """Remove a stored upload once the database no longer points at it."""
+    if name:
+        storage = ImportJob._meta.get_field("file").storage  # type: ignore[attr-defined]
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 @dataclass
@@ -297,8 +322,11 @@ def _run(job: ImportJob) -> ImportOutcome:
 
 
 def _finish(job: ImportJob, state: str, error: str = "") -> None:
+    """The end of a run: final state, and the upload is no longer needed."""
     job.refresh_from_db(fields=["processed_rows", "cancel_requested"])
     job.state, job.error, job.finished_at = state, error, timezone.now()
     if state == ImportState.DONE:
         job.processed_rows = job.total_rows
+    upload, job.file = job.file.name, ""  # type: ignore[assignment]
     job.save()
+    _delete_upload(upload)

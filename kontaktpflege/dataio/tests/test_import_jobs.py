@@ -70,3 +70,46 @@ def test_an_unexpected_error_fails_the_job_with_a_plain_message(
     assert "deadbeef" not in job.error
     assert "connection reset" in caplog.text  # the details go to the log
     assert Person.objects.filter(workspace=workspace).count() == people
+
+
+def stored_uploads(settings):
+    from pathlib import Path
+
+    return [p for p in (Path(settings.MEDIA_ROOT) / "imports").rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("outcome", ["done", "failed", "cancelled"])
+def test_the_upload_is_deleted_when_the_import_ends(
+    job, outcome, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    assert len(stored_uploads(settings)) == 1
+    if outcome == "failed":
+        monkeypatch.setattr(services, "import_data", lambda **kw: 1 / 0)
+    if outcome == "cancelled":
+        real = services.import_data
+
+        def cancel_first(**kwargs):
+            services.import_cancel(job=ImportJob.objects.get(pk=job.pk))
+            assert len(stored_uploads(settings)) == 1  # still needed while running
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, "import_data", cancel_first)
+    services.import_confirm(job=job)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == outcome and not job.file
+    assert stored_uploads(settings) == []
+
+
+def test_discarding_a_preview_deletes_its_upload_and_imports_nothing(
+    job, settings, workspace, django_capture_on_commit_callbacks
+):
+    people = Person.objects.filter(workspace=workspace).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_cancel(job=job)
+    assert job.state == "cancelled" and job.finished_at and not job.file
+    assert stored_uploads(settings) == []
+    assert Person.objects.filter(workspace=workspace).count() == people
+    with pytest.raises(ValidationError, match="cannot be started"):
+        services.import_confirm(job=job)

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kontaktpflege.contacts import selectors as contact_selectors
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
@@ -125,11 +125,20 @@ def import_progress(request: WorkspaceRequest, pk: int) -> TemplateResponse:
 
 
 @writer_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Stop an import after its current chunk (what is imported stays)."""
+    """Discard an import not yet started (after a confirmation page), or stop a running one
+    after its current chunk (what is imported stays)."""
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
+    unconfirmed = job.state in services.UNCONFIRMED
+    if unconfirmed and not (request.method == "POST" and request.POST.get("confirm") == "1"):
+        return TemplateResponse(request, "dataio/discard.html", {"job": job})
+    if request.method != "POST":
+        return redirect("import_progress", pk=job.pk)
     services.import_cancel(job=job)
+    if unconfirmed:
+        messages.info(request, _("The import was discarded and its file deleted."))
+        return redirect("dataio")
     messages.info(request, _("The import is being stopped."))
     return redirect("import_progress", pk=job.pk)
 
