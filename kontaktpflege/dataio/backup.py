@@ -4,6 +4,11 @@ Tables are found through a registry: every model with a `workspace` foreign key 
 automatically; tables that reach the workspace through another row (Participation through
 its touchpoint) register with `register(label, scope)`. `uncovered_models()` lists tables
 that point at a backed-up table but are in no registry, so a test catches a forgotten one.
+
+A backup holds no secrets: users only as identity (no password hash, no staff or superuser
+flag; restored users get an unusable password and reset it by email, with the restored
+workspace active), no API tokens or invitations, no notification URLs or calendar-feed tokens
+(restored empty and new).
 """
 
 from __future__ import annotations
@@ -32,8 +37,16 @@ EXTRA_TABLES: dict[str, str] = {
     "accounts.user": "memberships__workspace",
     "touchpoints.participation": "touchpoint__workspace",
 }
-# Tables deliberately left out: uploads in progress, framework tables.
-EXCLUDED = {"dataio.importjob"}
+# Tables deliberately left out: uploads in progress, secrets (tokens, invitation links).
+EXCLUDED = {"dataio.importjob", "accounts.apitoken", "accounts.invitation"}
+# Tables backed up with only these fields (everything else gets its default on restore).
+KEPT_FIELDS: dict[str, set[str]] = {
+    "accounts.user": {"username", "email", "first_name", "last_name", "language", "time_zone"},
+}
+# Secret fields left out of a table (restored with their default: empty, or a new token).
+DROPPED_FIELDS: dict[str, set[str]] = {
+    "followups.notificationsettings": {"apprise_urls", "ics_token"},
+}
 
 
 def register(label: str, scope: str) -> None:
@@ -53,6 +66,21 @@ class _Exact(DjangoJSONEncoder):
 def to_json(objects: list[models.Model]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (model, pk, fields), loadable with the "python" deserializer."""
     return json.loads(json.dumps(serializers.serialize("python", objects), cls=_Exact))
+
+
+def _without_secrets(label: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept, dropped = KEPT_FIELDS.get(label), DROPPED_FIELDS.get(label, set())
+    return [
+        {
+            **row,
+            "fields": {
+                name: value
+                for name, value in row["fields"].items()
+                if (kept is None or name in kept) and name not in dropped
+            },
+        }
+        for row in rows
+    ]
 
 
 def _has_workspace_fk(model: type[models.Model]) -> bool:
@@ -128,7 +156,7 @@ def backup_workspace(*, workspace: Workspace) -> dict[str, Any]:
     }
     for label, scope in tables().items():
         objects = list(_queryset(label, scope, workspace).iterator(chunk_size=2000))
-        data["tables"][label] = to_json(objects)
+        data["tables"][label] = _without_secrets(label, to_json(objects))
     return data
 
 
@@ -143,13 +171,13 @@ def _check_backup(data: Any) -> dict[str, list[dict[str, Any]]]:
     if data.get("version") != VERSION:
         raise ValidationError(_("This backup comes from another version and cannot be read."))
     known = set(tables())
-    unknown = set(data.get("tables", {})) - known
+    unknown = set(data.get("tables", {})) - known - EXCLUDED  # older backups: secrets skipped
     if unknown:
         raise ValidationError(
             _("The backup holds tables this instance does not know: %(t)s")
             % {"t": ", ".join(sorted(unknown))}
         )
-    return data["tables"]
+    return {label: rows for label, rows in data["tables"].items() if label in known}
 
 
 def _check_empty(tables_data: dict[str, list[dict[str, Any]]]) -> None:
@@ -177,7 +205,9 @@ def restore_workspace(*, data: Any) -> Workspace:
         if not rows:
             continue
         try:
-            for obj in serializers.deserialize("python", rows):
+            for obj in serializers.deserialize("python", _without_secrets(label, rows)):
+                if isinstance(obj.object, User):
+                    _restored_user(obj.object, workspace_id=data["workspace"])
                 obj.save()
         except Exception as exc:
             raise ValidationError(
@@ -193,6 +223,14 @@ def restore_workspace(*, data: Any) -> Workspace:
     _reset_sequences(restored)
     _rebuild_search()
     return Workspace.objects.get(pk=data["workspace"])
+
+
+def _restored_user(user: User, *, workspace_id: int) -> None:
+    """A restored user: no password until they reset it, no staff rights, this workspace."""
+    user.set_unusable_password()
+    user.is_staff = user.is_superuser = False
+    user.is_active = True
+    user.active_workspace_id = workspace_id
 
 
 def _reset_sequences(restored: list[type[models.Model]]) -> None:

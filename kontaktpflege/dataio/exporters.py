@@ -1,13 +1,16 @@
 """Exports of a (filtered) people list: CSV, XLSX and vCard 4.0 / 3.0.
 
 Spreadsheet cells that start with = + - @ TAB or CR are prefixed with an apostrophe so no
-spreadsheet runs them as formulas (CSV injection); the importers remove that prefix again.
+spreadsheet runs them as formulas (CSV injection), and so is every = + - @ that follows a
+; , | TAB CR or LF inside a cell (a spreadsheet splitting on `;` would otherwise start a new,
+live cell there). CSV cells are always quoted. The importers remove those prefixes again.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
@@ -30,12 +33,15 @@ COLUMNS = [
     "Tags",
     "Notes",
 ]
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# A run of apostrophes before a formula start gets one more, so the importers' "remove one"
+# gives back exactly what was exported (a note may itself hold "'=").
+_LEADING = re.compile(r"^(?='*[=+\-@\t\r])")
+_INNER = re.compile(r"([;,|\t\r\n])(?='*[=+\-@])")
 
 
 def neutralise(value: str) -> str:
-    """Make a cell inert for spreadsheets (OWASP CSV injection advice)."""
-    return "'" + value if value.startswith(_DANGEROUS) else value
+    """Make a cell inert for spreadsheets (OWASP CSV injection advice), also after separators."""
+    return _LEADING.sub("'", _INNER.sub(r"\1'", value), count=1)
 
 
 def people_for_export(qs: QuerySet[Person]) -> QuerySet[Person]:
@@ -82,7 +88,7 @@ def person_row(p: Person) -> list[str]:
 def export_csv(people: Iterable[Person]) -> Iterator[str]:
     """CSV text in pieces (UTF-8 with BOM so Excel reads umlauts), for streaming."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     yield "\ufeff" + buffer.getvalue()
     for person in people:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -50,6 +51,8 @@ Handler = Callable[[models.Model, models.Field, Person, Person], None]
 MERGE_HANDLERS: dict[str, Handler] = {}
 # Rows that are about the merge machinery itself, not about the person.
 MERGE_SKIP = {"dataio.mergelog"}
+# Rows the system recomputes after an undo: a change to them does not block it.
+UNDO_IGNORES_CHANGES = {"followups.followup"}
 
 
 def merge_handler(label: str) -> Callable[[Handler], Handler]:
@@ -223,6 +226,13 @@ def merge_undo(*, log: MergeLog) -> Person:
         raise ValidationError(_("This merge was undone already."))
     if log.kept_person_id is None or Person.objects.filter(pk=log.removed_person_id).exists():
         raise ValidationError(_("This merge can no longer be undone: the people changed since."))
+    if _changed_since_merge(log, kept_id=log.kept_person_id):
+        raise ValidationError(
+            _(
+                "This merge can no longer be undone: the merged person or their details were "
+                "edited afterwards, and undoing it would throw those edits away."
+            )
+        )
     try:
         with transaction.atomic():
             for data in (log.snapshot["people"], log.snapshot["related"]):
@@ -236,6 +246,24 @@ def merge_undo(*, log: MergeLog) -> Person:
     log.save(update_fields=["undone_at", "updated_at"])
     _refresh_people([log.kept_person_id, log.removed_person_id])
     return Person.objects.get(pk=log.removed_person_id)
+
+
+def _changed_since_merge(log: MergeLog, *, kept_id: int) -> bool:
+    """Whether the kept person, or a row the snapshot would write back, was edited later."""
+    if Person.objects.filter(pk=kept_id, updated_at__gt=log.created_at).exists():
+        return True
+    pks: dict[str, list[Any]] = {}
+    for row in log.snapshot.get("related", []):
+        pks.setdefault(row["model"], []).append(row["pk"])
+    for label, ids in pks.items():
+        model = apps.get_model(label)
+        if label in UNDO_IGNORES_CHANGES or "updated_at" not in {
+            f.name for f in model._meta.concrete_fields
+        }:
+            continue
+        if model._default_manager.filter(pk__in=ids, updated_at__gt=log.created_at).exists():
+            return True
+    return False
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from kontaktpflege.dataio.pipeline import Plan, plan_rows
 from kontaktpflege.dataio.rows import ParseResult
 
 MAX_PROBLEMS = 500
+logger = logging.getLogger(__name__)
 
 
 def import_max_bytes() -> int:
@@ -103,8 +105,12 @@ def import_job_create(
     result = parse_upload(workspace=workspace, data=data, filename=filename, fmt=fmt, mapping=None)
     job = ImportJob(workspace=workspace, created_by=user, filename=filename[:200], format=fmt)
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False)
-    _apply_preview(job, workspace, result)
-    job.save()
+    try:
+        _apply_preview(job, workspace, result)
+        job.save()
+    except Exception:
+        job.file.storage.delete(job.file.name)
+        raise
     return job
 
 
@@ -163,29 +169,55 @@ def mapping_choices() -> list[tuple[str, str]]:
 
 @transaction.atomic
 def import_confirm(*, job: ImportJob) -> ImportJob:
-    """Queue a previewed import; the task runs after this transaction commits."""
-    if job.state != ImportState.PREVIEWED:
+    """Queue a previewed import once; the task runs after this transaction commits.
+
+    The state changes only if it still is "previewed" in the database, so a double click (or
+    two tabs) queues one import and the second gets a clear message.
+    """
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportState.PREVIEWED).update(
+        state=ImportState.QUEUED, processed_rows=0, updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    if claimed != 1:
         raise ValidationError(
             _("This import cannot be started (it is %(state)s).")
             % {"state": job.get_state_display()}
         )
-    job.state = ImportState.QUEUED
-    job.processed_rows = 0
-    job.save(update_fields=["state", "processed_rows", "updated_at"])
     from kontaktpflege.dataio.tasks import import_run_task
 
     transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
     return job
 
 
+# Not confirmed yet: "Discard" asks first. Waiting: stopped at once, nothing imported yet.
+UNCONFIRMED = (ImportState.UPLOADED, ImportState.NEEDS_MAPPING, ImportState.PREVIEWED)
+WAITING = (*UNCONFIRMED, ImportState.QUEUED)
+
+
+@transaction.atomic
 def import_cancel(*, job: ImportJob) -> ImportJob:
-    """Ask a running import to stop after its current chunk; a waiting one stops at once."""
-    job.cancel_requested = True
-    if job.state in (ImportState.PREVIEWED, ImportState.NEEDS_MAPPING, ImportState.QUEUED):
-        job.state = ImportState.CANCELLED
-        job.finished_at = timezone.now()
-    job.save(update_fields=["cancel_requested", "state", "finished_at", "updated_at"])
+    """Discard a waiting import at once (its upload is deleted); ask a running one to stop
+    after its current chunk (the run deletes the upload when it ends)."""
+    now = timezone.now()
+    upload = job.file.name
+    stopped = ImportJob.objects.filter(pk=job.pk, state__in=WAITING).update(
+        state=ImportState.CANCELLED, cancel_requested=True, finished_at=now, updated_at=now, file=""
+    )
+    if stopped:
+        _delete_upload(upload)
+    else:
+        ImportJob.objects.filter(pk=job.pk, state=ImportState.RUNNING).update(
+            cancel_requested=True, updated_at=now
+        )
+    job.refresh_from_db()
     return job
+
+
+def _delete_upload(name: str | None) -> None:
+    """Remove a stored upload once the database no longer points at it."""
+    if name:
+        storage = ImportJob._meta.get_field("file").storage  # type: ignore[attr-defined]
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 @dataclass
@@ -241,38 +273,60 @@ def import_data(
 
 
 def import_run(*, job_id: int) -> None:
-    """Run a confirmed import (the background task): progress, cancel, final counts."""
-    job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
-    if job.state != ImportState.QUEUED:
+    """Run a confirmed import (the background task): progress, cancel, final counts.
+
+    Only the run that moves the job from "queued" to "running" imports (a duplicate task
+    does nothing), and any error ends the job as failed with a plain message.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, updated_at=timezone.now()
+    )
+    if claimed != 1:
         return
-    job.state = ImportState.RUNNING
-    job.save(update_fields=["state", "updated_at"])
-
-    def progress(done: int) -> bool:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
-        return not ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
-
-    columns = job.mapping.get("columns") or None
+    job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
     try:
-        outcome = import_data(
-            workspace=job.workspace,
-            data=job_bytes(job),
-            filename=job.filename,
-            fmt=job.format,
-            mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
-            user=job.created_by,
-            progress=progress,
-        )
+        outcome = _run(job)
     except ValidationError as exc:
         _finish(job, ImportState.FAILED, error=" ".join(exc.messages))
+        return
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        _finish(
+            job,
+            ImportState.FAILED,
+            error=_(
+                "The import stopped because of an unexpected error. Rows imported before it "
+                "stay; please try again, and tell the administrator if it happens again."
+            ),
+        )
         return
     job.counts, job.problems = outcome.counts, outcome.problems
     _finish(job, ImportState.CANCELLED if outcome.cancelled else ImportState.DONE)
 
 
+def _run(job: ImportJob) -> ImportOutcome:
+    def progress(done: int) -> bool:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        return not ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
+
+    columns = job.mapping.get("columns") or None
+    return import_data(
+        workspace=job.workspace,
+        data=job_bytes(job),
+        filename=job.filename,
+        fmt=job.format,
+        mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
+        user=job.created_by,
+        progress=progress,
+    )
+
+
 def _finish(job: ImportJob, state: str, error: str = "") -> None:
+    """The end of a run: final state, and the upload is no longer needed."""
     job.refresh_from_db(fields=["processed_rows", "cancel_requested"])
     job.state, job.error, job.finished_at = state, error, timezone.now()
     if state == ImportState.DONE:
         job.processed_rows = job.total_rows
+    upload, job.file = job.file.name, ""  # type: ignore[assignment]
     job.save()
+    _delete_upload(upload)

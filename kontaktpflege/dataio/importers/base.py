@@ -29,7 +29,9 @@ MONTHS = {
 # Bidi, zero-width and BOM marks: invisible formatting at the edges of a value.
 _EDGE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _FORMULA = re.compile(r"^=\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(!]|^=\s*[A-Z]{1,3}\d+|^=\s*[-+\d]")
-_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
+# The exporters' formula guard (see exporters.neutralise): one apostrophe is removed again.
+_NEUTRALISED = re.compile(r"^'(?='*[=+\-@\t\r])")
+_INNER_NEUTRALISED = re.compile(r"([;,|\t\r\n])'(?='*[=+\-@])")
 
 
 def tidy(value: str | None) -> str:
@@ -385,7 +387,7 @@ def row_from_cells(
                 % {"c": headers[index][:40] if index < len(headers) else index, "v": value[:30]}
             )
             continue
-        SETTERS[field](row, value)
+        SETTERS[field](row, _INNER_NEUTRALISED.sub(r"\1", value))
     return row
 
 

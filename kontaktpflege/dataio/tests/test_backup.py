@@ -9,7 +9,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.accounts.models import ApiToken, Invitation, Membership, User, Workspace
+from kontaktpflege.accounts.services import api_token_create, invitation_create
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import PersonFilters, person_list
 from kontaktpflege.contacts.services import relationship_set
@@ -17,9 +18,35 @@ from kontaktpflege.dataio import backup
 from kontaktpflege.dataio.merge import duplicate_dismiss, person_merge
 from kontaktpflege.touchpoints.services import touchpoint_log
 
+APPRISE = "tgram://123456:SECRET-bot-token/987"
+
 
 @pytest.fixture
-def filled(import_file, workspace, bob, make_person):
+def secrets_(workspace, alice, bob):
+    """Secrets a backup must not carry; bob works in another workspace of his right now."""
+    from kontaktpflege.followups.models import NotificationSettings
+
+    User.objects.filter(pk=alice.pk).update(is_superuser=True, is_staff=True)
+    elsewhere = Workspace.objects.create(name="Bob's own")
+    Membership.objects.create(user=bob, workspace=elsewhere, role="owner")
+    bob.active_workspace = elsewhere
+    bob.save(update_fields=["active_workspace"])
+    settings_row = NotificationSettings.objects.create(
+        workspace=workspace, user=bob, apprise_urls=APPRISE, digest_enabled=True
+    )
+    token, raw = api_token_create(user=alice, workspace=workspace, name="script")
+    invitation = invitation_create(
+        workspace=workspace, invited_by=alice, email="new@example.org", role="member"
+    )
+    return {
+        "hashes": [alice.password, bob.password],
+        "raw": [raw, token.key_hash, invitation.token, settings_row.ics_token, APPRISE],
+        "ics_token": settings_row.ics_token,
+    }
+
+
+@pytest.fixture
+def filled(import_file, workspace, bob, make_person, secrets_):
     for name in ("linkedin_current.csv", "google_current.csv", "vcard30.vcf"):
         import_file(name)
     people = list(Person.objects.filter(workspace=workspace, user=None).order_by("id"))
@@ -75,6 +102,64 @@ def test_backup_then_restore_into_an_empty_instance_is_identical(filled):
     for label in first["tables"]:
         assert second["tables"][label] == first["tables"][label], label
     assert second == first
+
+
+def test_the_backup_holds_no_password_hash_token_or_notification_url(filled, secrets_):
+    text = "".join(backup.backup_chunks(workspace=filled))
+    for secret in secrets_["hashes"] + secrets_["raw"] + ["SECRET-bot-token", "pbkdf2"]:
+        assert secret not in text
+    data = json.loads(text)
+    assert "accounts.apitoken" not in data["tables"]
+    assert "accounts.invitation" not in data["tables"]
+    for user in data["tables"]["accounts.user"]:
+        assert set(user["fields"]) == {
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "language",
+            "time_zone",
+        }
+    (row,) = data["tables"]["followups.notificationsettings"]
+    assert row["fields"]["digest_enabled"] is True
+    assert "apprise_urls" not in row["fields"] and "ics_token" not in row["fields"]
+
+
+def test_restored_members_work_in_the_restored_workspace_without_passwords_or_secrets(
+    filled, secrets_
+):
+    from kontaktpflege.followups.models import NotificationSettings
+
+    data = json.loads("".join(backup.backup_chunks(workspace=filled)))
+    _wipe()
+    restored = backup.restore_workspace(data=data)
+    users = {u.username: u for u in User.objects.all()}
+    assert set(users) == {"alice", "bob"}
+    for user in users.values():
+        assert user.active_workspace == restored
+        assert not user.has_usable_password() and user.is_active
+        assert not (user.is_superuser or user.is_staff)
+    assert users["bob"].language == "de" and users["alice"].first_name == "Alice"
+    settings_row = NotificationSettings.objects.get()
+    assert settings_row.user == users["bob"] and settings_row.digest_enabled
+    assert settings_row.apprise_urls == "" and settings_row.ics_token
+    assert settings_row.ics_token != secrets_["ics_token"]
+    assert not ApiToken.objects.exists() and not Invitation.objects.exists()
+    assert Workspace.objects.get() == restored
+
+
+def test_secrets_in_an_older_backup_are_not_restored(filled, secrets_):
+    data = backup.backup_workspace(workspace=filled)
+    alice_row = next(
+        u for u in data["tables"]["accounts.user"] if u["fields"]["username"] == "alice"
+    )
+    alice_row["fields"].update(password=secrets_["hashes"][0], is_superuser=True)
+    data["tables"]["accounts.apitoken"] = [{"model": "accounts.apitoken", "pk": 1, "fields": {}}]
+    _wipe()
+    backup.restore_workspace(data=data)
+    alice = User.objects.get(username="alice")
+    assert not alice.has_usable_password() and not alice.is_superuser
+    assert not ApiToken.objects.exists()
 
 
 def test_search_and_new_rows_work_after_a_restore(filled, make_person):

@@ -44,6 +44,56 @@ def test_the_xlsx_export_holds_strings_never_formulas(make_person, workspace):
     assert all(c.data_type == "s" for c in book.active[2] if c.value)
 
 
+PAYLOAD = "see;=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (PAYLOAD, "see;'=cmd|' /C calc'!A0"),
+        ("a,+1|-2\t@x\n=y\r-z", "a,'+1|'-2\t'@x\n'=y\r'-z"),
+        ("'=already", "''=already"),
+        ("x;'=quoted", "x;''=quoted"),
+        ("a - b; c", "a - b; c"),
+    ],
+)
+def test_formula_starts_after_separators_are_neutralised_too(value, expected):
+    assert exporters.neutralise(value) == expected
+
+
+def _excel_de_cells(line: str) -> list[str]:
+    """What a naive `;`-splitting spreadsheet makes of one CSV line: the start of each cell."""
+    return [part.lstrip('"') for part in line.split(";")]
+
+
+def test_the_csv_export_quotes_every_cell_and_defuses_a_formula_after_a_semicolon(
+    make_person, workspace, charlie
+):
+    from kontaktpflege.dataio.services import import_data
+
+    make_person(first_name="Semi", last_name="Kolon", notes=PAYLOAD)
+    text = "".join(exporters.export_csv(people(workspace)))
+    line = text.lstrip("\ufeff").splitlines()[1]
+    assert line.startswith('"Semi","Kolon",""') and line.endswith("\"see;'=cmd|' /C calc'!A0\"")
+    assert not [c for c in _excel_de_cells(line) if c[:1] in "=+-@"]
+    import_data(workspace=charlie.active_workspace, data=text.encode(), filename="people.csv")
+    assert people(charlie.active_workspace).get().notes == PAYLOAD
+
+
+def test_the_xlsx_export_defuses_a_formula_after_a_semicolon(make_person, workspace, charlie):
+    from openpyxl import load_workbook
+
+    from kontaktpflege.dataio.services import import_data
+
+    make_person(first_name="Semi", last_name="Kolon", notes=PAYLOAD)
+    data = exporters.export_xlsx(people(workspace))
+    sheet = load_workbook(io.BytesIO(data)).active
+    notes = sheet.cell(row=2, column=len(exporters.COLUMNS))
+    assert notes.value == "see;'=cmd|' /C calc'!A0" and notes.data_type == "s"
+    import_data(workspace=charlie.active_workspace, data=data, filename="people.xlsx")
+    assert people(charlie.active_workspace).get().notes == PAYLOAD
+
+
 def test_vcard_40_and_30_carry_birthdays_without_year(make_person, workspace):
     make_person(first_name="Ohne", last_name="Jahr", birthday_day=3, birthday_month=2)
     v4 = "".join(exporters.export_vcard(people(workspace), "4.0"))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.exceptions import ValidationError
+import datetime as dt
 
-from kontaktpflege.contacts.models import Employment, Person, Relationship
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kontaktpflege.contacts.models import EmailAddress, Employment, Person, Relationship
 from kontaktpflege.contacts.services import (
     employment_record,
     organisation_get_or_create,
+    person_update,
     relationship_set,
 )
 from kontaktpflege.dataio.backup import backup_workspace
@@ -133,3 +138,67 @@ def test_a_merge_after_import_keeps_the_import_idempotent(import_file, workspace
     person_merge(keep=felix, remove=sara)
     outcome = import_file("linkedin_2021.csv")
     assert outcome.counts["new"] == 0
+
+
+def _later(hours):
+    return time_machine.travel(timezone.now() + dt.timedelta(hours=hours), tick=False)
+
+
+def _merged(pair, django_capture_on_commit_callbacks):
+    a, b, _friend = pair
+    removed_pk = b.pk
+    with (
+        _later(1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        log = person_merge(keep=a, remove=b, choices={"last_name": "remove"})
+    return Person.objects.get(pk=a.pk), removed_pk, log
+
+
+def _state(keep_pk, removed_pk):
+    keep = Person.objects.get(pk=keep_pk)
+    return (
+        keep.first_name,
+        keep.notes,
+        sorted(keep.emails.values_list("email", "is_primary")),
+        Person.objects.filter(pk=removed_pk).exists(),
+    )
+
+
+def test_undo_works_after_the_follow_ups_were_refreshed(pair, django_capture_on_commit_callbacks):
+    _keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
+    with _later(2):
+        merge_undo(log=log)
+    assert Person.objects.filter(pk=removed_pk).exists()
+
+
+def test_undo_is_refused_when_the_kept_person_was_edited_after_the_merge(
+    pair, django_capture_on_commit_callbacks
+):
+    keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
+    with _later(2):
+        person_update(person=keep, first_name="Thomas H.", notes="Called about the offer")
+        before = _state(keep.pk, removed_pk)
+        with pytest.raises(ValidationError, match="edited afterwards"):
+            merge_undo(log=log)
+    assert _state(keep.pk, removed_pk) == before
+    assert before[:2] == ("Thomas H.", "Called about the offer") and not before[3]
+    log.refresh_from_db()
+    assert log.undone_at is None
+
+
+def test_undo_is_refused_when_a_moved_row_was_edited_after_the_merge(
+    pair, django_capture_on_commit_callbacks
+):
+    keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
+    with _later(2):
+        moved = EmailAddress.objects.get(email="tom@example.org")
+        moved.is_primary = True
+        moved.save()
+        before = _state(keep.pk, removed_pk)
+        with pytest.raises(ValidationError, match="edited afterwards"):
+            merge_undo(log=log)
+    assert _state(keep.pk, removed_pk) == before
+    assert ("tom@example.org", True) in before[2]
+    log.refresh_from_db()
+    assert log.undone_at is None

@@ -221,3 +221,56 @@ def test_the_pages_speak_german_to_bob(bob_client):
     assert "Kontakte importieren" in page and "Personen exportieren" in page
     response = upload(bob_client, "header.csv", b"Vorname;Nachname\n")
     assert "Die Datei enthält keine Kontakte" in response.content.decode()
+
+
+def test_a_pair_of_one_person_with_itself_is_a_bad_request(alice_client, make_person):
+    from kontaktpflege.dataio.models import DuplicateDismissal, MergeLog
+
+    a = make_person(first_name="Thomas", last_name="Müller")
+    for url in (f"/data/duplicates/{a.pk}/{a.pk}/dismiss/", f"/data/merge/{a.pk}/{a.pk}/"):
+        response = alice_client.post(url)
+        assert response.status_code == 400, url
+        assert "the same person twice" in response.content.decode()
+    assert alice_client.get(f"/data/merge/{a.pk}/{a.pk}/").status_code == 400
+    assert not DuplicateDismissal.objects.exists() and not MergeLog.objects.exists()
+    assert Person.objects.get(pk=a.pk).first_name == "Thomas"
+
+
+def stored_uploads(settings):
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT) / "imports"
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
+
+
+def test_discard_asks_first_then_deletes_the_upload_without_javascript(
+    alice_client, workspace, settings, django_capture_on_commit_callbacks
+):
+    upload(alice_client, "linkedin_current.csv")
+    job = ImportJob.objects.get()
+    url = f"/data/import/{job.pk}/cancel/"
+    assert f'href="{url}"' in alice_client.get(f"/data/import/{job.pk}/").content.decode()
+    for response in (alice_client.get(url), alice_client.post(url)):  # no confirm=1 yet
+        page = response.content.decode()
+        assert response.status_code == 200 and "Discard this import?" in page
+        assert 'name="confirm" value="1"' in page and f'action="{url}"' in page
+    job.refresh_from_db()
+    assert job.state == "previewed" and not job.cancel_requested
+    assert len(stored_uploads(settings)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(url, {"confirm": "1"})
+    assert response.url == "/data/"
+    job.refresh_from_db()
+    assert job.state == "cancelled" and not job.file
+    assert stored_uploads(settings) == []
+    assert "discarded" in alice_client.get("/data/").content.decode()
+
+
+def test_the_mapping_screen_can_be_discarded_too(alice_client, settings):
+    upload(alice_client, "odd.csv", b"Spalte A;Spalte B\nx;y\n")
+    job = ImportJob.objects.get()
+    assert job.state == "needs_mapping"
+    page = alice_client.get(f"/data/import/{job.pk}/mapping/").content.decode()
+    assert f'href="/data/import/{job.pk}/cancel/"' in page
+    page = alice_client.get(f"/data/import/{job.pk}/cancel/").content.decode()
+    assert f'href="/data/import/{job.pk}/mapping/"' in page  # "Keep it" goes back

@@ -7,12 +7,17 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kontaktpflege.contacts import selectors as contact_selectors
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
@@ -120,11 +125,20 @@ def import_progress(request: WorkspaceRequest, pk: int) -> TemplateResponse:
 
 
 @writer_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Stop an import after its current chunk (what is imported stays)."""
+    """Discard an import not yet started (after a confirmation page), or stop a running one
+    after its current chunk (what is imported stays)."""
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
+    unconfirmed = job.state in services.UNCONFIRMED
+    if unconfirmed and not (request.method == "POST" and request.POST.get("confirm") == "1"):
+        return TemplateResponse(request, "dataio/discard.html", {"job": job})
+    if request.method != "POST":
+        return redirect("import_progress", pk=job.pk)
     services.import_cancel(job=job)
+    if unconfirmed:
+        messages.info(request, _("The import was discarded and its file deleted."))
+        return redirect("dataio")
     messages.info(request, _("The import is being stopped."))
     return redirect("import_progress", pk=job.pk)
 
@@ -189,9 +203,18 @@ def duplicates(request: WorkspaceRequest) -> TemplateResponse:
     return TemplateResponse(request, "dataio/duplicates.html", context)
 
 
+def _same_person() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("That is the same person twice; choose two different people."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @writer_required
 def merge_people(request: WorkspaceRequest, keep: int, remove: int) -> HttpResponse:
     """Side by side: pick each field; everything else of both people is kept."""
+    if keep == remove:
+        return _same_person()
     people = contact_selectors.people_by_ids(workspace=request.workspace, ids=[keep, remove])
     by_id = {p.pk: p for p in people}
     kept, removed = by_id[keep], by_id[remove]
@@ -212,6 +235,8 @@ def merge_people(request: WorkspaceRequest, keep: int, remove: int) -> HttpRespo
 @require_POST
 def duplicate_dismiss(request: WorkspaceRequest, a: int, b: int) -> HttpResponse:
     """Not the same person: stop suggesting the pair."""
+    if a == b:
+        return _same_person()
     first, second = contact_selectors.people_by_ids(workspace=request.workspace, ids=[a, b])
     merge.duplicate_dismiss(a=first, b=second)
     return redirect("duplicates")
