@@ -243,3 +243,65 @@ def test_retrying_by_hand_keeps_the_message_id(alice, workspace, julia, smtp_ser
     assert smtp_server.ids() == [message.message_id]
     with pytest.raises(ValidationError):
         services.message_retry(message=message)
+
+
+@pytest.mark.django_db
+def test_a_row_reclaimed_by_another_worker_mid_batch_is_not_sent_by_the_stale_batch(
+    alice, workspace, julia, smtp_server, monkeypatch
+):
+    first = queue(alice, workspace, julia, subject="first")
+    second = queue(alice, workspace, julia, subject="second")
+    stale_batch = delivery.outbox_claim()
+    assert [m.pk for m in stale_batch] == [first.pk, second.pk]
+    other_batches = []
+    real_build = delivery.build_email
+
+    def slow_batch(message):
+        # While the stale batch works on "first", "second" looks abandoned: another worker
+        # recovers it and claims it with its own token.
+        if message.pk == first.pk and not other_batches:
+            old = timezone.now() - dt.timedelta(hours=1)
+            OutboundMessage.objects.filter(pk=second.pk).update(claimed_at=old)
+            assert delivery.outbox_recover_stale() == (1, 0)
+            other_batches.append(delivery.outbox_claim(message_id=second.pk))
+        return real_build(message)
+
+    monkeypatch.setattr(delivery, "build_email", slow_batch)
+    assert delivery.outbox_send(stale_batch) == 1
+    assert [m["Subject"] for m in smtp_server.messages] == ["first"]
+    second.refresh_from_db()
+    assert second.state == MessageState.SENDING and second.data_started_at is None
+    assert second.claim_token == other_batches[0][0].claim_token
+
+    assert delivery.outbox_send(other_batches[0]) == 1
+    assert sorted(m["Subject"] for m in smtp_server.messages) == ["first", "second"]
+    assert Touchpoint.objects.filter(source=f"message:{second.pk}").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_worker_that_lost_its_claim_settles_nothing(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    [claimed] = delivery.outbox_claim()
+    OutboundMessage.objects.filter(pk=message.pk).update(claim_token="someone-else")
+    delivery._retry_later(claimed, "temporary")
+    delivery._fail(claimed, "broken")
+    delivery._Attempt(claimed).renew_claim()
+    message.refresh_from_db()
+    assert message.state == MessageState.SENDING and message.claim_token == "someone-else"
+    assert message.last_error == "" and message.data_started_at is None
+    with pytest.raises(delivery.ClaimLost):
+        delivery._Attempt(claimed).mark_data()
+    message.refresh_from_db()
+    assert message.data_started_at is None and smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_each_message_renews_its_claim_before_it_is_sent(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    [claimed] = delivery.outbox_claim()
+    old = timezone.now() - dt.timedelta(hours=1)
+    OutboundMessage.objects.filter(pk=message.pk).update(claimed_at=old)
+    assert delivery._Attempt(claimed).renew_claim()
+    message.refresh_from_db()
+    assert message.claimed_at > old
+    assert delivery.outbox_recover_stale() == (0, 0)
