@@ -33,7 +33,7 @@ def test_a_queued_email_is_sent_with_proper_headers_and_logged(
         workspace=workspace,
         user=alice,
         from_name="Alice Adler",
-        from_email="alice@adler.example",
+        from_email="Alice@Example.org",
         reply_to="antwort@adler.example",
         company="",
         signature="",
@@ -43,7 +43,7 @@ def test_a_queued_email_is_sent_with_proper_headers_and_logged(
     assert (claimed, sent) == (1, 1)
     [received] = smtp_server.messages
     assert smtp_server.ids() == [message.message_id]
-    assert received["From"] == "Alice Adler <alice@adler.example>"
+    assert received["From"] == "Alice Adler <alice@example.org>"
     assert received["Reply-To"] == "antwort@adler.example"
     assert received["List-Unsubscribe"] == "<https://ex.org/u/1>"
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -305,3 +305,44 @@ def test_each_message_renews_its_claim_before_it_is_sent(alice, workspace, julia
     message.refresh_from_db()
     assert message.claimed_at > old
     assert delivery.outbox_recover_stale() == (0, 0)
+
+
+def save_sender(alice, workspace, **over):
+    fields = {
+        "workspace": workspace,
+        "user": alice,
+        "from_name": "Alice Adler",
+        "from_email": "",
+        "reply_to": "",
+        "company": "",
+        "signature": "",
+    }
+    fields.update(over)
+    return services.sender_settings_save(**fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address", ["ceo@bank.example", "alice@example.org.evil.example", "noreply@sub.kp.example"]
+)
+def test_a_from_address_that_is_neither_yours_nor_the_sites_is_refused(
+    alice, workspace, settings, address
+):
+    settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    save_sender(alice, workspace, from_email="", company="Adler AG")
+    with pytest.raises(ValidationError) as info:
+        save_sender(alice, workspace, from_email=address, company="Bank")
+    assert "own address" in " ".join(info.value.message_dict["from_email"])
+    from kontaktpflege.messaging.selectors import sender_settings_for
+
+    current = sender_settings_for(workspace=workspace, user=alice)
+    assert current.from_email == "" and current.company == "Adler AG"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["alice@example.org", "ALICE@example.org", "team@KP.example"])
+def test_your_own_or_a_site_address_may_be_the_sender(alice, workspace, settings, address):
+    settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    saved = save_sender(alice, workspace, from_email=address, reply_to="ceo@bank.example")
+    assert saved.from_email.lower() == address.lower()
+    assert saved.reply_to == "ceo@bank.example"

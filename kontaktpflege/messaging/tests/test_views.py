@@ -224,7 +224,7 @@ def test_sender_settings_are_saved_and_bad_addresses_refused(alice_client, alice
         url,
         {
             "from_name": "Alice",
-            "from_email": "a@adler.example",
+            "from_email": "alice@example.org",
             "reply_to": "",
             "company": "Adler AG",
             "signature": "Alice Adler\nAdler AG",
@@ -245,6 +245,27 @@ def test_sender_settings_are_saved_and_bad_addresses_refused(alice_client, alice
     )
     assert "not a valid email" in response.content.decode()
     assert sender_settings_for(workspace=workspace, user=alice).company == "Adler AG"
+
+
+@pytest.mark.django_db
+def test_a_from_address_that_is_not_yours_is_refused_on_the_sender_page(
+    alice_client, alice, workspace
+):
+    from kontaktpflege.messaging.selectors import sender_settings_for
+
+    response = alice_client.post(
+        reverse("sender_settings"),
+        {
+            "from_name": "Der Chef",
+            "from_email": "ceo@bank.example",
+            "reply_to": "",
+            "company": "Bank",
+            "signature": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "only send as your own address" in response.content.decode()
+    assert sender_settings_for(workspace=workspace, user=alice).company == ""
 
 
 @pytest.mark.django_db
