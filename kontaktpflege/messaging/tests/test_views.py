@@ -30,13 +30,31 @@ def form_data(response, **over):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def make_followup(person, key="check_in:1"):
+    import datetime as dt
+
+    from kontaktpflege.followups.models import FollowUp
+
+    today = dt.date(2025, 3, 1)
+    return FollowUp.objects.create(
+        workspace=person.workspace,
+        person=person,
+        rule="check_in",
+        key=key,
+        due_on=today,
+        original_due_on=today,
+    )
+
+
 @pytest.mark.django_db
 def test_compose_prefills_the_template_for_a_followup(alice_client, julia):
-    response = compose_get(alice_client, julia, "?template=interview_thank_you&followup=42")
+    followup = make_followup(julia)
+    query = f"?template=interview_thank_you&followup={followup.pk}"
+    response = compose_get(alice_client, julia, query)
     html = response.content.decode()
     assert 'id="compose-form"' in html and 'name="body"' in html and 'name="notes"' in html
     assert "Sehr geehrte Frau Dr. Weber," in html
-    assert 'value="42"' in html
+    assert f'value="{followup.pk}"' in html
     assert "interview_date" in html  # flagged as not available yet
 
 
@@ -44,7 +62,8 @@ def test_compose_prefills_the_template_for_a_followup(alice_client, julia):
 def test_send_from_a_followup_with_a_note_reaches_smtp_and_the_timeline(
     alice_client, julia, smtp_server
 ):
-    response = compose_get(alice_client, julia, "?template=follow_up_72h&followup=9")
+    followup = make_followup(julia)
+    response = compose_get(alice_client, julia, f"?template=follow_up_72h&followup={followup.pk}")
     data = form_data(
         response, notes="Ihr Tipp mit dem Design-Sprint-Buch war Gold wert.", action="send"
     )
@@ -55,9 +74,43 @@ def test_send_from_a_followup_with_a_note_reaches_smtp_and_the_timeline(
     assert body.startswith("Sehr geehrte Frau Dr. Weber,")
     assert "Design-Sprint-Buch war Gold wert." in body
     message = OutboundMessage.objects.get()
-    assert message.state == "sent" and message.followup_id == 9
+    assert message.state == "sent" and message.followup_id == followup.pk
     page = alice_client.get(reverse("person", args=[julia.pk])).content.decode()
     assert "Schön, Sie kennengelernt zu haben" in page
+
+
+@pytest.fixture
+def charlies_followup(charlie):
+    from kontaktpflege.contacts.services import person_create
+
+    person = person_create(workspace=charlie.active_workspace, first_name="Eva", last_name="Fremd")
+    return make_followup(person, key="check_in:charlie")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["send", "mark_sent", "preview"])
+def test_a_followup_of_another_workspace_is_not_found_and_nothing_is_created(
+    alice_client, julia, charlies_followup, action
+):
+    response = compose_get(alice_client, julia, "?template=check_in")
+    data = form_data(response, action=action, followup=charlies_followup.pk, channel="email")
+    response = alice_client.post(reverse("compose", args=[julia.pk]), data)
+    assert response.status_code == 404
+    assert not OutboundMessage.objects.exists() and not Touchpoint.objects.exists()
+    query = f"?template=check_in&followup={charlies_followup.pk}"
+    assert alice_client.get(reverse("compose", args=[julia.pk]) + query).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_followup_of_another_person_is_not_found_and_nothing_is_created(
+    alice_client, julia, make_person
+):
+    other = make_followup(make_person(first_name="Otto"), key="check_in:otto")
+    response = compose_get(alice_client, julia, "?template=check_in")
+    data = form_data(response, action="mark_sent", followup=other.pk, channel="email")
+    response = alice_client.post(reverse("compose", args=[julia.pk]), data)
+    assert response.status_code == 404
+    assert not OutboundMessage.objects.exists() and not Touchpoint.objects.exists()
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import person_get
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.followups.selectors import followup_get
 from kontaktpflege.messaging import compose as composing
 from kontaktpflege.messaging import selectors, services
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS
@@ -185,10 +186,20 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
         if g.get("channel") in MessageChannel.values
         else selectors.default_channel(person),
         "to_address": emails[0] if emails else "",
-        "followup": _int(g.get("followup")),
+        "followup": _followup_id(request, person, _int(g.get("followup"))),
         "idempotency_key": services.new_idempotency_key(),
         "notes": "",
     }
+
+
+def _followup_id(request: WorkspaceRequest, person: Person, pk: int | None) -> int | None:
+    """The follow-up being answered: one of this workspace's, for this person, else 404."""
+    if pk is None:
+        return None
+    followup = followup_get(workspace=request.workspace, pk=pk)
+    if followup.person_id != person.pk:
+        raise Http404
+    return followup.pk
 
 
 @writer_required
@@ -212,6 +223,7 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _compose_page(request, person, form, None, form.data, status=400)
     data = form.cleaned_data
+    data["followup"] = _followup_id(request, person, data.get("followup"))
     draft = _draft(request, person, sender, data)
     final = composing.final_text(data, draft)
     action = request.POST.get("action", "preview")
