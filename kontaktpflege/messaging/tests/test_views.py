@@ -211,8 +211,73 @@ def test_customise_edit_and_reset_a_template(alice_client, workspace, julia):
     assert response.status_code == 302
     page = compose_get(alice_client, julia, "?template=check_in").content.decode()
     assert "unser Stammtisch fehlt mir." in page
-    alice_client.post(reverse("message_template_reset", args=["check_in"]))
+    alice_client.post(reverse("message_template_reset", args=["check_in"]), {"confirm": "yes"})
     assert not MessageTemplate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_resetting_a_template_asks_first_and_changes_nothing_until_confirmed(
+    alice_client, workspace
+):
+    alice_client.post(reverse("message_template_customise", args=["check_in"]))
+    detail = alice_client.get(reverse("message_template", args=["check_in"])).content.decode()
+    reset_url = reverse("message_template_reset", args=["check_in"])
+    assert f'href="{reset_url}"' in detail  # a link to the confirm page, not a bare POST form
+    for response in (alice_client.get(reset_url), alice_client.post(reset_url)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Reset" in page and "cannot be undone" in page and 'name="confirm"' in page
+        assert MessageTemplate.objects.filter(workspace=workspace, key="check_in").count() == 3
+    response = alice_client.post(reset_url, {"confirm": "yes"})
+    assert response.status_code == 302
+    assert not MessageTemplate.objects.filter(workspace=workspace).exists()
+
+
+@pytest.mark.django_db
+def test_deleting_an_own_template_asks_first(alice_client, workspace):
+    alice_client.post(
+        reverse("message_template_create"), {"name": "Eigen", "key": "eigen", "body": "Hallo"}
+    )
+    count = MessageTemplate.objects.filter(workspace=workspace, key="eigen").count()
+    assert count == 3
+    url = reverse("message_template_reset", args=["eigen"])
+    page = alice_client.get(url).content.decode()
+    assert "Delete the template" in page and "Eigen" in page
+    assert MessageTemplate.objects.filter(workspace=workspace, key="eigen").count() == count
+    alice_client.post(url, {"confirm": "yes"})
+    assert not MessageTemplate.objects.filter(workspace=workspace, key="eigen").exists()
+
+
+@pytest.mark.django_db
+def test_sending_an_uncertain_message_again_asks_first(alice_client, alice, workspace, julia):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    message = services.message_queue_email(
+        workspace=workspace,
+        person=julia,
+        user=alice,
+        to_address="julia.weber@example.com",
+        subject="Hallo",
+        body="Hallo Julia",
+        idempotency_key=services.new_idempotency_key(),
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        state="failed", data_started_at=timezone.now() - dt.timedelta(hours=1), last_error="?"
+    )
+    outbox_page = alice_client.get(reverse("outbox")).content.decode()
+    url = reverse("outbox_retry", args=[message.pk])
+    assert f'href="{url}"' in outbox_page
+    for response in (alice_client.get(url), alice_client.post(url)):
+        page = response.content.decode()
+        assert response.status_code == 200 and "julia.weber@example.com" in page
+        assert "may already have accepted" in page and 'name="confirm"' in page
+        message.refresh_from_db()
+        assert message.state == "failed"
+    assert alice_client.post(url, {"confirm": "yes"}).status_code == 302
+    message.refresh_from_db()
+    assert message.state == "queued"
 
 
 @pytest.mark.django_db
@@ -343,8 +408,11 @@ def test_charlie_gets_404_on_everything_of_alices(
         == 404
     )
     assert charlie_client.get(reverse("message_template", args=["eigen"])).status_code == 404
-    assert charlie_client.post(reverse("message_template_reset", args=["eigen"])).status_code == 404
-    assert charlie_client.post(reverse("outbox_retry", args=[message.pk])).status_code == 404
+    for method in (charlie_client.get, charlie_client.post):
+        reset = reverse("message_template_reset", args=["eigen"])
+        assert method(reset, {"confirm": "yes"}).status_code == 404
+        retry = reverse("outbox_retry", args=[message.pk])
+        assert method(retry, {"confirm": "yes"}).status_code == 404
     assert "Telefonat" not in charlie_client.get(reverse("outbox")).content.decode()
     assert MessageTemplate.objects.filter(key="eigen").count() == 3
 

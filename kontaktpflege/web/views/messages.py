@@ -127,13 +127,38 @@ def template_customise(request: WorkspaceRequest, key: str) -> HttpResponse:
     return redirect(f"{reverse('message_template', args=[key])}?variant={_variant(request)}")
 
 
+def _confirmed(request: WorkspaceRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def _confirm_page(
+    request: WorkspaceRequest, *, title: str, text: str, button: str, cancel: str
+) -> TemplateResponse:
+    """Asks before a step that cannot be undone; its form posts back with confirm=yes."""
+    context = {"title": title, "text": text, "button": button, "cancel": cancel}
+    return TemplateResponse(request, "messaging/confirm.html", context)
+
+
 @writer_required
-@require_POST
 def template_reset(request: WorkspaceRequest, key: str) -> HttpResponse:
-    """Back to the shipped text (or delete a template of the workspace's own)."""
-    selectors.template_source(workspace=request.workspace, key=key, variant="de_sie")
+    """Back to the shipped text (or delete a template of the workspace's own), once confirmed."""
+    source = selectors.template_source(workspace=request.workspace, key=key, variant="de_sie")
+    if not _confirmed(request):
+        name = {"name": source.name}
+        if source.is_shipped:
+            title = _("Reset “%(name)s” to default?") % name
+            text = _(
+                "Your changes to all three variants are replaced by the text we ship. "
+                "This cannot be undone."
+            )
+        else:
+            title = _("Delete the template “%(name)s”?") % name
+            text = _("All three variants are deleted. This cannot be undone.")
+        button = _("Reset to default") if source.is_shipped else _("Delete template")
+        cancel = reverse("message_template", args=[key])
+        return _confirm_page(request, title=title, text=text, button=button, cancel=cancel)
     services.template_reset(workspace=request.workspace, key=key)
-    messages.success(request, _("Template reset."))
+    messages.success(request, _("Template reset.") if source.is_shipped else _("Template deleted."))
     return redirect("message_templates")
 
 
@@ -339,16 +364,38 @@ def outbox(request: WorkspaceRequest) -> TemplateResponse:
 
 
 @writer_required
-@require_POST
 def outbox_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Send a failed message again (by hand)."""
+    """Send a failed message again (by hand); an uncertain one only once confirmed."""
     message = selectors.message_get(workspace=request.workspace, pk=pk)
+    if request.method != "POST" or (message.is_uncertain and not _confirmed(request)):
+        return _retry_confirm_page(request, message)
     try:
         services.message_retry(message=message)
         messages.success(request, _("The message is queued again."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("outbox")
+
+
+def _retry_confirm_page(request: WorkspaceRequest, message: Any) -> TemplateResponse:
+    to = {"to": message.to_address or message.person.full_name}
+    if message.is_uncertain:
+        text = _(
+            "The mail server may already have accepted this message to %(to)s before sending "
+            "stopped. Check with the recipient or your sent mail first: if it did arrive, "
+            "it may arrive twice."
+        )
+        button = _("Send again anyway")
+    else:
+        text = _("The message to %(to)s is queued and sent again.")
+        button = _("Retry")
+    return _confirm_page(
+        request,
+        title=_("Send this message again?"),
+        text=text % to,
+        button=button,
+        cancel=reverse("outbox"),
+    )
 
 
 @member_required
