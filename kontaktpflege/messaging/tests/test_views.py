@@ -429,3 +429,22 @@ def test_a_viewer_cannot_compose(client, alice, workspace, julia, django_user_mo
     viewer.save(update_fields=["active_workspace"])
     client.force_login(viewer)
     assert client.post(reverse("compose", args=[julia.pk]), {"action": "send"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_channel_button_shows_the_channel_label_not_its_raw_value(
+    alice_client, bob_client, make_person
+):
+    nina = make_person(first_name="Nina", linkedin_url="https://www.linkedin.com/in/nina")
+    query = "?template=check_in&channel=linkedin"
+    english = compose_get(alice_client, nina, query).content.decode()
+    assert "Open LinkedIn" in english and "Open linkedin" not in english
+    german = compose_get(bob_client, nina, query).content.decode()
+    assert "LinkedIn öffnen" in german
+
+
+@pytest.mark.django_db
+def test_the_variable_help_example_is_translated(bob_client, julia):
+    page = compose_get(bob_client, julia, "?template=check_in").content.decode()
+    assert "{% if organisation %} bei {{ organisation }}{% endif %}" in page
+    assert " at {{ organisation }}" not in page

@@ -345,6 +345,7 @@ def _compose_page(
         "form": form,
         "draft": draft,
         "channel": channel,
+        "channel_label": dict(MessageChannel.choices).get(channel, channel),
         "link": deeplink(channel, person, subject=data.get("subject") or "", body=body),
         "emails": [e.email for e in person.emails.all()],
         "variables": VARIABLES,
