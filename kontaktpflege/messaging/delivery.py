@@ -3,7 +3,10 @@
 How "exactly once" is kept, and where it gives way to "at most once":
 
 1. A worker claims rows with a conditional UPDATE (queued → sending, with a claim token), so
-   two workers never hold the same row.
+   two workers never hold the same row. Right before each message it renews the claim
+   (`claimed_at` = now, again conditional on its token); a row recovered and claimed by
+   another worker meanwhile is skipped. Every update that settles a row carries the token,
+   so a worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
    Up to that moment the server cannot have accepted the message.
 3. After the server's 250 the row becomes "sent" and the touchpoint is logged.
@@ -27,7 +30,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,15 +97,31 @@ def _uncertain_text() -> str:
     )
 
 
+class ClaimLost(Exception):
+    """This worker no longer holds the row: another one recovered and claimed it."""
+
+
+def _ours(message: OutboundMessage) -> QuerySet[OutboundMessage]:
+    """The row, only while this worker's claim on it still stands."""
+    return OutboundMessage.objects.filter(
+        pk=message.pk, claim_token=message.claim_token, state=MessageState.SENDING
+    )
+
+
 @dataclass
 class _Attempt:
     message: OutboundMessage
     data_started: bool = False
 
+    def renew_claim(self) -> bool:
+        """Refresh `claimed_at` so recovery leaves the row alone; False when it is not ours."""
+        return bool(_ours(self.message).update(claimed_at=timezone.now()))
+
     def mark_data(self) -> None:
         # Committed on its own before DATA: after a crash this says "maybe delivered".
+        if not _ours(self.message).update(data_started_at=timezone.now()):
+            raise ClaimLost(self.message.pk)
         self.data_started = True
-        OutboundMessage.objects.filter(pk=self.message.pk).update(data_started_at=timezone.now())
 
 
 def outbox_send(messages: list[OutboundMessage]) -> int:
@@ -114,22 +133,25 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
     try:
         with Session() as session:
             while pending:
-                attempt = _Attempt(pending[0])
+                attempt = _Attempt(pending.pop(0))
+                if not attempt.renew_claim():
+                    logger.info(
+                        "message %s: claim lost, left to its new worker", attempt.message.pk
+                    )
+                    continue
                 try:
                     response = session.send(build_email(attempt.message), attempt.mark_data)
+                except ClaimLost:
+                    continue
                 except smtplib.SMTPResponseException as exc:
-                    pending.pop(0)
                     _record_refusal(attempt, exc)
                     continue
                 except (OSError, smtplib.SMTPException) as exc:
-                    pending.pop(0)
                     _record_broken(attempt, exc)
                     raise
                 except Exception as exc:
-                    pending.pop(0)
                     _fail(attempt.message, str(exc) or type(exc).__name__)
                     continue
-                pending.pop(0)
                 sent += _mark_sent(attempt.message, response)
     except (OSError, smtplib.SMTPException) as exc:
         for message in pending:  # never reached DATA on this connection: safe to retry
@@ -168,7 +190,7 @@ def _retry_later(message: OutboundMessage, error: str) -> None:
         )
         return
     when = timezone.now() + backoff(message.attempts)
-    updated = OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+    updated = _ours(message).update(
         state=MessageState.QUEUED,
         next_attempt_at=when,
         claim_token="",
@@ -181,9 +203,7 @@ def _retry_later(message: OutboundMessage, error: str) -> None:
 
 def _fail(message: OutboundMessage, error: str) -> None:
     logger.warning("message %s failed: %s", message.pk, error)
-    OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-        state=MessageState.FAILED, claim_token="", last_error=error[:2000]
-    )
+    _ours(message).update(state=MessageState.FAILED, claim_token="", last_error=error[:2000])
 
 
 def _mark_sent(message: OutboundMessage, response: str) -> int:
@@ -193,9 +213,7 @@ def _mark_sent(message: OutboundMessage, response: str) -> int:
     message.sent_at = timezone.now()
     with transaction.atomic():
         message_log_touchpoint(message=message, save=False)
-        updated = OutboundMessage.objects.filter(
-            pk=message.pk, claim_token=message.claim_token, state=MessageState.SENDING
-        ).update(
+        updated = _ours(message).update(
             state=MessageState.SENT,
             sent_at=message.sent_at,
             provider_message_id=(response or message.message_id)[:255],

@@ -6,8 +6,12 @@ module bounds the work a template can do, because a thread with a timeout cannot
 - every loop iterates through a guard (AST rewrite) that counts iterations and checks a
   wall-clock deadline, so loops without output stop too;
 - every call, filter, ``~`` concatenation and intercepted operator (``*``, ``**``, ``%``,
-  ``+``) checks the deadline, the size of its arguments and of its result *before* the
-  allocation can explode (``'x' * 10**9`` is refused, not attempted);
+  ``+``, ``-``, ``//``) checks the deadline, the size of its arguments and of its result
+  *before* the allocation can explode (``'x' * 10**9`` is refused, not attempted); integer
+  results are limited to 256 bits, judged from the operands' bit lengths;
+- sizes are nested sizes (a list of lists counts every element), measured by a bounded walk,
+  so list literals, repetition and any conversion to text (output, ``|string``, ``|join``,
+  ``~``, text filters) refuse a value before ``str()`` could blow it up;
 - output comes from ``generate()`` with a running size cap;
 - only a short list of filters and safe ``str`` methods is available, no includes, no
   ``cycler``/``joiner``/``namespace``/``lipsum`` globals.
@@ -17,6 +21,7 @@ Undefined variables render empty and are recorded, so the preview can flag them.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import traceback
@@ -38,6 +43,7 @@ MAX_SOURCE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 50_000
 MAX_VALUE_CHARS = 50_000  # any intermediate string or list
 MAX_INT_ARG = 10_000  # numbers passed to calls and filters
+MAX_INT_BITS = 256  # integer results of arithmetic
 MAX_FILTER_STR_ARG = 200
 MAX_ITERATIONS = 50_000
 MAX_CALLS = 20_000
@@ -105,16 +111,58 @@ def _tick() -> None:
         budget.tick()
 
 
-def _size_of(value: Any) -> int:
-    if isinstance(value, str | list | tuple | dict | set | frozenset | bytes):
-        return len(value)
-    return 0
+_CONTAINERS = (list, tuple, set, frozenset)
+
+
+def _size_of(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
+    """Nested size: characters of strings plus the elements of every nested container.
+
+    Shared references count each time (that is what ``str()`` would write). The walk stops
+    as soon as the total passes ``limit``, so it costs at most ``limit`` steps.
+    """
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 2 * len(item)
+            if total <= limit:
+                stack.extend(item.keys())
+                stack.extend(item.values())
+        elif isinstance(item, _CONTAINERS):
+            total += len(item)
+            if total <= limit:
+                stack.extend(item)
+        if total > limit:
+            return total
+    return total
 
 
 def _check_value(value: Any) -> Any:
     if _size_of(value) > MAX_VALUE_CHARS:
         raise LimitExceeded(_("A value in the template grew too large."))
     return value
+
+
+def _check_convertible(value: Any) -> Any:
+    """Refuse a container whose text would be too long, before ``str()`` builds it."""
+    if not isinstance(value, str) and _size_of(value, MAX_OUTPUT_CHARS) > MAX_OUTPUT_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+    return value
+
+
+def _safe_str(value: Any) -> str:
+    return _check_value(str(_check_convertible(value)))
+
+
+def _safe_join(value: Any, d: Any = "") -> str:
+    sep = str(d)
+    items = list(_guard_iter(value))
+    if _size_of(items, MAX_OUTPUT_CHARS) + len(sep) * len(items) > MAX_OUTPUT_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+    return sep.join(str(x) for x in items)
 
 
 def _check_args(args: Iterable[Any], *, max_str: int = MAX_VALUE_CHARS) -> None:
@@ -160,9 +208,17 @@ def _guard_iter(value: Any) -> Iterator[Any]:
         yield item
 
 
-def _guarded_filter(fn: Callable[..., Any], *, free_args: bool = False) -> Callable[..., Any]:
+# Filters that only look at a container's top level; every other one may turn it into text.
+_STRUCTURAL_FILTERS = frozenset({"first", "last", "length", "count", "list", "reverse"})
+
+
+def _guarded_filter(
+    fn: Callable[..., Any], *, free_args: bool = False, structural: bool = False
+) -> Callable[..., Any]:
     def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
+        if not structural:
+            _check_convertible(value)
         if not free_args:
             _check_args([*args, *kwargs.values()], max_str=MAX_FILTER_STR_ARG)
         return _check_value(fn(value, *args, **kwargs))
@@ -194,16 +250,19 @@ def _filters() -> dict[str, Callable[..., Any]]:
         "upper": f.do_upper,
         "reverse": f.do_reverse,
         "round": f.do_round,
-        "string": str,
+        "string": _safe_str,
         "striptags": f.do_striptags,
         "title": f.do_title,
         "trim": f.do_trim,
         "truncate": lambda v, length=255, end="…": f.do_truncate(None, v, length, True, end, 5),  # type: ignore[arg-type]
         "wordcount": f.do_wordcount,
         "replace": _safe_replace,
-        "join": lambda v, d="": str(d).join(str(x) for x in _guard_iter(v)),
+        "join": _safe_join,
     }
-    guarded = {name: _guarded_filter(fn) for name, fn in plain.items()}
+    guarded = {
+        name: _guarded_filter(fn, structural=name in _STRUCTURAL_FILTERS)
+        for name, fn in plain.items()
+    }
     guarded["default"] = guarded["d"] = _guarded_filter(f.do_default, free_args=True)
     return guarded
 
@@ -213,7 +272,24 @@ def _capped_range(*args: int) -> Iterator[int]:
 
 
 class _GuardedCodeGenerator(CodeGenerator):
-    """Routes ``~`` concatenation through the environment's size check."""
+    """Routes ``~`` concatenation and list/tuple/dict literals through size checks."""
+
+    def _checked(self, visit: Callable[[Any, Frame], None], node: Any, frame: Frame) -> None:
+        self.write("environment.kp_check_value(")
+        visit(node, frame)
+        self.write(")")
+
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self._checked(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self._checked(super().visit_Dict, node, frame)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        if node.ctx != "load":
+            super().visit_Tuple(node, frame)
+        else:
+            self._checked(super().visit_Tuple, node, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.kp_concat((")
@@ -224,14 +300,14 @@ class _GuardedCodeGenerator(CodeGenerator):
 
 
 def _finalize(value: Any) -> Any:
-    return "" if value is None else value
+    return "" if value is None else _check_convertible(value)
 
 
 class GuardedEnvironment(ImmutableSandboxedEnvironment):
     """A sandbox whose every loop, call and operator is bounded in time and size."""
 
     code_generator_class = _GuardedCodeGenerator
-    intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+    intercepted_binops = frozenset({"*", "**", "%", "+", "-", "//"})
 
     def __init__(self) -> None:
         super().__init__(
@@ -256,10 +332,13 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
 
     def kp_concat(self, parts: tuple[Any, ...]) -> str:
         _tick()
-        total = sum(_size_of(p) if isinstance(p, str) else 0 for p in parts)
+        total = sum(_size_of(p, MAX_OUTPUT_CHARS) for p in parts)
         if total > MAX_VALUE_CHARS:
             raise LimitExceeded(_("A value in the template grew too large."))
         return _check_value("".join(str(_finalize(p)) for p in parts))
+
+    def kp_check_value(self, value: Any) -> Any:
+        return _check_value(value)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         raise SecurityError(
@@ -286,21 +365,45 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         return _check_value(super().call_binop(context, operator_, left, right))
 
 
-def _power_too_big(left: Any, right: Any) -> bool:
-    if not (isinstance(left, int) and isinstance(right, int)):
-        return False
-    return right > 64 or abs(left).bit_length() * max(right, 0) > 256
+def _int_result_bits(op: str, left: int, right: int) -> int:
+    """An upper bound of the result's bit length, from the operands alone (nothing computed)."""
+    a, b = abs(left).bit_length(), abs(right).bit_length()
+    if op == "*":
+        return a + b
+    if op in ("+", "-"):
+        return max(a, b) + 1
+    if op == "//":
+        return a + 1
+    if op == "**":
+        if right <= 0 or abs(left) <= 1:
+            return 1
+        if right > MAX_INT_BITS:
+            return MAX_INT_BITS + 1
+        return int(math.log2(abs(left)) * right) + 1
+    return max(a, b)  # % is never larger than its operands
+
+
+def _repeated_size(seq: Any, n: Any) -> int:
+    """The nested size of ``seq * n`` (0 when it is no sequence repetition)."""
+    if not isinstance(seq, str | bytes | list | tuple) or not isinstance(n, int) or n <= 0:
+        return 0
+    return _size_of(seq) * n
 
 
 def _check_binop(op: str, left: Any, right: Any) -> None:
     if op == "%" and isinstance(left, str):
         raise SecurityError(_("Formatting with % is not available in templates."))
+    if isinstance(left, int) and isinstance(right, int):
+        if _int_result_bits(op, left, right) > MAX_INT_BITS:
+            raise LimitExceeded(
+                _("A number in the template grew too large (at most %(bits)d bits).")
+                % {"bits": MAX_INT_BITS}
+            )
+        return
     if op == "*":
         for seq, n in ((left, right), (right, left)):
-            if _size_of(seq) and isinstance(n, int) and _size_of(seq) * n > MAX_VALUE_CHARS:
+            if _repeated_size(seq, n) > MAX_VALUE_CHARS:
                 raise LimitExceeded(_("A value in the template grew too large."))
-    if op == "**" and _power_too_big(left, right):
-        raise LimitExceeded(_("Numbers in calls are limited to %(max)d.") % {"max": MAX_INT_ARG})
     if op == "+" and _size_of(left) + _size_of(right) > MAX_VALUE_CHARS:
         raise LimitExceeded(_("A value in the template grew too large."))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -145,12 +147,16 @@ def sender_settings_save(
     company: str,
     signature: str,
 ) -> SenderSettings:
-    """Store how the user's messages go out; addresses are validated like recipients."""
+    """Store how the user's messages go out; addresses are validated like recipients.
+
+    The From address must be the user's own account email or one at the site sender's
+    domain (no sending as somebody else); any address may be the Reply-To.
+    """
     values = {
         "from_name": clean_text(
             validate_header(from_name, "from_name"), field="from_name", max_length=120
         ),
-        "from_email": normalise_email(from_email, field="from_email") if from_email.strip() else "",
+        "from_email": _allowed_from(from_email, user) if from_email.strip() else "",
         "reply_to": normalise_email(reply_to, field="reply_to") if reply_to.strip() else "",
         "company": clean_text(company, field="company", max_length=200),
         "signature": clean_text(signature, field="signature", max_length=2000, multiline=True),
@@ -159,6 +165,27 @@ def sender_settings_save(
         workspace=workspace, user=user, defaults=values
     )
     return obj
+
+
+def _site_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower()
+
+
+def _allowed_from(from_email: str, user: User) -> str:
+    address = normalise_email(from_email, field="from_email")
+    own = (user.email or "").strip().lower()
+    domain = address.rpartition("@")[2]
+    if address == own or (domain and domain == _site_domain()):
+        return address
+    raise ValidationError(
+        {
+            "from_email": _(
+                "You can only send as your own address (%(own)s) or an address at "
+                "%(domain)s. Put other addresses under reply-to."
+            )
+            % {"own": own or "–", "domain": _site_domain() or "–"}
+        }
+    )
 
 
 # ---------------------------------------------------------------- messages

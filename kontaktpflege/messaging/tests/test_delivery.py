@@ -33,7 +33,7 @@ def test_a_queued_email_is_sent_with_proper_headers_and_logged(
         workspace=workspace,
         user=alice,
         from_name="Alice Adler",
-        from_email="alice@adler.example",
+        from_email="Alice@Example.org",
         reply_to="antwort@adler.example",
         company="",
         signature="",
@@ -43,7 +43,7 @@ def test_a_queued_email_is_sent_with_proper_headers_and_logged(
     assert (claimed, sent) == (1, 1)
     [received] = smtp_server.messages
     assert smtp_server.ids() == [message.message_id]
-    assert received["From"] == "Alice Adler <alice@adler.example>"
+    assert received["From"] == "Alice Adler <alice@example.org>"
     assert received["Reply-To"] == "antwort@adler.example"
     assert received["List-Unsubscribe"] == "<https://ex.org/u/1>"
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -243,3 +243,106 @@ def test_retrying_by_hand_keeps_the_message_id(alice, workspace, julia, smtp_ser
     assert smtp_server.ids() == [message.message_id]
     with pytest.raises(ValidationError):
         services.message_retry(message=message)
+
+
+@pytest.mark.django_db
+def test_a_row_reclaimed_by_another_worker_mid_batch_is_not_sent_by_the_stale_batch(
+    alice, workspace, julia, smtp_server, monkeypatch
+):
+    first = queue(alice, workspace, julia, subject="first")
+    second = queue(alice, workspace, julia, subject="second")
+    stale_batch = delivery.outbox_claim()
+    assert [m.pk for m in stale_batch] == [first.pk, second.pk]
+    other_batches = []
+    real_build = delivery.build_email
+
+    def slow_batch(message):
+        # While the stale batch works on "first", "second" looks abandoned: another worker
+        # recovers it and claims it with its own token.
+        if message.pk == first.pk and not other_batches:
+            old = timezone.now() - dt.timedelta(hours=1)
+            OutboundMessage.objects.filter(pk=second.pk).update(claimed_at=old)
+            assert delivery.outbox_recover_stale() == (1, 0)
+            other_batches.append(delivery.outbox_claim(message_id=second.pk))
+        return real_build(message)
+
+    monkeypatch.setattr(delivery, "build_email", slow_batch)
+    assert delivery.outbox_send(stale_batch) == 1
+    assert [m["Subject"] for m in smtp_server.messages] == ["first"]
+    second.refresh_from_db()
+    assert second.state == MessageState.SENDING and second.data_started_at is None
+    assert second.claim_token == other_batches[0][0].claim_token
+
+    assert delivery.outbox_send(other_batches[0]) == 1
+    assert sorted(m["Subject"] for m in smtp_server.messages) == ["first", "second"]
+    assert Touchpoint.objects.filter(source=f"message:{second.pk}").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_worker_that_lost_its_claim_settles_nothing(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    [claimed] = delivery.outbox_claim()
+    OutboundMessage.objects.filter(pk=message.pk).update(claim_token="someone-else")
+    delivery._retry_later(claimed, "temporary")
+    delivery._fail(claimed, "broken")
+    delivery._Attempt(claimed).renew_claim()
+    message.refresh_from_db()
+    assert message.state == MessageState.SENDING and message.claim_token == "someone-else"
+    assert message.last_error == "" and message.data_started_at is None
+    with pytest.raises(delivery.ClaimLost):
+        delivery._Attempt(claimed).mark_data()
+    message.refresh_from_db()
+    assert message.data_started_at is None and smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_each_message_renews_its_claim_before_it_is_sent(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia)
+    [claimed] = delivery.outbox_claim()
+    old = timezone.now() - dt.timedelta(hours=1)
+    OutboundMessage.objects.filter(pk=message.pk).update(claimed_at=old)
+    assert delivery._Attempt(claimed).renew_claim()
+    message.refresh_from_db()
+    assert message.claimed_at > old
+    assert delivery.outbox_recover_stale() == (0, 0)
+
+
+def save_sender(alice, workspace, **over):
+    fields = {
+        "workspace": workspace,
+        "user": alice,
+        "from_name": "Alice Adler",
+        "from_email": "",
+        "reply_to": "",
+        "company": "",
+        "signature": "",
+    }
+    fields.update(over)
+    return services.sender_settings_save(**fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address", ["ceo@bank.example", "alice@example.org.evil.example", "noreply@sub.kp.example"]
+)
+def test_a_from_address_that_is_neither_yours_nor_the_sites_is_refused(
+    alice, workspace, settings, address
+):
+    settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    save_sender(alice, workspace, from_email="", company="Adler AG")
+    with pytest.raises(ValidationError) as info:
+        save_sender(alice, workspace, from_email=address, company="Bank")
+    assert "own address" in " ".join(info.value.message_dict["from_email"])
+    from kontaktpflege.messaging.selectors import sender_settings_for
+
+    current = sender_settings_for(workspace=workspace, user=alice)
+    assert current.from_email == "" and current.company == "Adler AG"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["alice@example.org", "ALICE@example.org", "team@KP.example"])
+def test_your_own_or_a_site_address_may_be_the_sender(alice, workspace, settings, address):
+    settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    saved = save_sender(alice, workspace, from_email=address, reply_to="ceo@bank.example")
+    assert saved.from_email.lower() == address.lower()
+    assert saved.reply_to == "ceo@bank.example"

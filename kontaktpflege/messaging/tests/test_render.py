@@ -1,5 +1,7 @@
 """The sandbox: harmless output or a clear error for hostile or broken templates."""
 
+import tracemalloc
+
 import pytest
 
 from kontaktpflege.messaging.render import RenderError, check_syntax, render_text, tidy
@@ -77,3 +79,71 @@ def test_bodies_are_plain_text_without_html_escaping():
 
 def test_tidy_collapses_the_gap_an_empty_variable_leaves():
     assert tidy("Hallo,\n\n\n\n\nGrüße  \n") == "Hallo,\n\nGrüße"
+
+
+SQUARING = (
+    "{% set a = 2 ** 60 %}"
+    + "".join("{% set a = a * a %}" for _ in range(16))
+    + "{{ a | string | length }}"
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        SQUARING,
+        "{% set a = 2 ** 200 %}{% set b = a * a %}{{ b }}",
+        "{% set a = 2 ** 255 %}{{ a + a }}",
+        "{% set a = 2 ** 255 %}{{ 0 - a - a }}",
+        "{{ 2 ** 257 }}",
+        "{% set a = 2 ** 200 %}{{ (a * 1) // 1 * a }}",
+        "{{ 12345678901234567890 ** 20 }}",
+    ],
+)
+def test_integer_arithmetic_beyond_256_bits_is_refused_before_it_is_computed(source):
+    with pytest.raises(RenderError) as info:
+        render_text(source, {})
+    assert "number" in str(info.value).lower()
+
+
+def test_integer_arithmetic_within_256_bits_still_works():
+    result = render_text("{% set a = 2 ** 250 %}{{ a * 3 - 1 + 1 // 1 }}|{{ 10 ** 70 }}", {})
+    assert result.text == f"{2**250 * 3 - 1 + 1}|{10**70}"
+
+
+NESTED = "{% set x = range(9999) | list %}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        NESTED + "{{ ([x] * 2000) | string }}",
+        NESTED + "{{ [x] * 2000 }}",
+        NESTED + "{{ [[x]] * 10 }}",
+        NESTED + "{% set y = [x, x, x, x, x, x] %}{{ y | string }}",
+        NESTED + "{% set y = [x, x, x, x, x, x] %}{{ y }}",
+        NESTED + "{% set y = [x, x, x, x, x, x] %}{{ y | join(',') }}",
+        NESTED + "{% set y = [x, x, x, x, x, x] %}{{ y ~ '' }}",
+        NESTED + "{% set y = [x, x, x, x, x, x] %}{{ y | upper }}",
+        NESTED + "{% set y = {'a': x, 'b': x, 'c': x, 'd': x, 'e': x, 'f': x} %}{{ y }}",
+        NESTED + "{% set y = (x, x, x, x, x, x) %}{{ [y, y] | string }}",
+    ],
+)
+def test_nested_containers_are_measured_before_they_are_repeated_or_converted(source):
+    tracemalloc.start()
+    try:
+        with pytest.raises(RenderError) as info:
+            render_text(source, {}, time_limit=30)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = str(info.value)
+    assert "too large" in message or "longer than" in message
+    assert peak < 5_000_000  # refused before the text was built, not after
+
+
+def test_small_nested_containers_still_convert_and_join():
+    result = render_text(
+        "{% set x = [1, 2] %}{{ [x] * 2 }}|{{ [x, x] | join(';') }}|{{ x | string }}", {}
+    )
+    assert result.text == "[[1, 2], [1, 2]]|[1, 2];[1, 2]|[1, 2]"

@@ -130,7 +130,11 @@ def _smtp_transaction(
         smtp.rset()
         code, resp = next(iter(refused.values()))
         raise RecipientRefused(code, resp)
-    on_data()
+    try:
+        on_data()
+    except Exception:
+        smtp.rset()  # nothing was sent: leave the connection clean for the next message
+        raise
     code, resp = smtp.data(payload)
     if code != 250:
         smtp.rset()

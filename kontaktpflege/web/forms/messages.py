@@ -88,7 +88,10 @@ class SenderSettingsForm(StyledForm):
         label=_("From address"),
         required=False,
         max_length=254,
-        help_text=_("Empty: the site's address is used and replies come to your account email."),
+        help_text=_(
+            "Your account email or an address at the site's domain. Empty: the site's "
+            "address is used and replies come to your account email."
+        ),
     )
     reply_to = forms.CharField(label=_("Reply-to address"), required=False, max_length=254)
     company = forms.CharField(label=_("Company"), required=False, max_length=200)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import person_get
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.followups.selectors import followup_get
 from kontaktpflege.messaging import compose as composing
 from kontaktpflege.messaging import selectors, services
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS
@@ -126,13 +127,38 @@ def template_customise(request: WorkspaceRequest, key: str) -> HttpResponse:
     return redirect(f"{reverse('message_template', args=[key])}?variant={_variant(request)}")
 
 
+def _confirmed(request: WorkspaceRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def _confirm_page(
+    request: WorkspaceRequest, *, title: str, text: str, button: str, cancel: str
+) -> TemplateResponse:
+    """Asks before a step that cannot be undone; its form posts back with confirm=yes."""
+    context = {"title": title, "text": text, "button": button, "cancel": cancel}
+    return TemplateResponse(request, "messaging/confirm.html", context)
+
+
 @writer_required
-@require_POST
 def template_reset(request: WorkspaceRequest, key: str) -> HttpResponse:
-    """Back to the shipped text (or delete a template of the workspace's own)."""
-    selectors.template_source(workspace=request.workspace, key=key, variant="de_sie")
+    """Back to the shipped text (or delete a template of the workspace's own), once confirmed."""
+    source = selectors.template_source(workspace=request.workspace, key=key, variant="de_sie")
+    if not _confirmed(request):
+        name = {"name": source.name}
+        if source.is_shipped:
+            title = _("Reset “%(name)s” to default?") % name
+            text = _(
+                "Your changes to all three variants are replaced by the text we ship. "
+                "This cannot be undone."
+            )
+        else:
+            title = _("Delete the template “%(name)s”?") % name
+            text = _("All three variants are deleted. This cannot be undone.")
+        button = _("Reset to default") if source.is_shipped else _("Delete template")
+        cancel = reverse("message_template", args=[key])
+        return _confirm_page(request, title=title, text=text, button=button, cancel=cancel)
     services.template_reset(workspace=request.workspace, key=key)
-    messages.success(request, _("Template reset."))
+    messages.success(request, _("Template reset.") if source.is_shipped else _("Template deleted."))
     return redirect("message_templates")
 
 
@@ -185,10 +211,20 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
         if g.get("channel") in MessageChannel.values
         else selectors.default_channel(person),
         "to_address": emails[0] if emails else "",
-        "followup": _int(g.get("followup")),
+        "followup": _followup_id(request, person, _int(g.get("followup"))),
         "idempotency_key": services.new_idempotency_key(),
         "notes": "",
     }
+
+
+def _followup_id(request: WorkspaceRequest, person: Person, pk: int | None) -> int | None:
+    """The follow-up being answered: one of this workspace's, for this person, else 404."""
+    if pk is None:
+        return None
+    followup = followup_get(workspace=request.workspace, pk=pk)
+    if followup.person_id != person.pk:
+        raise Http404
+    return followup.pk
 
 
 @writer_required
@@ -212,6 +248,7 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _compose_page(request, person, form, None, form.data, status=400)
     data = form.cleaned_data
+    data["followup"] = _followup_id(request, person, data.get("followup"))
     draft = _draft(request, person, sender, data)
     final = composing.final_text(data, draft)
     action = request.POST.get("action", "preview")
@@ -308,6 +345,7 @@ def _compose_page(
         "form": form,
         "draft": draft,
         "channel": channel,
+        "channel_label": dict(MessageChannel.choices).get(channel, channel),
         "link": deeplink(channel, person, subject=data.get("subject") or "", body=body),
         "emails": [e.email for e in person.emails.all()],
         "variables": VARIABLES,
@@ -327,16 +365,38 @@ def outbox(request: WorkspaceRequest) -> TemplateResponse:
 
 
 @writer_required
-@require_POST
 def outbox_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Send a failed message again (by hand)."""
+    """Send a failed message again (by hand); an uncertain one only once confirmed."""
     message = selectors.message_get(workspace=request.workspace, pk=pk)
+    if request.method != "POST" or (message.is_uncertain and not _confirmed(request)):
+        return _retry_confirm_page(request, message)
     try:
         services.message_retry(message=message)
         messages.success(request, _("The message is queued again."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("outbox")
+
+
+def _retry_confirm_page(request: WorkspaceRequest, message: Any) -> TemplateResponse:
+    to = {"to": message.to_address or message.person.full_name}
+    if message.is_uncertain:
+        text = _(
+            "The mail server may already have accepted this message to %(to)s before sending "
+            "stopped. Check with the recipient or your sent mail first: if it did arrive, "
+            "it may arrive twice."
+        )
+        button = _("Send again anyway")
+    else:
+        text = _("The message to %(to)s is queued and sent again.")
+        button = _("Retry")
+    return _confirm_page(
+        request,
+        title=_("Send this message again?"),
+        text=text % to,
+        button=button,
+        cancel=reverse("outbox"),
+    )
 
 
 @member_required
