@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,13 +26,7 @@ from kontaktpflege.web.forms.accounts import (
     PreferencesForm,
     SignupForm,
 )
-
-
-def _safe_next(request: WorkspaceRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+from kontaktpflege.web.params import safe_next
 
 
 def signup(request: WorkspaceRequest) -> HttpResponse:
@@ -207,7 +200,7 @@ def workspace_switch(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def language_switch(request: WorkspaceRequest) -> HttpResponse:
     """Switch the UI language; a logged-in user's choice is stored on the account."""
     language = request.POST.get("language", "")
-    response = HttpResponseRedirect(_safe_next(request, "/"))
+    response = HttpResponseRedirect(safe_next(request, "/"))
     if language not in ("de", "en"):
         return response
     if request.user.is_authenticated:

@@ -30,6 +30,7 @@ from kontaktpflege.web.forms.messages import (
     SenderSettingsForm,
     TemplateForm,
 )
+from kontaktpflege.web.params import int_param
 
 # ---------------------------------------------------------------- template library
 
@@ -186,14 +187,6 @@ def template_create(request: WorkspaceRequest) -> HttpResponse:
 # ---------------------------------------------------------------- compose
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number and 0 < number < 2**62 else None
-
-
 def _template_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
     return [(e.key, e.name) for e in selectors.template_library(workspace=request.workspace)]
 
@@ -211,7 +204,7 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
         if g.get("channel") in MessageChannel.values
         else selectors.default_channel(person),
         "to_address": emails[0] if emails else "",
-        "followup": _followup_id(request, person, _int(g.get("followup"))),
+        "followup": _followup_id(request, person, int_param(g.get("followup"))),
         "idempotency_key": services.new_idempotency_key(),
         "notes": "",
     }

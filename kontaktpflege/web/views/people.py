@@ -24,43 +24,15 @@ from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.people import EmploymentForm, PersonForm, RelationshipForm
+from kontaktpflege.web.params import int_param, person_filters
 
 PAGE_SIZE = 50
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filters(request: WorkspaceRequest) -> selectors.PersonFilters:
-    g = request.GET
-    return selectors.PersonFilters(
-        q=g.get("q", "")[:200],
-        circle=g.get("circle", "") if g.get("circle") in Circle.values else "",
-        tag=_int(g.get("tag")),
-        organisation=_int(g.get("organisation")),
-        target_only=g.get("target") == "1",
-        touched_after=_date(g.get("touched_after")),
-        touched_before=_date(g.get("touched_before")),
-        never_touched=g.get("never") == "1",
-        sort=g.get("sort", "name") if g.get("sort") in selectors.PERSON_SORTS else "name",
-    )
 
 
 @member_required
 def people(request: WorkspaceRequest) -> TemplateResponse:
     """The people list: search, filters, sorting, pagination."""
-    filters = _filters(request)
+    filters = person_filters(request)
     qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
@@ -177,7 +149,7 @@ def _birthday(person: Person) -> dt.date | None:
 def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     """A person's profile, timeline, relationships and employment history."""
     person = selectors.person_get(workspace=request.workspace, pk=pk)
-    offset = max(0, _int(request.GET.get("offset")) or 0)
+    offset = max(0, int_param(request.GET.get("offset")) or 0)
     timeline = person_timeline(person=person, limit=26, offset=offset)
     context = {
         "person": person,

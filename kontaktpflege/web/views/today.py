@@ -27,7 +27,7 @@ from kontaktpflege.web.forms.today import (
     OccasionForm,
     RuleDefaultsForm,
 )
-from kontaktpflege.web.views.accounts import _safe_next
+from kontaktpflege.web.params import safe_next
 
 SHOW_ALL = 200  # "show more" lists this many per group
 
@@ -137,7 +137,7 @@ def followup_act(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, note)
-    return redirect(_safe_next(request, reverse("today")))
+    return redirect(safe_next(request, reverse("today")))
 
 
 @member_required

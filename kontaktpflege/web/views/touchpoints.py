@@ -18,7 +18,7 @@ from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.touchpoints import selectors, services
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.touchpoints import QuickLogForm, TouchpointForm
-from kontaktpflege.web.views.accounts import _safe_next
+from kontaktpflege.web.params import safe_next
 
 
 @member_required
@@ -55,7 +55,7 @@ def quicklog(request: WorkspaceRequest) -> HttpResponse:
                 _("Logged: %(summary)s (%(names)s)")
                 % {"summary": touchpoint.summary, "names": names},
             )
-            return redirect(_safe_next(request, reverse("touchpoints")))
+            return redirect(safe_next(request, reverse("touchpoints")))
     return TemplateResponse(
         request,
         "touchpoints/quicklog.html",
@@ -118,8 +118,8 @@ def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect(_safe_next(request, reverse("touchpoints")))
-    context = {"form": form, "touchpoint": touchpoint, "next": _safe_next(request, "")}
+            return redirect(safe_next(request, reverse("touchpoints")))
+    context = {"form": form, "touchpoint": touchpoint, "next": safe_next(request, "")}
     return TemplateResponse(request, "touchpoints/edit.html", context)
 
 
@@ -130,8 +130,8 @@ def touchpoint_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         services.touchpoint_delete(touchpoint=touchpoint)
         messages.success(request, _("Touchpoint deleted."))
-        return redirect(_safe_next(request, reverse("touchpoints")))
-    context = {"touchpoint": touchpoint, "next": _safe_next(request, "")}
+        return redirect(safe_next(request, reverse("touchpoints")))
+    context = {"touchpoint": touchpoint, "next": safe_next(request, "")}
     return TemplateResponse(request, "touchpoints/confirm_delete.html", context)
 
 
