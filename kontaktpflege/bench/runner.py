@@ -13,7 +13,6 @@ import json
 import math
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.bench.generator import generate
 from kontaktpflege.bench.http import Session
 from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result
+from kontaktpflege.core.net import free_port
 
 BENCH_USER = "bench"
 
@@ -92,12 +92,6 @@ def _wipe() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM contacts_person_fts")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

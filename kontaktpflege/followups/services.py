@@ -184,13 +184,19 @@ def _reconcile(
     answered_by: dict[int, int] | None = None,
 ) -> dict[str, int]:
     wanted = {i.key: i for i in items}
-    existing = {
-        r.key: r
-        for r in FollowUp.objects.filter(workspace=workspace, person_id__in=person_ids).filter(
-            Q(state__in=ACTIVE_STATES) | Q(key__in=list(wanted))
-        )
+    # Two index-friendly reads instead of one OR (which SQLite answers with a scan):
+    # the people's active items (person, state) and any row with a wanted key (workspace, key).
+    existing: dict[str, FollowUp] = {
+        r.key: r for r in FollowUp.objects.filter(person_id__in=person_ids, state__in=ACTIVE_STATES)
     }
-    create, update = [], []
+    missing = [key for key in wanted if key not in existing]
+    for start in range(0, len(missing), 500):
+        for found in FollowUp.objects.filter(
+            workspace=workspace, key__in=missing[start : start + 500]
+        ):
+            existing[found.key] = found
+    create: list[FollowUp] = []
+    update: list[FollowUp] = []
     for key, item in wanted.items():
         row = existing.get(key)
         if row is None:

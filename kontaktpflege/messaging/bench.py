@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from kontaktpflege.bench.registry import BenchContext, Result, scenario
+from kontaktpflege.core.net import free_port
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -37,12 +37,6 @@ class _Counter:
             self.total += 1
             self.ids.add(match.group(1) if match else uuid.uuid4().bytes)
         return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _queue_messages(ctx: BenchContext, count: int) -> tuple[list[int], list[int]]:
@@ -116,7 +110,7 @@ def send(ctx: BenchContext) -> list[Result]:
 
     count = int(ctx.extra.get("send_count") or (1_000 if ctx.scale == "S" else 10_000))
     counter = _Counter()
-    port = _free_port()
+    port = free_port()
     controller = Controller(counter, hostname="127.0.0.1", port=port)
     controller.start()
     people, messages = _queue_messages(ctx, count)

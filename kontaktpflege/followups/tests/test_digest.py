@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import threading
-from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.db import connection
 
+from kontaktpflege.core.net import free_port
 from kontaktpflege.followups import tasks
 from kontaktpflege.followups.models import DigestLog, FollowUp
 from kontaktpflege.followups.notifications import digest_send, digests_due
@@ -21,32 +19,10 @@ from kontaktpflege.followups.selectors import notification_settings_for
 from .conftest import berlin
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
+def smtp(smtp_server):
+    """The shared aiosmtpd server (root conftest); `.messages` holds what it accepted."""
+    return smtp_server
 
 
 def subject(message) -> str:

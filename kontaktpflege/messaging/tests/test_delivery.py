@@ -131,7 +131,7 @@ def test_it_gives_up_after_the_last_attempt(alice, workspace, julia, smtp_server
 
 @pytest.mark.django_db
 def test_an_unreachable_server_requeues_without_sending(alice, workspace, julia, settings):
-    from .conftest import free_port
+    from kontaktpflege.core.net import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
