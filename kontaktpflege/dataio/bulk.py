@@ -451,10 +451,11 @@ def _searchable(change: Change) -> bool:
 
 
 def _followups_changed(ids: list[int]) -> None:
-    from kontaktpflege.followups.services import followups_refresh_people
+    """The worker computes the imported people's follow-ups after each chunk commits."""
+    from kontaktpflege.followups.tasks import followups_refresh
 
     if ids:
-        followups_refresh_people(person_ids=ids)
+        followups_refresh.enqueue(ids)
 
 
 def remember(index: PeopleIndex, result: ChunkResult) -> None:

@@ -21,6 +21,15 @@ def digest_send(user_id: int, workspace_id: int, local_date: str) -> str:
 
 
 @task()
+def followups_refresh(person_ids: list[int]) -> int:
+    """Recompute these people's follow-ups (enqueued by bulk writers such as imports)."""
+    from kontaktpflege.followups.services import followups_refresh_people
+
+    followups_refresh_people(person_ids=person_ids)
+    return len(person_ids)
+
+
+@task()
 def followups_roll(workspace_id: int) -> int:
     """The daily roll of date-dependent rules for one workspace."""
     from kontaktpflege.followups.services import followups_roll as roll

@@ -249,3 +249,26 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
         Touchpoint.objects.get(participants=bulk_person),
         Touchpoint.objects.get(participants=service_person),
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imported_peoples_follow_ups_are_computed_by_the_worker(workspace, settings):
+    """The import enqueues the follow-up refresh; the worker (database queue) computes it."""
+    from django.core.management import call_command
+
+    from kontaktpflege.dataio.services import import_data
+    from kontaktpflege.dataio.tests.conftest import fixture_bytes
+    from kontaktpflege.followups.models import FollowUp
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    import_data(
+        workspace=workspace,
+        data=fixture_bytes("linkedin_current.csv"),
+        filename="Connections.csv",
+        fmt="linkedin",
+    )
+    imported = Person.objects.filter(workspace=workspace, user__isnull=True)
+    assert imported.exists()
+    assert not FollowUp.objects.filter(person__in=imported).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert FollowUp.objects.filter(person__in=imported, rule="keep_in_touch").exists()
