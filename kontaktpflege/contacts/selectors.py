@@ -146,7 +146,18 @@ def person_self(*, workspace: Workspace, user: Any) -> Person | None:
 
 def person_employments(*, person: Person) -> list[Employment]:
     """A person's employment history, current first."""
-    return list(person.employments.select_related("organisation"))
+    return list(
+        person.employments.select_related("organisation").only(
+            "id",
+            "title",
+            "start_date",
+            "end_date",
+            "is_current",
+            "person_id",
+            "organisation__id",
+            "organisation__name",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -159,9 +170,15 @@ class Connection:
 
 def person_relationships(*, person: Person) -> list[Connection]:
     """The people this person knows, strongest first."""
+    names = [
+        f"{side}__{f}"
+        for side in ("from_person", "to_person")
+        for f in ("id", "first_name", "last_name", "workspace_id")
+    ]
     edges = (
         Relationship.objects.filter(Q(from_person=person) | Q(to_person=person))
         .select_related("from_person", "to_person")
+        .only("id", "strength", "context", "from_person_id", "to_person_id", *names)
         .order_by("-strength", "id")
     )
     return [
