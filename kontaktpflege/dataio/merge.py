@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,11 +161,9 @@ def _apply_choices(keep: Person, remove: Person, choices: dict[str, str]) -> Non
 
 
 def _refresh_people(ids: list[int]) -> None:
-    from kontaktpflege.touchpoints.models import Participation
+    from kontaktpflege.touchpoints.services import people_refresh_last_touched
 
-    for pk in ids:
-        latest = Participation.objects.filter(person_id=pk).aggregate(m=Max("occurred_at"))["m"]
-        Person.objects.filter(pk=pk).update(last_touched_at=latest)
+    people_refresh_last_touched(person_ids=ids)
     person_reindex(person_ids=ids)
 
     def notify() -> None:

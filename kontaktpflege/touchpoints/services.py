@@ -45,7 +45,8 @@ def _validate(
         raise ValidationError({"occurred_at": _("A touchpoint cannot lie in the future.")})
 
 
-def _refresh_last_touched(person_ids: list[int]) -> None:
+def people_refresh_last_touched(*, person_ids: list[int]) -> None:
+    """Set each person's last touch from their participations (after edits, deletes, merges)."""
     latest = dict(
         Participation.objects.filter(person_id__in=person_ids)
         .values("person_id")
@@ -144,7 +145,7 @@ def touchpoint_update(
         for p in people
     )
     ids = sorted(before | {p.pk for p in people})
-    _refresh_last_touched(ids)
+    people_refresh_last_touched(person_ids=ids)
     transaction.on_commit(lambda: _followups_changed(ids))
     return touchpoint
 
@@ -154,7 +155,7 @@ def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
     """Delete a touchpoint and recompute its people's cadence."""
     ids = list(touchpoint.participation_set.values_list("person_id", flat=True))
     touchpoint.delete()
-    _refresh_last_touched(ids)
+    people_refresh_last_touched(person_ids=ids)
     transaction.on_commit(lambda: _followups_changed(ids))
 
 
