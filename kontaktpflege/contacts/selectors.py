@@ -238,6 +238,11 @@ def organisation_people(*, organisation: Organisation) -> QuerySet[Person]:
     return organisation.people.order_by("last_name", "first_name")
 
 
+def tag_choices(*, workspace: Workspace) -> list[tuple[int, str]]:
+    """(id, name) of the workspace's tags, for filter menus (no counts to compute)."""
+    return list(Tag.objects.filter(workspace=workspace).order_by("name").values_list("id", "name"))
+
+
 def tag_list(*, workspace: Workspace) -> QuerySet[Tag]:
     """Tags of a workspace with their people counts."""
     # COUNT(tag_id) in a subquery reads only the tag_id index of the m2m table; a join

@@ -42,7 +42,7 @@ def people(request: WorkspaceRequest) -> TemplateResponse:
         "circles": Circle.choices,
         "circle_labels": {value: str(label) for value, label in Circle.choices},
         "target_label": _("Target company"),
-        "tags": selectors.tag_list(workspace=request.workspace),
+        "tags": selectors.tag_choices(workspace=request.workspace),
         "querystring_base": urlencode(params) + "&" if params else "",
         "has_filters": bool(params),
     }
