@@ -211,7 +211,10 @@ class EmailAddress(WorkspaceScopedModel):
         ordering = ["-is_primary", "id"]
         indexes = [models.Index(fields=["workspace", "email"])]
         constraints = [
-            models.UniqueConstraint(fields=["person", "email"], name="uniq_person_email")
+            models.UniqueConstraint(fields=["person", "email"], name="uniq_person_email"),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(is_primary=True), name="one_primary_email"
+            ),
         ]
 
 
@@ -227,7 +230,10 @@ class PhoneNumber(WorkspaceScopedModel):
         ordering = ["-is_primary", "id"]
         indexes = [models.Index(fields=["workspace", "number"])]
         constraints = [
-            models.UniqueConstraint(fields=["person", "number"], name="uniq_person_phone")
+            models.UniqueConstraint(fields=["person", "number"], name="uniq_person_phone"),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(is_primary=True), name="one_primary_phone"
+            ),
         ]
 
 

@@ -112,26 +112,34 @@ def _validate_birthday(day: int | None, month: int | None, year: int | None) -> 
 def _set_contact_points(person: Person, emails: list[str] | None, phones: list[str] | None) -> None:
     if emails is not None:
         clean = list(dict.fromkeys(normalise_email(e) for e in emails if e and e.strip()))
-        person.emails.exclude(email__in=clean).delete()
-        existing = set(person.emails.values_list("email", flat=True))
-        EmailAddress.objects.bulk_create(
-            EmailAddress(
-                workspace_id=person.workspace_id, person=person, email=e, is_primary=(i == 0)
-            )
-            for i, e in enumerate(clean)
-            if e not in existing
-        )
+        _replace_points(person, EmailAddress, "email", clean)
     if phones is not None:
         clean = list(dict.fromkeys(normalise_phone(p) for p in phones if p and p.strip()))
-        person.phones.exclude(number__in=clean).delete()
-        existing = set(person.phones.values_list("number", flat=True))
-        PhoneNumber.objects.bulk_create(
-            PhoneNumber(
-                workspace_id=person.workspace_id, person=person, number=n, is_primary=(i == 0)
-            )
-            for i, n in enumerate(clean)
-            if n not in existing
+        _replace_points(person, PhoneNumber, "number", clean)
+
+
+def _replace_points(
+    person: Person, model: type[EmailAddress] | type[PhoneNumber], field: str, values: list[str]
+) -> None:
+    """Keep exactly `values`; the first one is the only primary.
+
+    The primary flag moves before new rows arrive, so the one-primary-per-person index never
+    sees two at once (an edit from [a] to [b, a] makes b primary and a secondary).
+    """
+    rows = model._default_manager.filter(person=person)
+    rows.exclude(**{f"{field}__in": values}).delete()
+    first = values[0] if values else None
+    rows.filter(is_primary=True).exclude(**{field: first}).update(is_primary=False)
+    if first is not None:
+        rows.filter(**{field: first}, is_primary=False).update(is_primary=True)
+    existing = set(rows.values_list(field, flat=True))
+    model._default_manager.bulk_create(
+        model(
+            workspace_id=person.workspace_id, person=person, is_primary=(v == first), **{field: v}
         )
+        for v in values
+        if v not in existing
+    )
 
 
 def _validate_contact_points(emails: list[str] | None, phones: list[str] | None) -> None:

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kontaktpflege.contacts.models import EmailAddress, Employment, Person, Relationship
+from kontaktpflege.contacts.models import Employment, Person, Relationship
 from kontaktpflege.contacts.services import (
     employment_record,
     organisation_get_or_create,
@@ -192,9 +192,10 @@ def test_undo_is_refused_when_a_moved_row_was_edited_after_the_merge(
 ):
     keep, removed_pk, log = _merged(pair, django_capture_on_commit_callbacks)
     with _later(2):
-        moved = EmailAddress.objects.get(email="tom@example.org")
-        moved.is_primary = True
-        moved.save()
+        # The user makes the moved address the primary one (the old primary steps back).
+        emails = list(keep.emails.order_by("-is_primary", "id").values_list("email", flat=True))
+        emails.remove("tom@example.org")
+        person_update(person=keep, emails=["tom@example.org", *emails])
         before = _state(keep.pk, removed_pk)
         with pytest.raises(ValidationError, match="edited afterwards"):
             merge_undo(log=log)
