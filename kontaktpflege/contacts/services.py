@@ -133,13 +133,14 @@ def _replace_points(
     if first is not None:
         rows.filter(**{field: first}, is_primary=False).update(is_primary=True)
     existing = set(rows.values_list(field, flat=True))
-    model._default_manager.bulk_create(
+    new: list[Any] = [
         model(
             workspace_id=person.workspace_id, person=person, is_primary=(v == first), **{field: v}
         )
         for v in values
         if v not in existing
-    )
+    ]
+    model._default_manager.bulk_create(new)
 
 
 def _validate_contact_points(emails: list[str] | None, phones: list[str] | None) -> None:

@@ -13,6 +13,7 @@ from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.followups import engine, selectors
 from kontaktpflege.followups.models import NotificationSettings
 from kontaktpflege.followups.reasons import reason
+from kontaktpflege.followups.services import workspace_today
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -74,7 +75,7 @@ def _networking_event(
 
 def feed(*, row: NotificationSettings, now: dt.datetime) -> bytes:
     """The feed of one user in one workspace, texts in the user's language."""
-    today = now.astimezone(user_zone(row.user)).date()
+    today = workspace_today(row.workspace, now)  # due dates are the workspace's dates
     stamp = now.astimezone(dt.UTC)
     cal = Calendar()
     cal.add("prodid", "-//Kontaktpflege//Follow-ups//EN")

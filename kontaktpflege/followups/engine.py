@@ -65,16 +65,45 @@ class RuleError(ValueError):
     """A rule setting outside its allowed range."""
 
 
-def rules_for(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Rule]:
-    """The default rules with a workspace's overrides applied (validated)."""
-    rules = dict(DEFAULT_RULES)
+def rule_overrides_clean(
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, dict[str, Any]]:
+    """A workspace's rule overrides, validated and typed (ints for numbers, bools for flags)."""
+    clean: dict[str, dict[str, Any]] = {}
     for kind, values in (overrides or {}).items():
-        if kind not in rules:
+        if kind not in DEFAULT_RULES:
             raise RuleError(f"unknown rule {kind!r}")
-        changes = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
-        for name in ("offset_days", "window_days", "threshold"):
-            if name in changes and not 0 <= int(changes[name]) <= MAX_INTERVAL_DAYS:
-                raise RuleError(f"{kind}.{name} out of range")
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "enabled":
+                changes[name] = _as_bool(value)
+            elif name in EDITABLE_FIELDS:
+                number = int(value)
+                if isinstance(value, float) and value != number:
+                    raise RuleError(f"{kind}.{name} is not a whole number")
+                if not 0 <= number <= MAX_INTERVAL_DAYS:
+                    raise RuleError(f"{kind}.{name} out of range")
+                changes[name] = number
+        clean[kind] = changes
+    return clean
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "1", "on", "yes"}:
+        return True
+    if isinstance(value, str) and value.lower() in {"false", "0", "off", "no", ""}:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise RuleError(f"not a yes/no value: {value!r}")
+
+
+def rules_for(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Rule]:
+    """The default rules with a workspace's overrides applied (validated and typed)."""
+    rules = dict(DEFAULT_RULES)
+    for kind, changes in rule_overrides_clean(overrides).items():
         rules[kind] = replace(rules[kind], **changes)
     return rules
 

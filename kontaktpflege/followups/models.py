@@ -147,9 +147,34 @@ class DigestLog(WorkspaceScopedModel):
 
 
 class RollLog(WorkspaceScopedModel):
-    """The daily roll of date-dependent rules (birthdays, anniversaries) ran for this day."""
+    """The daily roll of date-dependent rules (birthdays, anniversaries) for this day.
+
+    The row is the claim; `finished_at` is set only after the roll succeeded, so a roll
+    that failed or whose worker died is claimed again later that day.
+    """
 
     day = models.DateField()
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day"], name="uniq_roll")]
+
+
+class RecomputeRun(WorkspaceScopedModel):
+    """A recompute of a workspace's follow-ups in the worker, with its progress.
+
+    Created by a rule change; the Today and settings pages show it until it finishes.
+    """
+
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "finished_at"], name="recompute_open")]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.followups.models import DigestLog, NotificationSettings, RollLog, new_ics_token
+from kontaktpflege.followups.services import workspace_today
 
 log = logging.getLogger(__name__)
 
@@ -202,14 +203,33 @@ def digests_due(*, now: dt.datetime) -> list[tuple[int, int, dt.date]]:
     return due
 
 
-def roll_claim(*, workspace: Workspace, day: dt.date) -> bool:
-    """Claim the daily roll of a workspace; False when it already ran that day."""
+ROLL_RETRY_AFTER = dt.timedelta(minutes=15)
+
+
+def roll_claim(*, workspace: Workspace, day: dt.date, now: dt.datetime | None = None) -> bool:
+    """Claim the daily roll of a workspace; False when it ran that day or is running.
+
+    A claim that has not finished after ROLL_RETRY_AFTER (the roll failed, or its worker
+    died) is taken over by one conditional UPDATE, so exactly one dispatcher retries it.
+    """
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             RollLog.objects.create(workspace=workspace, day=day)
     except IntegrityError:
-        return False
+        stale = RollLog.objects.filter(
+            workspace=workspace,
+            day=day,
+            finished_at__isnull=True,
+            updated_at__lt=now - ROLL_RETRY_AFTER,
+        )
+        return bool(stale.update(updated_at=now))
     return True
+
+
+def roll_finish(*, workspace_id: int, day: dt.date) -> None:
+    """Mark the day's roll as done (after it succeeded)."""
+    RollLog.objects.filter(workspace_id=workspace_id, day=day).update(finished_at=timezone.now())
 
 
 def _claim(user: User, workspace: Workspace, day: dt.date) -> DigestLog | None:
@@ -240,7 +260,8 @@ def digest_send(*, user: User, workspace: Workspace, day: dt.date) -> str:
         return "already sent"
     prefs = notification_settings_for(user=user, workspace=workspace)
     with translation.override(user.language):
-        plan = agenda(workspace=workspace, today=day, language=user.language)
+        # `day` is the reader's date (one digest per local day); items use the workspace's.
+        plan = agenda(workspace=workspace, today=workspace_today(workspace), language=user.language)
         items = (plan.groups["overdue"] + plan.groups["today"])[:DIGEST_ITEMS]
         context = {
             "user": user,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -25,7 +26,12 @@ from django.http import Http404
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import EmailAddress, Person, PhoneNumber, Relationship
 from kontaktpflege.followups import engine
-from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, NotificationSettings
+from kontaktpflege.followups.models import (
+    ACTIVE_STATES,
+    FollowUp,
+    NotificationSettings,
+    RecomputeRun,
+)
 from kontaktpflege.followups.reasons import reason, rule_label
 
 GROUPS = ("overdue", "today", "week")
@@ -114,14 +120,36 @@ def agenda(
     *, workspace: Workspace, today: dt.date, language: str, per_group: int = PER_GROUP
 ) -> Agenda:
     """Today's agenda for a reader whose local date is `today`, reasons in their language."""
-    result = Agenda(today=today, groups={g: [] for g in GROUPS}, totals=dict.fromkeys(GROUPS, 0))
+    result = Agenda(
+        today=today,
+        groups={g: [] for g in GROUPS},
+        totals=agenda_totals(workspace=workspace, today=today),
+    )
     for row in agenda_queryset(workspace=workspace, today=today, per_group=per_group):
         group = GROUPS[row.grp]  # type: ignore[attr-defined]
         result.groups[group].append(_item(row, today, language))
     for group, items in result.groups.items():
-        result.totals[group] = len(items)
-        result.more[group] = len(items) >= per_group
+        result.more[group] = result.totals[group] > len(items)
     return result
+
+
+def agenda_totals(*, workspace: Workspace, today: dt.date) -> dict[str, int]:
+    """How many items each group holds in all, not only the shown ones (one indexed count)."""
+    totals = dict.fromkeys(GROUPS, 0)
+    rows = (
+        FollowUp.objects.filter(
+            workspace=workspace,
+            state__in=ACTIVE_STATES,
+            due_on__lte=today + dt.timedelta(days=WEEK_DAYS),
+        )
+        .annotate(grp=_group_expr(today))
+        .values("grp")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        totals[GROUPS[row["grp"]]] = row["n"]
+    return totals
 
 
 def agenda_item(row: FollowUp, *, today: dt.date, language: str) -> AgendaItem:
@@ -253,3 +281,12 @@ def _channels(p: Any) -> list[str]:
     if p.xing_url:
         found.append("xing")
     return found
+
+
+def recompute_running(*, workspace: Workspace) -> RecomputeRun | None:
+    """The workspace's unfinished recompute, if one is queued or running."""
+    return (
+        RecomputeRun.objects.filter(workspace=workspace, finished_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )

@@ -20,7 +20,14 @@ from kontaktpflege.contacts.models import Channel, Employment, Person
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
-from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, Occasion, OccasionKind, State
+from kontaktpflege.followups.models import (
+    ACTIVE_STATES,
+    FollowUp,
+    Occasion,
+    OccasionKind,
+    RecomputeRun,
+    State,
+)
 from kontaktpflege.followups.reasons import rule_label
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
@@ -174,6 +181,8 @@ def _apply(row: FollowUp, item: engine.DueItem) -> bool:
     changed = any(getattr(row, k) != v for k, v in new.items())
     for k, v in new.items():
         setattr(row, k, v)
+    if changed:
+        row.updated_at = timezone.now()  # bulk_update skips auto_now
     return changed
 
 
@@ -254,8 +263,12 @@ def _people(workspace: Workspace, ids: list[int]) -> list[Person]:
     )
 
 
-def _today(workspace: Workspace) -> dt.date:
-    return timezone.now().astimezone(workspace_zone(workspace)).date()
+def workspace_today(workspace: Workspace, now: dt.datetime | None = None) -> dt.date:
+    """Today in the workspace's zone: the day every member's agenda and snooze count from."""
+    return (now or timezone.now()).astimezone(workspace_zone(workspace)).date()
+
+
+_today = workspace_today
 
 
 _deferred = threading.local()
@@ -315,23 +328,66 @@ def _refresh(ids: list[int], answered: dict[int, int]) -> None:
         _reconcile(workspace, [p.pk for p in people], items, answered)
 
 
-def followups_recompute_workspace(*, workspace: Workspace, from_scratch: bool = True) -> int:
+def followups_recompute_workspace(
+    *,
+    workspace: Workspace,
+    from_scratch: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Rebuild a workspace's follow-ups from its facts; returns the number of active items.
 
-    From scratch, open rows are dropped first; user decisions (snoozed, done, skipped)
-    stay, because they are facts too.
+    From scratch, each chunk's open rows are dropped and rebuilt in the same transaction, so
+    a reader or a crash never sees an empty agenda (a chunk is either old or new). User
+    decisions (snoozed, done, skipped) stay, because they are facts too.
     """
     today = _today(workspace)
-    if from_scratch:
-        FollowUp.objects.filter(workspace=workspace, state=State.OPEN).delete()
     ids = list(
         Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
     )
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
             people = _people(workspace, ids[start : start + CHUNK])
-            _reconcile(workspace, [p.pk for p in people], _desired(workspace, people, today))
+            chunk = [p.pk for p in people]
+            if from_scratch:
+                FollowUp.objects.filter(person_id__in=chunk, state=State.OPEN).delete()
+            _reconcile(workspace, chunk, _desired(workspace, people, today))
+        if progress is not None:
+            progress(min(start + CHUNK, len(ids)), len(ids))
     return FollowUp.objects.filter(workspace=workspace).active().count()
+
+
+def recompute_run_start(*, workspace: Workspace) -> RecomputeRun:
+    """Queue a recompute of the workspace in the worker (after the current transaction)."""
+    from kontaktpflege.followups.tasks import followups_recompute
+
+    run = RecomputeRun.objects.create(workspace=workspace)
+    transaction.on_commit(lambda: followups_recompute.enqueue(run.pk))
+    return run
+
+
+def recompute_run_execute(*, run: RecomputeRun) -> int:
+    """Run a queued recompute, recording progress; a newer run makes an older one moot."""
+    if RecomputeRun.objects.filter(workspace_id=run.workspace_id, pk__gt=run.pk).exists():
+        _recompute_finish(run, error="")
+        return 0
+    RecomputeRun.objects.filter(pk=run.pk).update(started_at=timezone.now())
+
+    def progress(done: int, total: int) -> None:
+        RecomputeRun.objects.filter(pk=run.pk).update(done=done, total=total)
+
+    try:
+        count = followups_recompute_workspace(
+            workspace=run.workspace, from_scratch=False, progress=progress
+        )
+    except Exception as exc:
+        _recompute_finish(run, error=str(exc)[:300])
+        raise
+    _recompute_finish(run, error="")
+    return count
+
+
+def _recompute_finish(run: RecomputeRun, *, error: str) -> None:
+    RecomputeRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=error)
 
 
 def followups_roll(*, workspace: Workspace) -> int:
@@ -462,8 +518,10 @@ def followup_rules_update(
     for kind, values in (rules or {}).items():
         new_rules[kind] = {**new_rules.get(kind, {}), **values}
     try:
-        engine.circle_days_for(new_circles)
-        engine.rules_for(new_rules)
+        # Store what was validated (ints, bools), never the raw input: a "30" kept as a
+        # string would break the date arithmetic of every later recompute.
+        new_circles = engine.circle_days_for(new_circles)
+        new_rules = engine.rule_overrides_clean(new_rules)
     except (engine.RuleError, TypeError, ValueError) as exc:
         raise ValidationError(
             _("Choose intervals between 1 day and 10 years (offsets from 0).")
@@ -471,6 +529,4 @@ def followup_rules_update(
     data["circle_days"], data["followup_rules"] = new_circles, new_rules
     workspace.settings = data
     workspace.save(update_fields=["settings"])
-    transaction.on_commit(
-        lambda: followups_recompute_workspace(workspace=workspace, from_scratch=False)
-    )
+    recompute_run_start(workspace=workspace)

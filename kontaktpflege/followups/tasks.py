@@ -30,11 +30,15 @@ def followups_refresh(person_ids: list[int]) -> int:
 
 
 @task()
-def followups_roll(workspace_id: int) -> int:
-    """The daily roll of date-dependent rules for one workspace."""
+def followups_roll(workspace_id: int, day: str | None = None) -> int:
+    """The daily roll of date-dependent rules for one workspace; marks the claim done."""
+    from kontaktpflege.followups.notifications import roll_finish
     from kontaktpflege.followups.services import followups_roll as roll
 
-    return roll(workspace=Workspace.objects.get(pk=workspace_id))
+    count = roll(workspace=Workspace.objects.get(pk=workspace_id))
+    if day is not None:
+        roll_finish(workspace_id=workspace_id, day=dt.date.fromisoformat(day))
+    return count
 
 
 @task()
@@ -46,9 +50,20 @@ def digest_dispatch() -> int:
     now = timezone.now()
     for workspace in Workspace.objects.all().only("id", "settings"):
         # One roll per local day of the workspace: it runs just after its midnight.
-        if roll_claim(workspace=workspace, day=now.astimezone(workspace_zone(workspace)).date()):
-            followups_roll.enqueue(workspace.pk)
+        day = now.astimezone(workspace_zone(workspace)).date()
+        if roll_claim(workspace=workspace, day=day, now=now):
+            followups_roll.enqueue(workspace.pk, day.isoformat())
     due = digests_due(now=now)
     for user_id, workspace_id, day in due:
         digest_send.enqueue(user_id, workspace_id, day.isoformat())
     return len(due)
+
+
+@task()
+def followups_recompute(run_id: int) -> int:
+    """Recompute a workspace's follow-ups after a rule change, with progress."""
+    from kontaktpflege.followups.models import RecomputeRun
+    from kontaktpflege.followups.services import recompute_run_execute
+
+    run = RecomputeRun.objects.filter(pk=run_id).select_related("workspace").first()
+    return 0 if run is None else recompute_run_execute(run=run)

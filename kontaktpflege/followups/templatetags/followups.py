@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.utils import translation
 
-from kontaktpflege.core.timeutils import local_today
 from kontaktpflege.followups.selectors import AgendaItem, person_followups
+from kontaktpflege.followups.services import workspace_today
 
 register = template.Library()
 
@@ -19,4 +19,6 @@ def open_followups(context: Any, person: Any) -> list[AgendaItem]:
     request = context.get("request")
     user = getattr(request, "user", None)
     language = getattr(user, "language", None) or translation.get_language() or "en"
-    return person_followups(person=person, today=local_today(user), language=language)
+    # Due dates are the workspace's dates: every member sees the same "today".
+    today = workspace_today(person.workspace)
+    return person_followups(person=person, today=today, language=language)

@@ -131,7 +131,9 @@ def test_the_agenda_groups_and_speaks_the_readers_language(
     assert "Letzter Kontakt mit Thomas vor 94 Tagen (Kreis: aktiv, alle 90 Tage)" in de
 
 
-def test_users_in_different_zones_see_their_own_today(alice, alice_client, make_person, committed):
+def test_without_a_workspace_zone_the_owners_zone_decides_the_day(
+    alice, alice_client, make_person, committed
+):
     # 23:30 UTC on 1 June: already 2 June in Berlin, still 1 June in New York.
     with time_machine.travel(dt.datetime(2025, 6, 1, 23, 30, tzinfo=dt.UTC), tick=False):
         with committed():

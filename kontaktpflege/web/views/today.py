@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from kontaktpflege.contacts.models import Channel
 from kontaktpflege.contacts.selectors import person_get
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
-from kontaktpflege.core.timeutils import local_today
 from kontaktpflege.followups import calendar, engine, notifications, selectors, services
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.today import (
@@ -35,7 +34,7 @@ SHOW_ALL = 200  # "show more" lists this many per group
 @member_required
 def today(request: WorkspaceRequest) -> TemplateResponse:
     """Whom to contact: overdue, today, this week — each with its reason."""
-    day = local_today(request.user)
+    day = services.workspace_today(request.workspace)
     rules, _days = services.workspace_rules(request.workspace)
     core = selectors.core_circle_count(workspace=request.workspace)
     context = {
@@ -46,6 +45,7 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
             per_group=SHOW_ALL if request.GET.get("all") else selectors.PER_GROUP,
         ),
         "core_count": core,
+        "recompute": selectors.recompute_running(workspace=request.workspace),
         "core_warning": engine.core_circle_warning(core, rules),
         "core_limit": rules["core_size"].threshold,
         "people_url": reverse("people"),
@@ -74,7 +74,7 @@ def _item_labels() -> dict[str, str]:
 def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     """One item with every action: done on a channel, snooze to a date, skip with a reason."""
     followup = selectors.followup_get(workspace=request.workspace, pk=pk)
-    day = local_today(request.user)
+    day = services.workspace_today(request.workspace)
     context = {
         "item": selectors.agenda_item(followup, today=day, language=request.user.language),
         "channels": [(value, str(label)) for value, label in Channel.choices],
@@ -102,7 +102,7 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
         )
         return _("Done: logged a touchpoint with %(name)s.") % {"name": followup.person.full_name}
     if "snooze" in post:
-        day = local_today(request.user)
+        day = services.workspace_today(request.workspace)
         until = _snooze_date(post["snooze"], data.get("snooze_until"), day)
         if until is None:
             raise ValidationError({"snooze_until": _("Choose a date.")})
@@ -164,7 +164,8 @@ def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict
     )
     forms.setdefault("rules_form", RuleDefaultsForm(initial=days))
     feed = request.build_absolute_uri(reverse("calendar_feed", args=[row.ics_token]))
-    return {"row": row, "feed_url": feed, **forms}
+    recompute = selectors.recompute_running(workspace=request.workspace)
+    return {"row": row, "feed_url": feed, "recompute": recompute, **forms}
 
 
 @member_required
@@ -210,7 +211,9 @@ def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("Saved. Follow-ups are being recomputed."))
+            messages.success(
+                request, _("Saved. Follow-ups are being recomputed in the background.")
+            )
             return redirect("followup_settings")
     context = _settings_context(request, row, rules_form=form)
     return TemplateResponse(request, "followups/settings.html", context, status=400)

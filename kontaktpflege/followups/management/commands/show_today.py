@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from kontaktpflege.accounts.models import User
-from kontaktpflege.core.timeutils import local_today
 from kontaktpflege.followups.selectors import agenda
+from kontaktpflege.followups.services import workspace_today
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         with translation.override(user.language):
             plan = agenda(
                 workspace=user.active_workspace,
-                today=local_today(user),
+                today=workspace_today(user.active_workspace),
                 language=user.language,
             )
             titles = {
