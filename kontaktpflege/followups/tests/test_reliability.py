@@ -6,18 +6,17 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from kontaktpflege.accounts.services import user_update_preferences
 from kontaktpflege.followups import services
 from kontaktpflege.followups.models import FollowUp, RecomputeRun, RollLog, State
 from kontaktpflege.followups.notifications import roll_claim, roll_finish
-from kontaktpflege.followups.tasks import digest_dispatch
+from kontaktpflege.followups.tasks import digest_dispatch, followups_recompute
 
 from .conftest import berlin
 
 
-@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_changing_the_rules_recomputes_in_the_worker_not_in_the_request(
     alice_client, make_person, committed, settings
 ):
@@ -35,8 +34,12 @@ def test_changing_the_rules_recomputes_in_the_worker_not_in_the_request(
     assert run.finished_at is None
     page = alice_client.get("/").content.decode()
     assert 'id="recompute-status"' in page
-    # ... until the worker ran it.
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    # ... until the worker ran the queued task.
+    queued = DBTaskResult.objects.get(status="READY")
+    assert queued.task_path.endswith("followups_recompute") and queued.args_kwargs["args"] == [
+        run.pk
+    ]
+    followups_recompute.call(run.pk)
     after = FollowUp.objects.get(person=thomas, rule="keep_in_touch").due_on
     assert after == before - dt.timedelta(days=20)
     run.refresh_from_db()
