@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -200,3 +201,15 @@ def test_the_inline_checker_finds_what_the_policy_would_block():
         '<script src="https://cdn.example/x.js"></script><a href="javascript:x()">a</a>'
     )
     assert len(inline_problems(html)) == 5
+
+
+def test_no_page_template_holds_an_inline_script_handler_or_style():
+    """The pages the walk above does not reach are checked in their source (emails aside:
+    a mail client, not our CSP, shows those)."""
+    root = settings.BASE_DIR / "templates"
+    found = {
+        str(path.relative_to(root)): problems
+        for path in sorted(root.rglob("*.html"))
+        if "emails" not in path.parts and (problems := inline_problems(path.read_text()))
+    }
+    assert found == {}
