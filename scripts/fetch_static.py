@@ -25,6 +25,8 @@ REGISTRY = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/").
 FILES = {
     "htmx.org": ["dist/htmx.min.js"],
     "bootstrap": ["dist/css/bootstrap.min.css", "dist/js/bootstrap.bundle.min.js"],
+    # the API docs page (/api/v1/docs); its telemetry dependency @scarf/scarf is never fetched
+    "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css"],
 }
 
 

@@ -1,4 +1,4 @@
-"""The REST API: /api/v1/, token auth, OpenAPI at /api/v1/openapi.json."""
+"""The REST API: /api/v1/, token auth, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from kontaktpflege.api import errors
 from kontaktpflege.api.auth import TokenAuth
+from kontaktpflege.api.docs import LocalSwagger
 from kontaktpflege.api.v1 import network, organisations, people, tags, touchpoints
 
 api = NinjaAPI(
@@ -13,6 +14,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    docs=LocalSwagger(),
     docs_url="/docs",
 )
 errors.install(api)

@@ -136,8 +136,7 @@ def test_a_member_cannot_invite(bob_client):
 
 
 def test_an_api_token_is_shown_once_and_stored_only_as_a_hash(alice_client, alice):
-    alice_client.post("/settings/tokens/", {"name": "laptop"})
-    html = alice_client.get("/settings/").content.decode()
+    html = alice_client.post("/settings/tokens/", {"name": "laptop"}).content.decode()
     raw = re.search(r'id="new-token">(kp_[^<]+)<', html).group(1)
     token = ApiToken.objects.get(user=alice)
     assert token.key_hash == ApiToken.hash(raw) and raw not in token.key_hash

@@ -13,8 +13,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kontaktpflege.accounts import selectors, services
 from kontaktpflege.accounts.models import Invitation, Role
@@ -52,8 +53,9 @@ def signup(request: WorkspaceRequest) -> HttpResponse:
 
 
 @member_required
-def settings_page(request: WorkspaceRequest) -> HttpResponse:
-    """Language, time zone, API tokens and workspace members."""
+def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResponse:
+    """Language, time zone, API tokens and workspace members; `new_token` is a raw API key
+    just created, shown in this one answer (kept in no session) and never cached."""
     user = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("action") == "preferences" else None,
@@ -85,15 +87,21 @@ def settings_page(request: WorkspaceRequest) -> HttpResponse:
         "invitations": selectors.open_invitations(request.workspace),
         "my_workspaces": selectors.user_memberships(request.user),
         "roles": Role.choices,
-        "new_token": request.session.pop("new_token", None),
+        "new_token": new_token,
     }
-    return TemplateResponse(request, "accounts/settings.html", context)
+    response = TemplateResponse(request, "accounts/settings.html", context)
+    if new_token:
+        add_never_cache_headers(response)
+    return response
 
 
 @member_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_create(request: WorkspaceRequest) -> HttpResponse:
-    """Create an API token and show it once."""
+    """Create an API token and show it once, in this response (never through the session).
+    A GET (a reload, or a language switch from that page) goes back to the settings."""
+    if request.method == "GET":
+        return redirect(reverse("settings") + "#tokens")
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         _token, raw = services.api_token_create(
@@ -101,9 +109,8 @@ def token_create(request: WorkspaceRequest) -> HttpResponse:
             workspace=request.workspace,
             name=form.cleaned_data["name"],
         )
-        request.session["new_token"] = raw
-    else:
-        messages.error(request, _("Give the token a name."))
+        return settings_page(request, new_token=raw)
+    messages.error(request, _("Give the token a name."))
     return redirect(reverse("settings") + "#tokens")
 
 
