@@ -1,4 +1,5 @@
-"""Writes of the import flow: upload → preview → (mapping) → confirm → background import."""
+"""Writes of the import flow: upload → preview (read by the worker) → (mapping) → confirm →
+background import."""
 
 from __future__ import annotations
 
