@@ -22,6 +22,7 @@ class ImportFormat(models.TextChoices):
 
 class ImportState(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded")
+    PARSING = "parsing", _("Reading the file")
     NEEDS_MAPPING = "needs_mapping", _("Needs column mapping")
     PREVIEWED = "previewed", _("Ready to import")
     QUEUED = "queued", _("Waiting")

@@ -1,4 +1,5 @@
-"""Writes of the import flow: upload → preview → (mapping) → confirm → background import."""
+"""Writes of the import flow: upload → preview (read by the worker) → (mapping) → confirm →
+background import."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
@@ -95,23 +96,115 @@ def plan_problems(plan: Plan) -> list[dict[str, Any]]:
     return out[:MAX_PROBLEMS]
 
 
-@transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, user: User | None, data: bytes, filename: str, fmt: str = "auto"
+    *,
+    workspace: Workspace,
+    user: User | None,
+    data: bytes | File,
+    filename: str,
+    fmt: str = "auto",
 ) -> ImportJob:
-    """Store an upload and preview it; a file that cannot be read raises and stores nothing."""
+    """Store an upload and queue its reading; the worker builds the preview.
+
+    Nothing is parsed here: the file goes to storage outside any transaction, one row is
+    written in a short transaction, and the request returns. A large file once held SQLite's
+    write lock for the whole parse and starved the worker (issue #8).
+    """
     if fmt not in ImportFormat.values:
         raise ValidationError({"format": _("Unknown format.")})
-    result = parse_upload(workspace=workspace, data=data, filename=filename, fmt=fmt, mapping=None)
-    job = ImportJob(workspace=workspace, created_by=user, filename=filename[:200], format=fmt)
-    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False)
+    content = ContentFile(data) if isinstance(data, bytes) else data
+    check_size(content.size)
+    job = ImportJob(
+        workspace=workspace,
+        created_by=user,
+        filename=filename[:200],
+        format=fmt,
+        state=ImportState.PARSING,
+    )
+    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", content, save=False)
     try:
-        _apply_preview(job, workspace, result)
-        job.save()
+        with transaction.atomic():
+            job.save()
+            _enqueue_parse(job.pk)
     except Exception:
         job.file.storage.delete(job.file.name)
         raise
     return job
+
+
+def _enqueue_parse(job_id: int) -> None:
+    from kontaktpflege.dataio.tasks import import_parse_task
+
+    transaction.on_commit(lambda: import_parse_task.enqueue(job_id))
+
+
+def import_parse(*, job_id: int) -> None:
+    """Read a stored upload and save its preview (the background task).
+
+    Parsing and matching run outside any transaction; the preview is saved with one UPDATE
+    that applies only while the job is still being read, so a job cancelled meanwhile stays
+    cancelled. A file that cannot be read ends the job as failed with the reason, and its
+    upload is deleted; nothing is imported.
+    """
+    job = (
+        ImportJob.objects.select_related("workspace", "created_by")
+        .filter(pk=job_id, state=ImportState.PARSING)
+        .first()
+    )
+    if job is None:
+        return
+    language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            _build_preview(job)
+        except ValidationError as exc:
+            _parse_failed(job, " ".join(exc.messages))
+            return
+        except Exception:
+            message = _(
+                "The file could not be read because of an unexpected error; nothing was "
+                "imported. Please upload it again, and tell the administrator if it happens "
+                "again."
+            )
+            if _parse_failed(job, message):
+                logger.exception("Reading import job %s failed", job.pk)
+            return
+    ImportJob.objects.filter(pk=job.pk, state=ImportState.PARSING).update(
+        state=job.state,
+        format=job.format,
+        mapping=job.mapping,
+        counts=job.counts,
+        problems=job.problems,
+        total_rows=job.total_rows,
+        updated_at=timezone.now(),
+    )
+
+
+def _build_preview(job: ImportJob) -> None:
+    """Parse the upload with the chosen columns (if any) and put the preview on `job`."""
+    columns = job.mapping.get("columns") or None
+    fmt = job.format
+    if columns is not None and fmt not in ("xlsx", "excel_csv"):
+        fmt = "generic_csv"
+    result = parse_upload(
+        workspace=job.workspace,
+        data=job_bytes(job),
+        filename=job.filename,
+        fmt=fmt,
+        mapping=columns,
+    )
+    _apply_preview(job, job.workspace, result)
+
+
+def _parse_failed(job: ImportJob, message: str) -> bool:
+    """End a job whose file cannot be read; False when it was cancelled meanwhile."""
+    now = timezone.now()
+    failed = ImportJob.objects.filter(pk=job.pk, state=ImportState.PARSING).update(
+        state=ImportState.FAILED, error=message, finished_at=now, updated_at=now, file=""
+    )
+    if failed:
+        _delete_upload(job.file.name)
+    return bool(failed)
 
 
 def _apply_preview(job: ImportJob, workspace: Workspace, result: ParseResult) -> None:
@@ -140,25 +233,40 @@ def job_bytes(job: ImportJob) -> bytes:
 def import_mapping_set(
     *, job: ImportJob, columns: dict[str, str], remember: bool = True
 ) -> ImportJob:
-    """Apply the user's column mapping, remember it for this header, and preview again."""
+    """Apply the user's column mapping, remember it for this header, and queue a new preview.
+
+    The job changes only if it still waits for a mapping or a confirmation, so a mapping sent
+    from a stale tab does not touch an import that was started meanwhile.
+    """
     headers = list(job.mapping.get("headers", []))
     clean = {
         k: v for k, v in columns.items() if v in SETTERS and k.isdigit() and int(k) < len(headers)
     }
     if not {"first_name", "last_name", "full_name"} & set(clean.values()):
         raise ValidationError(_("Choose which column holds the first, last or full name."))
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, state__in=(ImportState.NEEDS_MAPPING, ImportState.PREVIEWED)
+    ).update(
+        state=ImportState.PARSING,
+        mapping={"headers": headers, "columns": clean},
+        counts={},
+        problems=[],
+        total_rows=0,
+        updated_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    if claimed != 1:
+        raise ValidationError(
+            _("The columns of this import cannot be changed (it is %(state)s).")
+            % {"state": job.get_state_display()}
+        )
     if remember:
         ColumnMapping.objects.update_or_create(
             workspace_id=job.workspace_id,
             signature=header_signature(headers),
             defaults={"headers": headers, "mapping": clean},
         )
-    fmt = job.format if job.format in ("xlsx", "excel_csv") else "generic_csv"
-    result = parse_upload(
-        workspace=job.workspace, data=job_bytes(job), filename=job.filename, fmt=fmt, mapping=clean
-    )
-    _apply_preview(job, job.workspace, result)
-    job.save()
+    _enqueue_parse(job.pk)
     return job
 
 
@@ -190,7 +298,12 @@ def import_confirm(*, job: ImportJob) -> ImportJob:
 
 
 # Not confirmed yet: "Discard" asks first. Waiting: stopped at once, nothing imported yet.
-UNCONFIRMED = (ImportState.UPLOADED, ImportState.NEEDS_MAPPING, ImportState.PREVIEWED)
+UNCONFIRMED = (
+    ImportState.UPLOADED,
+    ImportState.PARSING,
+    ImportState.NEEDS_MAPPING,
+    ImportState.PREVIEWED,
+)
 WAITING = (*UNCONFIRMED, ImportState.QUEUED)
 
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kontaktpflege.dataio.services import import_run
+from kontaktpflege.dataio.services import import_parse, import_run
 
 
 @task()
 def import_run_task(job_id: int) -> None:
     """Import a confirmed file with progress; it stops when cancelled."""
     import_run(job_id=job_id)
+
+
+@task()
+def import_parse_task(job_id: int) -> None:
+    """Read an uploaded file and save its preview (or the reason it cannot be read)."""
+    import_parse(job_id=job_id)

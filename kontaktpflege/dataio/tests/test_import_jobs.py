@@ -15,12 +15,15 @@ from kontaktpflege.dataio.tests.conftest import fixture_bytes
 
 @pytest.fixture
 def job(workspace, alice):
-    return services.import_job_create(
+    """A previewed upload: stored by the request, read by the worker."""
+    created = services.import_job_create(
         workspace=workspace,
         user=alice,
         data=fixture_bytes("linkedin_current.csv"),
         filename="linkedin_current.csv",
     )
+    services.import_parse(job_id=created.pk)
+    return ImportJob.objects.get(pk=created.pk, state="previewed")
 
 
 def test_a_double_click_on_confirm_queues_one_import(job, django_capture_on_commit_callbacks):

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from kontaktpflege.contacts import selectors as contact_selectors
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
@@ -46,7 +47,7 @@ def dataio(request: WorkspaceRequest) -> TemplateResponse:
 @writer_required
 @require_POST
 def import_upload(request: WorkspaceRequest) -> HttpResponse:
-    """Store an upload and show its preview (or the column mapping)."""
+    """Store an upload and go to its page, where the worker's preview appears."""
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -54,15 +55,13 @@ def import_upload(request: WorkspaceRequest) -> HttpResponse:
             job = services.import_job_create(
                 workspace=request.workspace,
                 user=request.user,
-                data=upload.read(),
+                data=upload,
                 filename=upload.name,
                 fmt=form.cleaned_data["format"],
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            if job.state == ImportState.NEEDS_MAPPING:
-                return redirect("import_mapping", pk=job.pk)
             return redirect("import_preview", pk=job.pk)
     context = {
         "form": form,
@@ -74,8 +73,15 @@ def import_upload(request: WorkspaceRequest) -> HttpResponse:
 
 @member_required
 def import_preview(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Counts of new, updated, duplicate and invalid rows; problems per row; confirm."""
+    """The page of an upload: "reading the file" while the worker parses it (htmx polls, a
+    refresh without JavaScript), then counts of new, updated, duplicate and invalid rows,
+    problems per row and confirm."""
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
+    if job.state == ImportState.PARSING:
+        return render_page(request, "dataio/parsing.html", {"job": job}, partial="status")
+    if request.htmx:
+        # The poll of the "reading" page: the preview (or the reason) is ready; load it whole.
+        return HttpResponseClientRedirect(request.path)
     if job.state == ImportState.NEEDS_MAPPING:
         return redirect("import_mapping", pk=job.pk)
     if job.state != ImportState.PREVIEWED:
@@ -118,9 +124,11 @@ def import_confirm(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def import_progress(request: WorkspaceRequest, pk: int) -> TemplateResponse:
+def import_progress(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx polls it; without JavaScript a refresh link) and the result."""
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
+    if job.state == ImportState.PARSING:
+        return redirect("import_preview", pk=job.pk)
     return render_page(request, "dataio/progress.html", {"job": job}, partial="status")
 
 
