@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.search import reindex_people, unindex_people
 from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
+from kontaktpflege.core.facts import facts_changed, people_deleting
 from kontaktpflege.core.text import fold
 
 PERSON_TEXT_FIELDS: dict[str, tuple[int, bool]] = {
@@ -54,15 +54,6 @@ PERSON_OTHER_FIELDS = {
     "organisation",
 }
 MAX_KEEP_IN_TOUCH_DAYS = 3650
-
-
-def _followups_changed(person_ids: Iterable[int]) -> None:
-    """Tell the follow-up engine that facts about these people changed."""
-    from kontaktpflege.followups.services import followups_refresh_people
-
-    ids = list(person_ids)
-    if ids:
-        followups_refresh_people(person_ids=ids)
 
 
 def _apply_fields(person: Person, fields: dict[str, Any]) -> None:
@@ -196,7 +187,7 @@ def person_create(
             is_current=True,
         )
     person_reindex(person_ids=[person.pk])
-    transaction.on_commit(lambda: _followups_changed([person.pk]))
+    facts_changed([person.pk])
     return person
 
 
@@ -224,7 +215,7 @@ def person_update(
     ) and person.organisation_id:
         _record_job_change(person, timezone.localdate())
     person_reindex(person_ids=[person.pk])
-    transaction.on_commit(lambda: _followups_changed([person.pk]))
+    facts_changed([person.pk])
     return person
 
 
@@ -246,20 +237,14 @@ def _record_job_change(person: Person, since: dt.date) -> None:
 def person_delete(*, person: Person) -> None:
     """Delete a person with their contact points, edges and participations.
 
-    Touchpoints they shared with others stay; those with nobody else go with them.
+    Your own entry (the centre of your network) cannot be deleted. Touchpoints they shared
+    with others stay; those with nobody else go with them (the touchpoint log subscribes to
+    `people_deleting`).
     """
-    from kontaktpflege.touchpoints.models import Participation, Touchpoint
-
+    if person.is_self:
+        raise ValidationError({"id": _("Your own entry cannot be deleted.")})
     pk = person.pk
-    theirs = Participation.objects.filter(person=person).values("touchpoint_id")
-    alone = (
-        Participation.objects.filter(touchpoint_id__in=theirs)
-        .values("touchpoint_id")
-        .annotate(n=Count("id"))
-        .filter(n=1)
-        .values_list("touchpoint_id", flat=True)
-    )
-    Touchpoint.objects.filter(pk__in=list(alone)).delete()
+    people_deleting([pk])
     Relationship.objects.filter(from_person=person).delete()
     Relationship.objects.filter(to_person=person).delete()
     person.delete()
@@ -336,7 +321,7 @@ def organisation_update(*, organisation: Organisation, **fields: Any) -> Organis
         person_reindex(person_ids=list(organisation.people.values_list("id", flat=True)))
     if "is_target" in fields or "target_priority" in fields:
         ids = list(organisation.people.values_list("id", flat=True))
-        transaction.on_commit(lambda: _followups_changed(ids))
+        facts_changed(ids)
     return organisation
 
 
@@ -389,7 +374,7 @@ def employment_record(
         person.organisation, person.job_title = organisation, title
         person.save(update_fields=["organisation", "job_title", "updated_at"])
         person_reindex(person_ids=[person.pk])
-        transaction.on_commit(lambda: _followups_changed([person.pk]))
+        facts_changed([person.pk])
     return employment
 
 

@@ -23,6 +23,7 @@ from kontaktpflege.accounts.models import User
 from kontaktpflege.contacts.models import EmailAddress, Person, Relationship
 from kontaktpflege.contacts.search import unindex_people
 from kontaktpflege.contacts.services import person_reindex
+from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.dataio.models import MergeLog
 
 # Field groups the merge screen offers; each group is taken from one side.
@@ -166,12 +167,7 @@ def _refresh_people(ids: list[int]) -> None:
     people_refresh_last_touched(person_ids=ids)
     person_reindex(person_ids=ids)
 
-    def notify() -> None:
-        from kontaktpflege.followups.services import followups_refresh_people
-
-        followups_refresh_people(person_ids=ids)
-
-    transaction.on_commit(notify)
+    facts_changed(ids)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from kontaktpflege.followups.reasons import rule_label
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
 CHUNK = 2000
+logger = logging.getLogger(__name__)
 MAX_SNOOZE_DAYS = 3650
 
 # The career workflows plug their facts in here: fn(workspace_id, person_ids, zone) → facts.
@@ -315,6 +317,25 @@ def followups_refresh_people(
             pending[pk] = answered.get(pk, pending.get(pk))
         return
     _refresh(sorted(set(person_ids)), answered)
+
+
+def followups_facts_changed(person_ids: list[int], answered_by: dict[int, int]) -> None:
+    """Subscriber of core.facts: refresh these people's follow-ups after a commit.
+
+    Runs after the write committed, so a failure here must not fail the request that made
+    the write (a retry would log the touchpoint twice): a database error hands the refresh
+    to the worker instead, and the agenda catches up a moment later.
+    """
+    try:
+        followups_refresh_people(person_ids=person_ids, answered_by=answered_by)
+    except DatabaseError:
+        logger.warning("follow-up refresh failed; queued for the worker", exc_info=True)
+        try:
+            from kontaktpflege.followups.tasks import followups_refresh
+
+            followups_refresh.enqueue(person_ids, {str(k): v for k, v in answered_by.items()})
+        except DatabaseError:
+            logger.exception("could not queue the follow-up refresh of %s", person_ids)
 
 
 @transaction.atomic

@@ -21,11 +21,12 @@ def digest_send(user_id: int, workspace_id: int, local_date: str) -> str:
 
 
 @task()
-def followups_refresh(person_ids: list[int]) -> int:
-    """Recompute these people's follow-ups (enqueued by bulk writers such as imports)."""
+def followups_refresh(person_ids: list[int], answered_by: dict[str, int] | None = None) -> int:
+    """Recompute these people's follow-ups (bulk writers, or a refresh that failed in a request)."""
     from kontaktpflege.followups.services import followups_refresh_people
 
-    followups_refresh_people(person_ids=person_ids)
+    answered = {int(k): v for k, v in (answered_by or {}).items()}  # JSON keys are strings
+    followups_refresh_people(person_ids=person_ids, answered_by=answered)
     return len(person_ids)
 
 

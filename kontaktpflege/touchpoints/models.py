@@ -47,10 +47,20 @@ class Touchpoint(WorkspaceScopedModel):
     )
     # Set by the messaging app when a sent message produced this touchpoint.
     source = models.CharField(max_length=40, blank=True, default="")
+    # The form's one-time token: a resubmitted form (double click, retry after an error)
+    # finds the touchpoint it already made instead of logging it twice.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["workspace", "-occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="uniq_touchpoint_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
 from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
 from kontaktpflege.touchpoints.quicklog import parse
 
@@ -57,10 +58,17 @@ def people_refresh_last_touched(*, person_ids: list[int]) -> None:
         Person.objects.filter(pk=pk).update(last_touched_at=latest.get(pk))
 
 
-def _followups_changed(person_ids: list[int], touchpoint_id: int | None = None) -> None:
-    from kontaktpflege.followups.services import followups_refresh_people
+def _by_key(workspace: Workspace, key: str) -> Touchpoint | None:
+    return Touchpoint.objects.filter(workspace=workspace, idempotency_key=key).first()
 
-    followups_refresh_people(person_ids=person_ids, touchpoint_id=touchpoint_id)
+
+def touchpoints_delete_unshared(person_ids: list[int]) -> None:
+    """Before people are deleted: remove the touchpoints nobody else took part in."""
+    theirs = Participation.objects.filter(person_id__in=person_ids).values("touchpoint_id")
+    others = Participation.objects.filter(touchpoint_id__in=theirs).exclude(
+        person_id__in=person_ids
+    )
+    Touchpoint.objects.filter(pk__in=theirs).exclude(pk__in=others.values("touchpoint_id")).delete()
 
 
 @transaction.atomic
@@ -76,8 +84,18 @@ def touchpoint_log(
     give_take: str = "",
     created_by: User | None = None,
     source: str = "",
+    idempotency_key: str = "",
 ) -> Touchpoint:
-    """Log a touchpoint with one or more people; any touchpoint resets their cadence."""
+    """Log a touchpoint with one or more people; any touchpoint resets their cadence.
+
+    With an idempotency key (a form's one-time token), a second call with the same key
+    returns the first touchpoint and logs nothing.
+    """
+    idempotency_key = idempotency_key[:64]
+    if idempotency_key:
+        earlier = _by_key(workspace, idempotency_key)
+        if earlier is not None:
+            return earlier
     occurred_at = occurred_at or timezone.now()
     summary = clean_text(summary, field="summary", max_length=300)
     if not summary:
@@ -85,17 +103,25 @@ def touchpoint_log(
     notes = clean_text(notes, field="notes", max_length=50000, multiline=True)
     participants = list({p.pk: p for p in participants}.values())
     _validate(workspace, participants, occurred_at, channel, direction, give_take)
-    touchpoint = Touchpoint.objects.create(
-        workspace=workspace,
-        occurred_at=occurred_at,
-        channel=channel,
-        direction=direction,
-        summary=summary,
-        notes=notes,
-        give_take=give_take,
-        created_by=created_by,
-        source=source,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin loses on the unique key
+            touchpoint = Touchpoint.objects.create(
+                workspace=workspace,
+                occurred_at=occurred_at,
+                channel=channel,
+                direction=direction,
+                summary=summary,
+                notes=notes,
+                give_take=give_take,
+                created_by=created_by,
+                source=source,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        earlier = _by_key(workspace, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
     Participation.objects.bulk_create(
         Participation(touchpoint=touchpoint, person=p, occurred_at=occurred_at)
         for p in participants
@@ -105,7 +131,7 @@ def touchpoint_log(
     Person.objects.filter(pk__in=ids).filter(
         Q(last_touched_at__isnull=True) | Q(last_touched_at__lt=occurred_at)
     ).update(last_touched_at=occurred_at)
-    transaction.on_commit(lambda: _followups_changed(ids, touchpoint.pk))
+    facts_changed(ids, touchpoint_id=touchpoint.pk)
     return touchpoint
 
 
@@ -146,7 +172,7 @@ def touchpoint_update(
     )
     ids = sorted(before | {p.pk for p in people})
     people_refresh_last_touched(person_ids=ids)
-    transaction.on_commit(lambda: _followups_changed(ids))
+    facts_changed(ids)
     return touchpoint
 
 
@@ -156,7 +182,7 @@ def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
     ids = list(touchpoint.participation_set.values_list("person_id", flat=True))
     touchpoint.delete()
     people_refresh_last_touched(person_ids=ids)
-    transaction.on_commit(lambda: _followups_changed(ids))
+    facts_changed(ids)
 
 
 def quick_log(
@@ -166,6 +192,7 @@ def quick_log(
     created_by: User | None = None,
     people: list[Person] | None = None,
     occurred_at: dt.datetime | None = None,
+    idempotency_key: str = "",
 ) -> Touchpoint:
     """Log a touchpoint from one line; names in the line are matched to people.
 
@@ -189,4 +216,5 @@ def quick_log(
         occurred_at=occurred_at,
         notes=parsed.topic,
         created_by=created_by,
+        idempotency_key=idempotency_key,
     )

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kontaktpflege.api.errors import require_writer
@@ -118,7 +116,5 @@ def delete_person(request: HttpRequest, person_id: Id) -> Status[None]:
     """Delete a person with their contact points, connections and participations."""
     require_writer(request)
     person = selectors.person_get(workspace=request.workspace, pk=person_id)  # type: ignore[attr-defined]
-    if person.is_self:
-        raise ValidationError({"id": _("Your own entry cannot be deleted.")})
     services.person_delete(person=person)
     return Status(204, None)

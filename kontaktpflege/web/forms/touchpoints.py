@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,11 +17,17 @@ class QuickLogForm(StyledForm):
 
     text = forms.CharField(label=_("What happened?"), max_length=300)
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    token = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
 
 
 class TouchpointForm(StyledForm):
     """A full touchpoint."""
 
+    token = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
     occurred_at = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import template
@@ -10,6 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 register = template.Library()
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A one-time token for a form that creates something (see Touchpoint.idempotency_key)."""
+    return uuid.uuid4().hex
 
 
 @register.filter

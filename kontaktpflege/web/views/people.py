@@ -125,11 +125,13 @@ def person_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def person_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Delete a person after confirmation."""
     person = selectors.person_get(workspace=request.workspace, pk=pk)
-    if person.is_self:
-        raise Http404
     if request.method == "POST":
         name = person.full_name
-        services.person_delete(person=person)
+        try:
+            services.person_delete(person=person)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("person", pk=person.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": name})
         return redirect("people")
     return TemplateResponse(request, "people/confirm_delete.html", {"person": person})

@@ -45,6 +45,7 @@ def quicklog(request: WorkspaceRequest) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 created_by=request.user,
                 people=people,
+                idempotency_key=form.cleaned_data.get("token") or "",
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -90,6 +91,7 @@ def touchpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 notes=data["notes"],
                 give_take=data["give_take"],
                 created_by=request.user,
+                idempotency_key=data.get("token") or "",
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

@@ -1,0 +1,60 @@
+"""The one hook between facts and what is built on them.
+
+Lower layers (contacts, touchpoints, imports) announce "facts about these people changed"
+or "these people are about to be deleted"; higher layers (the follow-up engine, the
+touchpoint log) subscribe in their AppConfig.ready(). So facts never import the rules
+built on them, and `core` depends on nothing above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+# fn(person_ids, answered_by) where answered_by maps a person to the touchpoint that
+# answered their open items (or is empty).
+FactsChanged = Callable[[list[int], dict[int, int]], None]
+PeopleDeleting = Callable[[list[int]], None]
+
+_changed: list[FactsChanged] = []
+_deleting: list[PeopleDeleting] = []
+
+
+def on_facts_changed(fn: FactsChanged) -> FactsChanged:
+    """Subscribe to "facts about these people changed" (used as a decorator)."""
+    if fn not in _changed:
+        _changed.append(fn)
+    return fn
+
+
+def on_people_deleting(fn: PeopleDeleting) -> PeopleDeleting:
+    """Subscribe to "these people are about to be deleted" (inside the deleting transaction)."""
+    if fn not in _deleting:
+        _deleting.append(fn)
+    return fn
+
+
+def facts_changed(
+    person_ids: Iterable[int], *, touchpoint_id: int | None = None, on_commit: bool = True
+) -> None:
+    """Announce changed facts; by default after the current transaction commits."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    answered = dict.fromkeys(ids, touchpoint_id) if touchpoint_id is not None else {}
+
+    def notify() -> None:
+        for fn in list(_changed):
+            fn(ids, answered)
+
+    if on_commit:
+        transaction.on_commit(notify)
+    else:
+        notify()
+
+
+def people_deleting(person_ids: list[int]) -> None:
+    """Let subscribers remove what belongs only to these people, in the same transaction."""
+    for fn in list(_deleting):
+        fn(person_ids)
