@@ -13,6 +13,13 @@ module bounds the work a template can do, because a thread with a timeout cannot
   so list literals, repetition and any conversion to text (output, ``|string``, ``|join``,
   ``~``, text filters) refuse a value before ``str()`` could blow it up;
 - output comes from ``generate()`` with a running size cap;
+- every character a template writes anywhere counts against one budget, not only its
+  top-level output: ``{% set %}…{% endset %}``, macros, ``caller()``, ``{% filter %}`` and
+  recursive loops collect their text in a list that Jinja joins with ``environment.concat``.
+  Each ``{{ … }}`` is charged when it is written (``finalize``), each list before it is
+  joined (``concat``, the hook Jinja's own NativeEnvironment replaces), each filter and call
+  result when it is made, and every loop iteration is charged the literal text of its body,
+  so a loop that repeats text into a block stops long before the block is joined;
 - only a short list of filters and safe ``str`` methods is available, no includes, no
   ``cycler``/``joiner``/``namespace``/``lipsum`` globals.
 
@@ -28,7 +35,6 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -39,8 +45,11 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from kontaktpflege.messaging.render_cache import CompiledTemplateCache
+
 MAX_SOURCE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 50_000
+MAX_WRITTEN_CHARS = 1_000_000  # everything written in one render, buffered blocks included
 MAX_VALUE_CHARS = 50_000  # any intermediate string or list
 MAX_INT_ARG = 10_000  # numbers passed to calls and filters
 MAX_INT_BITS = 256  # integer results of arithmetic
@@ -48,6 +57,7 @@ MAX_FILTER_STR_ARG = 200
 MAX_ITERATIONS = 50_000
 MAX_CALLS = 20_000
 TIME_LIMIT_SECONDS = 1.0
+MAX_CACHE_BYTES = 32 * 1024 * 1024  # compiled templates kept (render_cache.py)
 
 SAFE_STR_METHODS = frozenset(
     {
@@ -92,12 +102,26 @@ class _Budget:
     deadline: float
     iterations: int = 0
     calls: int = 0
+    written: int = 0
     undefined: list[str] = field(default_factory=list)
 
     def tick(self) -> None:
         self.calls += 1
         if self.calls > MAX_CALLS:
             raise LimitExceeded(_("The template does too much work (too many calls)."))
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(_("The template took too long to render."))
+
+    def write(self, chars: int) -> None:
+        self.written += chars
+        if self.written > MAX_WRITTEN_CHARS:
+            raise LimitExceeded(
+                _(
+                    "The template writes too much text (more than %(max)d characters in all, "
+                    "counting blocks, macros and loops)."
+                )
+                % {"max": MAX_WRITTEN_CHARS}
+            )
         if time.monotonic() > self.deadline:
             raise LimitExceeded(_("The template took too long to render."))
 
@@ -109,6 +133,12 @@ def _tick() -> None:
     budget = _BUDGET.get()
     if budget is not None:
         budget.tick()
+
+
+def _write(chars: int) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.write(chars)
 
 
 _CONTAINERS = (list, tuple, set, frozenset)
@@ -143,6 +173,18 @@ def _size_of(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
 def _check_value(value: Any) -> Any:
     if _size_of(value) > MAX_VALUE_CHARS:
         raise LimitExceeded(_("A value in the template grew too large."))
+    return value
+
+
+def _check_written(value: Any) -> Any:
+    """A filter or call result: refused when too large, else charged as written text.
+
+    Filter blocks and ``{% call %}`` put these results into their block without ``finalize``.
+    """
+    size = _size_of(value)
+    if size > MAX_VALUE_CHARS:
+        raise LimitExceeded(_("A value in the template grew too large."))
+    _write(size)
     return value
 
 
@@ -195,16 +237,20 @@ class RecordingUndefined(ChainableUndefined):
                 budget.undefined.append(str(name)[:80])
 
 
-def _guard_iter(value: Any) -> Iterator[Any]:
-    """Every loop iterates through this: counts iterations, checks the deadline."""
+def _guard_iter(value: Any, literal_chars: int = 0) -> Iterator[Any]:
+    """Every loop iterates through this: counts iterations, checks the deadline.
+
+    Each iteration is charged the literal text of the loop's body (``literal_chars``): that
+    text goes into the block being written as a reference, so only this charge keeps a
+    loop from filling a block with millions of entries before the block is joined.
+    """
     budget = _BUDGET.get()
     for item in value:
         if budget is not None:
             budget.iterations += 1
             if budget.iterations > MAX_ITERATIONS:
                 raise LimitExceeded(_("The template loops too often."))
-            if time.monotonic() > budget.deadline:
-                raise LimitExceeded(_("The template took too long to render."))
+            budget.write(literal_chars)  # also checks the deadline
         yield item
 
 
@@ -221,7 +267,7 @@ def _guarded_filter(
             _check_convertible(value)
         if not free_args:
             _check_args([*args, *kwargs.values()], max_str=MAX_FILTER_STR_ARG)
-        return _check_value(fn(value, *args, **kwargs))
+        return _check_written(fn(value, *args, **kwargs))
 
     return wrapper
 
@@ -299,14 +345,29 @@ class _GuardedCodeGenerator(CodeGenerator):
         self.write("))")
 
 
-def _finalize(value: Any) -> Any:
-    return "" if value is None else _check_convertible(value)
+def _text(value: Any) -> str:
+    return "" if value is None else str(_check_convertible(value))
+
+
+def _finalize(value: Any) -> str:
+    """Every ``{{ … }}`` passes here, in a block or not: charged as written (at least 1)."""
+    text = _text(value)
+    _write(len(text) + 1)
+    return text
+
+
+def _concat(parts: Iterable[str]) -> str:
+    """Joins a block's text (set block, macro, caller, filter block) after charging it."""
+    parts = list(parts)
+    _write(sum(map(len, parts)))
+    return "".join(parts)
 
 
 class GuardedEnvironment(ImmutableSandboxedEnvironment):
     """A sandbox whose every loop, call and operator is bounded in time and size."""
 
     code_generator_class = _GuardedCodeGenerator
+    concat = staticmethod(_concat)
     intercepted_binops = frozenset({"*", "**", "%", "+", "-", "//"})
 
     def __init__(self) -> None:
@@ -325,8 +386,9 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
+            literal = nodes.Const(_literal_chars(loop.body), lineno=loop.lineno)
             loop.iter = nodes.Filter(
-                loop.iter, "kp_guard_iter", [], [], None, None, lineno=loop.lineno
+                loop.iter, "kp_guard_iter", [literal], [], None, None, lineno=loop.lineno
             )
         return tree
 
@@ -335,7 +397,7 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         total = sum(_size_of(p, MAX_OUTPUT_CHARS) for p in parts)
         if total > MAX_VALUE_CHARS:
             raise LimitExceeded(_("A value in the template grew too large."))
-        return _check_value("".join(str(_finalize(p)) for p in parts))
+        return _check_value("".join(_text(p) for p in parts))
 
     def kp_check_value(self, value: Any) -> Any:
         return _check_value(value)
@@ -357,12 +419,22 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
         _check_args([*args, *kwargs.values()])
-        return _check_value(super().call(__context, __obj, *args, **kwargs))
+        return _check_written(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         _tick()
         _check_binop(operator_, left, right)
         return _check_value(super().call_binop(context, operator_, left, right))
+
+
+def _literal_chars(body: list[nodes.Node]) -> int:
+    """The constant text in a loop's body (nested bodies included: an upper bound)."""
+    total = 0
+    for statement in body:  # statements, never text nodes themselves
+        for node in statement.find_all((nodes.TemplateData, nodes.Const)):
+            value = getattr(node, "data", None) or getattr(node, "value", None)
+            total += len(value) if isinstance(value, str) else 0
+    return total
 
 
 def _int_result_bits(op: str, left: int, right: int) -> int:
@@ -419,19 +491,26 @@ class Rendered:
     undefined: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=512)
+_CACHE = CompiledTemplateCache(MAX_CACHE_BYTES)
+
+
 def _compile(source: str) -> Any:
     if len(source) > MAX_SOURCE_CHARS:
         raise RenderError(
             _("A template may have at most %(max)d characters (this has %(n)d).")
             % {"max": MAX_SOURCE_CHARS, "n": len(source)}
         )
+    template = _CACHE.get(source)
+    if template is not None:
+        return template
     try:
-        return _ENV.from_string(source)
+        template = _ENV.from_string(source)
     except TemplateSyntaxError as exc:
         raise RenderError(_syntax_message(exc), exc.lineno) from None
     except RecursionError:
         raise RenderError(_("The template is nested too deeply.")) from None
+    _CACHE.put(source, template)
+    return template
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:
