@@ -1,6 +1,7 @@
 """Input that used to give a 500: dates at the edges of the calendar and lone surrogates.
 
-Every refusal is a 422 naming the field, and nothing was changed.
+Every refusal is a 422 naming the field, and nothing was changed. A token request without
+Accept-Language is answered in the site language (German).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from .conftest import BASE
 
 pytestmark = pytest.mark.django_db
 
-RANGE_ERROR = "Choose a date between 1900-01-01 and 2200-12-31."
-SURROGATE_ERROR = "Contains an invalid character (a lone UTF-16 surrogate)."
+RANGE_ERROR = "Wählen Sie ein Datum zwischen 1900-01-01 und 2200-12-31."
+SURROGATE_ERROR = "Enthält ein ungültiges Zeichen (ein einzelnes UTF-16-Surrogat)."
 OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1899-12-31T23:00:00Z"]
 
 

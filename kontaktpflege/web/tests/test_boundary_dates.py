@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 YEAR_ONE = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 YEAR_9999 = dt.datetime(9999, 12, 31, 23, tzinfo=dt.UTC)
 RANGE_ERROR = "Choose a date between 1900-01-01 and 2200-12-31."
+RANGE_ERROR_DE = "Wählen Sie ein Datum zwischen 1900-01-01 und 2200-12-31."
 
 
 @pytest.fixture
@@ -93,8 +94,8 @@ def test_the_touchpoint_form_refuses_a_date_out_of_range_and_logs_nothing(
         f"/people/{person.pk}/log/",
         {"occurred_at": when, "channel": "meeting", "direction": "mutual", "summary": "Alt"},
     )
-    assert response.status_code == 200  # the form again, with the error
-    assert RANGE_ERROR in response.content.decode()
+    assert response.status_code == 200  # the form again, with the error (bob reads German)
+    assert RANGE_ERROR_DE in response.content.decode()
     assert not Touchpoint.objects.exists()
     person.refresh_from_db()
     assert person.last_touched_at is None
