@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, field_validator
+from pydantic_core import PydanticCustomError
 
 from kontaktpflege.contacts.models import (
     Channel,
@@ -15,11 +17,50 @@ from kontaktpflege.contacts.models import (
     RelationshipContext,
     TargetStatus,
 )
+from kontaktpflege.contacts.validation import date_range_message, surrogate_message
+from kontaktpflege.core.text import has_lone_surrogate
+from kontaktpflege.core.timeutils import in_date_range
 from kontaktpflege.touchpoints.models import Direction, GiveTake
 
 # Ids are positive 64-bit integers; larger numbers never reach the database.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _in_range(value: dt.date) -> dt.date:
+    if not in_date_range(value):
+        raise PydanticCustomError("date_range", date_range_message())
+    return value
+
+
+# Dates and times from 1900 to 2200: near year 1 or 9999 a zone conversion overflows.
+Date = Annotated[dt.date, AfterValidator(_in_range)]
+DateTime = Annotated[dt.datetime, AfterValidator(_in_range)]
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return has_lone_surrogate(value)
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    return False
+
+
+class InputSchema(Schema):
+    """Every request body and query: text holding a lone surrogate is refused (422).
+
+    JSON may spell half of a UTF-16 pair ("\\ud800"); such text can be neither stored nor
+    encoded, so it is refused here, for every field, before anything reads it.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, value: Any) -> Any:
+        if _has_surrogate(value):
+            raise PydanticCustomError("surrogate", surrogate_message())
+        return value
 
 
 def _sent(**constraints: Any) -> Any:
@@ -71,7 +112,7 @@ class PhoneOut(Schema):
     is_primary: bool
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     """A new person; emails, phones and tags are plain lists."""
 
     first_name: str = ""
@@ -91,7 +132,7 @@ class PersonIn(Schema):
     form_of_address: FormOfAddress = FormOfAddress.SIE
     preferred_channel: Channel | Annotated[str, Field(max_length=0)] = ""
     how_we_met: str = ""
-    met_on: dt.date | None = None
+    met_on: Date | None = None
     introduced_by_id: Id | None = None
     circle: Circle = Circle.NETWORK
     keep_in_touch_days: Annotated[int, Field(ge=1, le=3650)] | None = None
@@ -101,7 +142,7 @@ class PersonIn(Schema):
     tags: Annotated[list[str], Field(max_length=100)] = []
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     """Changes to a person: only the fields sent are changed."""
 
     first_name: str = _sent()
@@ -121,7 +162,7 @@ class PersonPatch(Schema):
     form_of_address: FormOfAddress = _sent()
     preferred_channel: Channel | Annotated[str, Field(max_length=0)] = _sent()
     how_we_met: str = _sent()
-    met_on: dt.date | None = None
+    met_on: Date | None = None
     introduced_by_id: Id | None = None
     circle: Circle = _sent()
     keep_in_touch_days: Annotated[int, Field(ge=1, le=3650)] | None = None
@@ -176,7 +217,7 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     """A new organisation."""
 
     name: str
@@ -189,7 +230,7 @@ class OrganisationIn(Schema):
     target_status: TargetStatus = TargetStatus.IDEA
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     """Changes to an organisation: only the fields sent are changed."""
 
     name: str = _sent()
@@ -223,13 +264,13 @@ class OrganisationPage(Schema):
     items: list[OrganisationOut]
 
 
-class EmploymentIn(Schema):
+class EmploymentIn(InputSchema):
     """A position at an organisation; a current one becomes the person's employer."""
 
     organisation_id: Id
     title: str = ""
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     is_current: bool = True
 
 
@@ -242,7 +283,7 @@ class EmploymentOut(Schema):
     is_current: bool
 
 
-class RelationshipIn(Schema):
+class RelationshipIn(InputSchema):
     """Create or update the edge between the person and someone they know."""
 
     other_id: Id
@@ -259,24 +300,24 @@ class RelationshipOut(Schema):
     notes: str
 
 
-class TouchpointIn(Schema):
+class TouchpointIn(InputSchema):
     """A touchpoint with one or more people; any touchpoint resets their cadence."""
 
     participant_ids: Annotated[list[Id], Field(min_length=1, max_length=200)]
     summary: str
-    occurred_at: dt.datetime | None = None
+    occurred_at: DateTime | None = None
     channel: Channel = Channel.MEETING
     direction: Direction = Direction.MUTUAL
     notes: str = ""
     give_take: GiveTake = GiveTake.NONE
 
 
-class TouchpointPatch(Schema):
+class TouchpointPatch(InputSchema):
     """Changes to a touchpoint: only the fields sent are changed."""
 
     participant_ids: list[Id] = _sent(min_length=1, max_length=200)
     summary: str = _sent()
-    occurred_at: dt.datetime = _sent()
+    occurred_at: DateTime = _sent()
     channel: Channel = _sent()
     direction: Direction = _sent()
     notes: str = _sent()
@@ -303,7 +344,7 @@ class TouchpointPage(Schema):
     items: list[TouchpointOut]
 
 
-class TagIn(Schema):
+class TagIn(InputSchema):
     name: str
 
 

@@ -22,7 +22,12 @@ from kontaktpflege.contacts.models import (
     Tag,
 )
 from kontaktpflege.contacts.search import reindex_people, unindex_people
-from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
+from kontaktpflege.contacts.validation import (
+    check_date,
+    clean_text,
+    normalise_email,
+    normalise_phone,
+)
 from kontaktpflege.core.facts import facts_changed, people_deleting
 from kontaktpflege.core.text import fold
 
@@ -76,6 +81,7 @@ def _validate_person(person: Person) -> None:
             {"keep_in_touch_days": _("Choose an interval between 1 and 3650 days.")}
         )
     _validate_birthday(person.birthday_day, person.birthday_month, person.birthday_year)
+    check_date(person.met_on, field="met_on")
     for related in ("organisation", "introduced_by"):
         obj = getattr(person, related)
         if obj is not None and obj.workspace_id != person.workspace_id:
@@ -355,6 +361,8 @@ def employment_record(
     if organisation.workspace_id != person.workspace_id:
         raise ValidationError({"organisation": _("Not found.")})
     title = clean_text(title, field="title", max_length=200)
+    check_date(start_date, field="start_date")
+    check_date(end_date, field="end_date")
     if start_date and end_date and end_date < start_date:
         raise ValidationError({"end_date": _("The end lies before the start.")})
     if is_current:

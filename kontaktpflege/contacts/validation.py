@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from kontaktpflege.core.text import has_control_chars, strip_invisible
+from kontaktpflege.core.text import has_control_chars, has_lone_surrogate, strip_invisible
+from kontaktpflege.core.timeutils import EARLIEST_DATE, LATEST_DATE, in_date_range
 
 DEFAULT_PHONE_REGION = "DE"
 
@@ -15,6 +18,8 @@ DEFAULT_PHONE_REGION = "DE"
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
     """Trim text and reject NUL/control characters and overlong values with a field error."""
     text = (value or "").strip()
+    if has_lone_surrogate(text):
+        raise ValidationError({field: surrogate_message()})
     if "\x00" in text:
         raise ValidationError({field: _("Contains a NUL byte, which is not allowed.")})
     if not multiline and ("\n" in text or "\r" in text):
@@ -30,6 +35,31 @@ def clean_text(value: str | None, *, field: str, max_length: int, multiline: boo
             }
         )
     return text
+
+
+def surrogate_message() -> str:
+    """The error for text holding half of a UTF-16 pair, which no stored text may contain."""
+    return _("Contains an invalid character (a lone UTF-16 surrogate).")
+
+
+def date_range_message() -> str:
+    """The error for a date outside the years anyone may store."""
+    return _("Choose a date between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DATE.isoformat(),
+        "last": LATEST_DATE.isoformat(),
+    }
+
+
+def validate_date_range(value: dt.date) -> None:
+    """A form field validator: a date or datetime from 1900 to 2200."""
+    if not in_date_range(value):
+        raise ValidationError(date_range_message(), code="date_range")
+
+
+def check_date(value: dt.date | None, *, field: str) -> None:
+    """Refuse a date or datetime outside 1900–2200 with a field error (None passes)."""
+    if value is not None and not in_date_range(value):
+        raise ValidationError({field: date_range_message()})
 
 
 def normalise_email(value: str, *, field: str = "emails") -> str:

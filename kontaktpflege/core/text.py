@@ -31,6 +31,7 @@ _GERMAN = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "ø": "o", "œ": "
 _TRANSLIT = re.compile(r"(?<=[a-z])(?:ae|oe|ue)")
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def strip_invisible(value: str) -> str:
@@ -41,6 +42,11 @@ def strip_invisible(value: str) -> str:
 def has_control_chars(value: str) -> bool:
     """True when the text holds control characters that never belong in a name or note."""
     return bool(_CONTROL.search(value))
+
+
+def has_lone_surrogate(value: str) -> bool:
+    """True when the text holds a UTF-16 surrogate (JSON "\\ud800"): it cannot be encoded."""
+    return bool(_SURROGATE.search(value))
 
 
 def fold(value: str) -> str:

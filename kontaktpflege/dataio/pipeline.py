@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kontaktpflege.contacts.services import PERSON_TEXT_FIELDS
-from kontaktpflege.contacts.validation import clean_text, normalise_email, normalise_phone
+from kontaktpflege.contacts.validation import (
+    check_date,
+    clean_text,
+    normalise_email,
+    normalise_phone,
+)
 from kontaktpflege.dataio.duplicates import Candidate, PeopleIndex, cached_fold, name_key
 from kontaktpflege.dataio.rows import ImportRow
 
@@ -161,6 +166,7 @@ def clean_row(row: ImportRow) -> CleanRow | list[str]:
         emails = _emails(row.emails, warnings)
         phones = _phones(row.phones, warnings)
         fields.update(_birthday(row))
+        check_date(row.connected_on, field="connected_on")
     except ValidationError as exc:
         return _messages(exc)
     if row.connected_on and row.connected_on > timezone.localdate() + dt.timedelta(days=1):

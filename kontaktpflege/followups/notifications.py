@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import logging
 import socket
 import time
@@ -20,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Membership, User, Workspace
+from kontaktpflege.core.net import is_public_address, public_connections_only
 from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.followups.models import DigestLog, NotificationSettings, RollLog, new_ics_token
 from kontaktpflege.followups.services import workspace_today
@@ -72,18 +72,18 @@ def _contacted_host(scheme: str, plugin: Any) -> str:
 def _private_address(host: str) -> str | None:
     """The first loopback/private/link-local/reserved address `host` resolves to, or None.
 
-    A name that does not resolve reaches nothing; it is checked again before each send.
+    IPv4 addresses inside IPv6 ones (::ffff:, NAT64 64:ff9b::/96, 6to4 2002::/16) count as
+    the IPv4 address. A name that does not resolve reaches nothing. This check gives a
+    clear message early; the connection itself is checked again as it is made (_notify).
     """
     try:
         infos = socket.getaddrinfo(host.strip("[]"), None)
     except (OSError, UnicodeError, ValueError):
         return None
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            return str(address)
+        address = str(info[4][0])
+        if not is_public_address(address):
+            return address.split("%")[0]
     return None
 
 
@@ -293,21 +293,40 @@ def _deliver(
             log.warning("digest email to user %s failed: %s", user.pk, exc)
             problems.append(f"email: {exc}")
     for url in prefs.apprise_url_list:
-        if url_private_host(url):  # saved earlier, or the name now resolves inside
+        scheme = urlsplit(url).scheme
+        # Saved earlier, or the name now resolves inside: refused before or while connecting.
+        outcome = "private" if url_private_host(url) else _notify(url, subject, text)
+        if outcome == "private":
             log.warning("digest of user %s: refused a private notification host", user.pk)
-            problems.append(f"apprise: {urlsplit(url).scheme}: private host refused")
-        elif not _notify(url, subject, text):
-            problems.append(f"apprise: {urlsplit(url).scheme}")
+            problems.append(f"apprise: {scheme}: private host refused")
+        elif outcome != "sent":
+            problems.append(f"apprise: {scheme}")
     return problems
 
 
-def _notify(url: str, title: str, body: str) -> bool:
+def _notify(url: str, title: str, body: str) -> str:
+    """Send one notification: "sent", "failed" or "private" (a non-public address refused).
+
+    Redirects are never followed (not even with ?redirect=yes in the URL), and unless the
+    operator allows private hosts every connection is checked as it is made, so a name
+    that resolves elsewhere the second time (DNS rebinding) reaches no private address.
+    """
     import apprise
 
-    sender = apprise.Apprise()
-    if not sender.add(url):
-        return False
-    return bool(sender.notify(title=title, body=body))
+    asset = apprise.AppriseAsset(http_redirects=False, async_mode=False)
+    plugin = apprise.Apprise.instantiate(url, asset=asset, suppress_exceptions=True)
+    if plugin is None:
+        return "failed"
+    plugin.redirects = False
+    sender = apprise.Apprise(asset=asset)
+    sender.add(plugin)
+    if getattr(settings, "NOTIFY_ALLOW_PRIVATE_HOSTS", False):
+        return "sent" if sender.notify(title=title, body=body) else "failed"
+    with public_connections_only() as refused:
+        sent = bool(sender.notify(title=title, body=body))
+    if refused:
+        return "private"
+    return "sent" if sent else "failed"
 
 
 def local_now(user: User) -> dt.datetime:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
-from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.contacts.validation import check_date, clean_text
 from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
 from kontaktpflege.touchpoints.quicklog import parse
@@ -40,6 +40,7 @@ def _validate(
         raise ValidationError({"direction": _("Unknown direction.")})
     if give_take not in GiveTake.values:
         raise ValidationError({"give_take": _("Unknown value.")})
+    check_date(occurred_at, field="occurred_at")
     if timezone.is_naive(occurred_at):
         raise ValidationError({"occurred_at": _("A time zone is required.")})
     if occurred_at > timezone.now() + dt.timedelta(days=1):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import (
     ERRORS,
     READ_ERRORS,
     Id,
+    InputSchema,
     OrganisationIn,
     OrganisationOut,
     OrganisationPage,
@@ -23,7 +24,7 @@ from kontaktpflege.contacts.models import Organisation
 router = Router(tags=["organisations"])
 
 
-class OrganisationQuery(Schema):
+class OrganisationQuery(InputSchema):
     """Filters of the organisation list."""
 
     q: str = Field("", max_length=200)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import (
     ERRORS,
     READ_ERRORS,
+    Date,
     Id,
+    InputSchema,
     PersonIn,
     PersonOut,
     PersonPage,
@@ -25,7 +26,7 @@ from kontaktpflege.contacts.models import Circle, EmailAddress, Person, PhoneNum
 router = Router(tags=["people"])
 
 
-class PersonQuery(Schema):
+class PersonQuery(InputSchema):
     """The filters of the people list, as on the web page."""
 
     q: str = Field("", max_length=200)
@@ -33,8 +34,8 @@ class PersonQuery(Schema):
     tag: Id | None = None
     organisation: Id | None = None
     target_only: bool = False
-    touched_after: dt.date | None = None
-    touched_before: dt.date | None = None
+    touched_after: Date | None = None
+    touched_before: Date | None = None
     never_touched: bool = False
     sort: str = Field("name", pattern="^-?(name|last_touched|created)$")
     limit: Annotated[int, Field(ge=1, le=200)] = 50

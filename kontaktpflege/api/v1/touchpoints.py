@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import (
     ERRORS,
     READ_ERRORS,
     Id,
+    InputSchema,
     TouchpointIn,
     TouchpointOut,
     TouchpointPage,
@@ -24,7 +25,7 @@ from kontaktpflege.touchpoints.models import Touchpoint
 router = Router(tags=["touchpoints"])
 
 
-class TouchpointQuery(Schema):
+class TouchpointQuery(InputSchema):
     """Filters of the touchpoint list."""
 
     person: Id | None = None

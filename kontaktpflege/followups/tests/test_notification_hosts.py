@@ -4,6 +4,10 @@ members who may write set them up."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import time_machine
@@ -43,6 +47,15 @@ INTERNAL = [
     "gotify://100.64.0.1/token",
     "mmost://localhost/token",
     "mailto://user:pw@example.org?smtp=127.0.0.1",
+    # IPv4 inside IPv6: NAT64 (64:ff9b::/96), 6to4 (2002::/16), mapped and compatible forms
+    "json://[64:ff9b::7f00:1]/hook",
+    "jsons://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+    "json://[64:ff9b::a00:5]/hook",
+    "json://[2002:7f00:1::1]/hook",
+    "json://[2002:c0a8:101::]/hook",
+    "json://[::ffff:10.0.0.5]/hook",
+    "json://[::127.0.0.1]/hook",
+    "json://[64:ff9b:1::a00:5]/hook",
 ]
 
 
@@ -120,3 +133,90 @@ def test_viewers_cannot_change_notification_settings(alice, workspace, client):
     assert client.post(url, {**data, "action": "notifications"}).status_code == 403
     row = notification_settings_for(user=viewer, workspace=workspace)
     assert not row.digest_enabled and row.apprise_urls == ""
+
+
+def test_nat64_and_6to4_forms_of_public_addresses_are_accepted(alice, workspace):
+    row = notification_settings_for(user=alice, workspace=workspace)
+    urls = "json://[64:ff9b::5db8:d822]/hook\njson://[2002:5db8:d822::1]/hook"
+    assert update(row, urls).apprise_urls == urls
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Records each POST; answers 307 to `redirect_to` when the server has one."""
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.received.append(json.loads(self.rfile.read(length)))  # type: ignore[attr-defined]
+        target = self.server.redirect_to  # type: ignore[attr-defined]
+        self.send_response(307 if target else 200)
+        if target:
+            self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """Start real HTTP servers on loopback: (port, received) for each."""
+    servers = []
+
+    def start(redirect_to: str = "") -> tuple[int, list]:
+        server = HTTPServer(("127.0.0.1", 0), Recorder)
+        server.received, server.redirect_to = [], redirect_to  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_port, server.received  # type: ignore[attr-defined]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("suffix", ["", "?redirect=yes"], ids=["default", "url-asks-for-redirects"])
+@time_machine.travel(berlin(2025, 6, 2, 8), tick=False)
+def test_a_webhook_answering_307_to_a_private_address_is_not_followed(
+    alice, workspace, make_person, committed, settings, http_server, suffix
+):
+    settings.NOTIFY_ALLOW_PRIVATE_HOSTS = True  # the allowed webhook itself listens on loopback
+    inner_port, inner = http_server()
+    outer_port, outer = http_server(redirect_to=f"http://127.0.0.1:{inner_port}/admin")
+    url = f"json://127.0.0.1:{outer_port}/hook{suffix}"
+    prepare(alice, workspace, make_person, committed, apprise_urls=url, email_enabled=False)
+    assert digest_send(user=alice, workspace=workspace, day=dt.date(2025, 6, 2)) == "failed"
+    assert len(outer) == 1  # the allowed host was called once
+    assert inner == []  # the redirect target never was
+    assert DigestLog.objects.get().detail == "apprise: json"
+
+
+@time_machine.travel(berlin(2025, 6, 2, 8), tick=False)
+def test_a_name_that_resolves_to_loopback_only_when_connecting_reaches_nothing(
+    alice, workspace, make_person, committed, settings, http_server, monkeypatch
+):
+    """DNS rebinding: the name answers a public address to both checks, then 127.0.0.1."""
+    settings.NOTIFY_ALLOW_PRIVATE_HOSTS = False
+    port, received = http_server()
+    name = "rebind.kontaktpflege.test"
+    answers = ["93.184.216.34", "93.184.216.34"]  # the check on saving and before sending
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding_getaddrinfo(host, *args, **kwargs):
+        if host != name:
+            return real_getaddrinfo(host, *args, **kwargs)
+        address = answers.pop(0) if answers else "127.0.0.1"
+        lookups.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, args[0] if args else 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    url = f"json://{name}:{port}/hook"
+    row = update(notification_settings_for(user=alice, workspace=workspace), url)
+    assert row.apprise_urls == url  # public when saved
+    prepare(alice, workspace, make_person, committed, email_enabled=False)
+    assert digest_send(user=alice, workspace=workspace, day=dt.date(2025, 6, 2)) == "failed"
+    assert lookups[:3] == ["93.184.216.34", "93.184.216.34", "127.0.0.1"]
+    assert received == []
+    assert DigestLog.objects.get().detail == "apprise: json: private host refused"

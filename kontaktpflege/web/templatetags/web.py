@@ -8,7 +8,10 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+
+from kontaktpflege.core.timeutils import safe_localtime
 
 register = template.Library()
 
@@ -25,6 +28,17 @@ def lookup(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key, "")
 
 
+@register.filter
+def when(value: dt.datetime | None, arg: str = "SHORT_DATETIME_FORMAT") -> str:
+    """`|date` in the reader's zone for stored instants; one near year 1 or 9999 shows in UTC.
+
+    Django's `|date` converts first and fails with OverflowError on such rows.
+    """
+    if value is None or value == "":
+        return ""
+    return date_format(safe_localtime(value), arg)
+
+
 @register.simple_tag(takes_context=True)
 def days_ago(context: template.Context, moment: dt.datetime | None) -> str:
     """ "today", "yesterday" or "N days ago" — cheaper than timesince on long lists."""
@@ -33,7 +47,7 @@ def days_ago(context: template.Context, moment: dt.datetime | None) -> str:
     today = context.get("local_today")
     if today is None:
         today = context["local_today"] = timezone.localdate()
-    days = (today - timezone.localdate(moment)).days  # calendar days in the reader's zone
+    days = (today - safe_localtime(moment).date()).days  # calendar days in the reader's zone
     if days <= 0:
         return gettext("today")
     if days == 1:

@@ -29,7 +29,7 @@ from kontaktpflege.dataio.duplicates import possible_duplicates
 from kontaktpflege.dataio.models import ImportState
 from kontaktpflege.web.decorators import member_required, owner_required, writer_required
 from kontaktpflege.web.forms.dataio import MappingForm, MergeForm, UploadForm
-from kontaktpflege.web.params import person_filters
+from kontaktpflege.web.params import ParamError, person_filters
 
 
 @member_required
@@ -155,7 +155,11 @@ def import_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def export_people(request: WorkspaceRequest) -> HttpResponse:
     """The people list, with the same filters, as CSV, XLSX or vCard."""
     fmt = request.GET.get("format", "csv")
-    qs = contact_selectors.person_list(workspace=request.workspace, filters=person_filters(request))
+    try:
+        filters = person_filters(request)
+    except ParamError as exc:
+        return exc.response()
+    qs = contact_selectors.person_list(workspace=request.workspace, filters=filters)
     people = exporters.people_for_export(qs).iterator(chunk_size=2000)
     stamp = dt.date.today().isoformat()  # noqa: DTZ011 - only a file name
     response: HttpResponse | StreamingHttpResponse

@@ -24,15 +24,18 @@ from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.people import EmploymentForm, PersonForm, RelationshipForm
-from kontaktpflege.web.params import int_param, person_filters
+from kontaktpflege.web.params import ParamError, int_param, person_filters
 
 PAGE_SIZE = 50
 
 
 @member_required
-def people(request: WorkspaceRequest) -> TemplateResponse:
+def people(request: WorkspaceRequest) -> HttpResponse:
     """The people list: search, filters, sorting, pagination."""
-    filters = person_filters(request)
+    try:
+        filters = person_filters(request)
+    except ParamError as exc:
+        return exc.response()
     qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}

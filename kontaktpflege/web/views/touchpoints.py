@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.contacts.selectors import people_by_ids, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
-from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.core.timeutils import safe_localtime, user_zone
 from kontaktpflege.touchpoints import selectors, services
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.touchpoints import QuickLogForm, TouchpointForm
@@ -106,7 +106,7 @@ def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Change when, how and what of a touchpoint; its people stay."""
     touchpoint = selectors.touchpoint_get(workspace=request.workspace, pk=pk)
     initial = {
-        "occurred_at": timezone.localtime(touchpoint.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "occurred_at": safe_localtime(touchpoint.occurred_at).strftime("%Y-%m-%dT%H:%M"),
         **{
             f: getattr(touchpoint, f)
             for f in ("channel", "direction", "summary", "notes", "give_take")
