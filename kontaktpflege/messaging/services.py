@@ -173,7 +173,7 @@ def _allowed_from(from_email: str, user: User, workspace: Workspace) -> str:
         return address
     if address == (user.email or "").lower():
         message = _(
-            "Confirm your email address first (Settings → Email): until then your messages "
+            "Confirm your email address first (Settings → Email address): until then your messages "
             "go out from this site's address with yours as reply-to."
         )
     else:
