@@ -9,11 +9,20 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kontaktpflege.contacts.validation import validate_mail_address
+
 
 class User(AbstractUser):
-    """A person who logs in; language and time zone drive the UI and day boundaries."""
+    """A person who logs in; language and time zone drive the UI and day boundaries.
 
-    email = models.EmailField(_("email address"), unique=True)
+    `email_verified_at` is set when the user opens the confirmation link mailed to `email`
+    and cleared whenever the email changes; only a verified address may be a From address
+    and accept an invitation.
+    """
+
+    email = models.EmailField(_("email address"), unique=True, validators=[validate_mail_address])
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    email_verification_sent_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=[("de", "Deutsch"), ("en", "English")], default="de"
     )
@@ -21,6 +30,10 @@ class User(AbstractUser):
     active_workspace = models.ForeignKey(
         "accounts.Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class Workspace(models.Model):
@@ -76,6 +89,36 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn invitations stay (without a usable link) so that they still count against
+    # the invitation rate limits.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["invited_by", "created_at"], name="invitation_by_sender"),
+            models.Index(fields=["workspace", "created_at"], name="invitation_by_workspace"),
+        ]
+
+
+class ApprovedSender(models.Model):
+    """An address at the site's mail domain that an owner allows the workspace to send as."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="approved_senders"
+    )
+    email = models.EmailField(_("address"))
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "email"], name="uniq_approved_sender"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class ApiToken(models.Model):

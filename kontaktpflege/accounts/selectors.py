@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.http import Http404
 
-from kontaktpflege.accounts.models import ApiToken, Invitation, Membership, User, Workspace
+from kontaktpflege.accounts.models import (
+    ApiToken,
+    ApprovedSender,
+    Invitation,
+    Membership,
+    User,
+    Workspace,
+)
 
 
 def membership_for(user: User, workspace_id: int | None) -> Membership | None:
@@ -66,9 +76,9 @@ def user_memberships(user: User) -> list[Membership]:
 def open_invitations(workspace: Workspace) -> list[Invitation]:
     """Invitations of the workspace that were not accepted yet."""
     return list(
-        Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True).order_by(
-            "-created_at"
-        )
+        Invitation.objects.filter(
+            workspace=workspace, accepted_at__isnull=True, revoked_at__isnull=True
+        ).order_by("-created_at")
     )
 
 
@@ -78,3 +88,40 @@ def invitation_get(*, workspace: Workspace, pk: int) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def site_mail_domain() -> str:
+    """The domain of the site's own sender address (DEFAULT_FROM_EMAIL), lower case."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower()
+
+
+def sender_address_allowed(*, user: User, workspace_id: int, address: str) -> bool:
+    """Whether the user may send as `address` in the workspace.
+
+    Their own account email once verified, or an address at the site's mail domain that
+    an owner of the workspace approved. Anything else goes out from the site address.
+    """
+    address = (address or "").strip().lower()
+    if not address:
+        return False
+    if user.email_verified and address == (user.email or "").lower():
+        return True
+    domain = site_mail_domain()
+    return (
+        bool(domain)
+        and address.rpartition("@")[2] == domain
+        and (ApprovedSender.objects.filter(workspace_id=workspace_id, email=address).exists())
+    )
+
+
+def approved_senders(workspace: Workspace) -> list[ApprovedSender]:
+    """The workspace's approved sender addresses."""
+    return list(ApprovedSender.objects.filter(workspace=workspace).order_by("email"))
+
+
+def approved_sender_get(*, workspace: Workspace, pk: int) -> ApprovedSender:
+    """An approved sender address of the workspace, or 404."""
+    approved = ApprovedSender.objects.filter(workspace=workspace, pk=pk).first()
+    if approved is None:
+        raise Http404
+    return approved

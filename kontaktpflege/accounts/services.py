@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
+from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kontaktpflege.accounts.models import ApiToken, Invitation, Membership, Role, User, Workspace
+from kontaktpflege.accounts.models import (
+    ApiToken,
+    ApprovedSender,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+)
+from kontaktpflege.accounts.selectors import site_mail_domain
+from kontaktpflege.contacts.validation import normalise_email, validate_mail_address
 from kontaktpflege.core.timeutils import is_valid_zone
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -31,7 +50,7 @@ def user_create(
 
     user = User.objects.create_user(
         username=username,
-        email=email,
+        email=normalise_email(email, field="email"),
         password=password,
         language=language,
         time_zone=time_zone,
@@ -72,37 +91,57 @@ def membership_add(*, workspace: Workspace, user: User, role: str = Role.MEMBER)
     return membership
 
 
+INVITATIONS_PER_USER_PER_HOUR = 10
+INVITATIONS_PER_WORKSPACE_PER_DAY = 25
+
+
+def _check_invitation_limits(*, workspace: Workspace, invited_by: User) -> None:
+    """Refuse an invitation past the hourly (per inviter) or daily (per workspace) limit."""
+    now = timezone.now()
+    sent = Invitation.objects.filter(created_at__gt=now - dt.timedelta(hours=1))
+    if sent.filter(invited_by=invited_by).count() >= INVITATIONS_PER_USER_PER_HOUR:
+        raise ValidationError(
+            _("You have sent %(n)d invitations in the last hour; please try again later.")
+            % {"n": INVITATIONS_PER_USER_PER_HOUR},
+            code="rate_limited",
+        )
+    today = Invitation.objects.filter(
+        workspace=workspace, created_at__gt=now - dt.timedelta(days=1)
+    ).count()
+    if today >= INVITATIONS_PER_WORKSPACE_PER_DAY:
+        raise ValidationError(
+            _(
+                "This workspace has sent %(n)d invitations in the last 24 hours; "
+                "please try again tomorrow."
+            )
+            % {"n": INVITATIONS_PER_WORKSPACE_PER_DAY},
+            code="rate_limited",
+        )
+
+
 @transaction.atomic
 def invitation_create(
     *, workspace: Workspace, invited_by: User, email: str, role: str
 ) -> Invitation:
-    """Invite someone by email; the mail is sent after commit."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
+    """Invite someone by email, within the rate limits; the mail is sent after commit.
 
+    The mail carries no text a user typed (no workspace or inviter name): an invitation
+    must not be a way to deliver an attacker's words to any address.
+    """
     if role not in (Role.MEMBER, Role.VIEWER, Role.OWNER):
         raise ValidationError({"role": _("Unknown role.")})
+    email = normalise_email(email, field="email")
+    # Lock the workspace row so that concurrent requests count one after another.
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+    _check_invitation_limits(workspace=workspace, invited_by=invited_by)
     invitation = Invitation.objects.create(
-        workspace=workspace, invited_by=invited_by, email=email.strip().lower(), role=role
+        workspace=workspace, invited_by=invited_by, email=email, role=role
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation.token])
-
-    def _send() -> None:
-        send_mail(
-            _("Invitation to %(workspace)s") % {"workspace": workspace.name},
-            _("%(who)s invites you to the workspace %(workspace)s in Kontaktpflege:\n\n%(link)s\n")
-            % {
-                "who": invited_by.get_full_name() or invited_by.username,
-                "workspace": workspace.name,
-                "link": link,
-            },
-            None,
-            [invitation.email],
-            fail_silently=True,
-        )
-
-    transaction.on_commit(_send)
+    context = {"link": _absolute(reverse("invitation_accept", args=[invitation.token]))}
+    language = invited_by.language
+    transaction.on_commit(
+        lambda: _send_mail("invitation", to=invitation.email, language=language, context=context)
+    )
     return invitation
 
 
@@ -110,18 +149,35 @@ INVITATION_DAYS = 14
 
 
 def invitation_is_open(invitation: Invitation) -> bool:
-    """Not used yet and not older than INVITATION_DAYS."""
+    """Not used, not withdrawn and not older than INVITATION_DAYS."""
     age = timezone.now() - invitation.created_at
-    return invitation.accepted_at is None and age <= dt.timedelta(days=INVITATION_DAYS)
+    return (
+        invitation.accepted_at is None
+        and invitation.revoked_at is None
+        and age <= dt.timedelta(days=INVITATION_DAYS)
+    )
+
+
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether the user's verified account email is the invited address."""
+    return user.email_verified and (user.email or "").lower() == invitation.email.lower()
 
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """Accept an invitation: the user joins the workspace once."""
+    """Accept an invitation: the user with the invited, verified address joins once."""
     if not invitation_is_open(invitation):
         raise ValidationError(_("This invitation is invalid or has been used already."))
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
+    if not invitation_is_for(invitation, user):
+        raise ValidationError(
+            _("This invitation was sent to another email address than your account's."),
+            code="wrong_address",
+        )
+    # Conditional: of two concurrent accepts only one finds the row still open.
+    if not Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(accepted_at=timezone.now()):
+        raise ValidationError(_("This invitation is invalid or has been used already."))
     membership = membership_add(workspace=invitation.workspace, user=user, role=invitation.role)
     user.active_workspace = invitation.workspace
     user.save(update_fields=["active_workspace"])
@@ -147,9 +203,10 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
-    """Withdraw an invitation that has not been accepted."""
-    if invitation.accepted_at is None:
-        invitation.delete()
+    """Withdraw an invitation that has not been accepted; its link stops working."""
+    Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
 
 
 def _other_owners(membership: Membership) -> bool:
@@ -199,3 +256,126 @@ def workspace_switch(*, user: User, workspace_id: int) -> Workspace:
     user.active_workspace = membership.workspace
     user.save(update_fields=["active_workspace"])
     return membership.workspace
+
+
+# ---------------------------------------------------------------- account mail
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send_mail(name: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+    """Render emails/accounts/<name> (subject, text, HTML) and send it from the site address.
+
+    A mail server problem is logged, never raised: the row that asked for the mail stays.
+    """
+    try:
+        validate_mail_address(to)  # the address was checked when stored; check it again here
+        with translation.override(language):
+            context = {"site": settings.SITE_URL.rstrip("/"), **context}
+            subject = render_to_string(f"emails/accounts/{name}_subject.txt", context)
+            text = render_to_string(f"emails/accounts/{name}.txt", context)
+            html = render_to_string(f"emails/accounts/{name}.html", context)
+        mail = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+        mail.attach_alternative(html, "text/html")
+        mail.send()
+    except Exception as exc:
+        log.warning("%s mail to %s failed: %s", name, to.rpartition("@")[2], exc)
+
+
+EMAIL_CONFIRM_SALT = "kontaktpflege.accounts.email-confirm"
+EMAIL_CONFIRM_MAX_AGE = dt.timedelta(days=3)
+EMAIL_CONFIRM_RESEND_AFTER = dt.timedelta(minutes=2)
+
+
+def email_confirmation_token(user: User) -> str:
+    """A signed, expiring token naming the user and the address it confirms."""
+    return signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=EMAIL_CONFIRM_SALT)
+
+
+def email_verification_send(*, user: User) -> bool:
+    """Mail the user a link that confirms their address; False when one went out just now."""
+    if user.email_verified:
+        return False
+    now = timezone.now()
+    recent = now - EMAIL_CONFIRM_RESEND_AFTER
+    sent = User.objects.filter(pk=user.pk, email=user.email, email_verified_at__isnull=True)
+    sent = sent.exclude(email_verification_sent_at__gt=recent)
+    if not sent.update(email_verification_sent_at=now):
+        return False  # one conditional UPDATE: a double click sends one mail
+    user.email_verification_sent_at = now
+    context = {
+        "link": _absolute(reverse("email_confirm", args=[email_confirmation_token(user)])),
+        "days": EMAIL_CONFIRM_MAX_AGE.days,
+    }
+    to, language = user.email, user.language
+    transaction.on_commit(
+        lambda: _send_mail("verify_email", to=to, language=language, context=context)
+    )
+    return True
+
+
+def email_confirmation_user(token: str) -> User:
+    """The user whose current address a valid token confirms, else a clear error."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("This confirmation link has expired; request a new one in your settings.")
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(_("This confirmation link is invalid.")) from None
+    user = User.objects.filter(pk=data.get("u"), email__iexact=data.get("e", "")).first()
+    if user is None:  # the address changed after the link was sent
+        raise ValidationError(_("This confirmation link is invalid."))
+    return user
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> User:
+    """Mark the address a confirmation link names as verified (idempotent)."""
+    user = email_confirmation_user(token)
+    User.objects.filter(pk=user.pk, email=user.email, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now()
+    )
+    user.refresh_from_db(fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def user_change_email(*, user: User, email: str) -> User:
+    """Change the account email: it is unverified until its own confirmation link is opened."""
+    email = normalise_email(email, field="email")
+    if email == (user.email or "").lower():
+        return user
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": _("This address cannot be used; choose another one.")})
+    user.email = email
+    user.email_verified_at = None
+    user.email_verification_sent_at = None
+    user.save(update_fields=["email", "email_verified_at", "email_verification_sent_at"])
+    email_verification_send(user=user)
+    return user
+
+
+# ---------------------------------------------------------------- approved sender addresses
+
+
+def approved_sender_add(*, workspace: Workspace, email: str, approved_by: User) -> ApprovedSender:
+    """Let the workspace send as an address at the site's mail domain (owners decide)."""
+    address = normalise_email(email, field="email")
+    domain = site_mail_domain()
+    if not domain or address.rpartition("@")[2] != domain:
+        raise ValidationError(
+            {"email": _("Only addresses at %(domain)s can be approved.") % {"domain": domain}}
+        )
+    approved, _created = ApprovedSender.objects.get_or_create(
+        workspace=workspace, email=address, defaults={"approved_by": approved_by}
+    )
+    return approved
+
+
+def approved_sender_remove(*, approved: ApprovedSender) -> None:
+    """Withdraw an approval; messages not yet sent fall back to the site address."""
+    approved.delete()

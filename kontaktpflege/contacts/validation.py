@@ -61,13 +61,30 @@ def check_date(value: dt.date | None, *, field: str) -> None:
     if value is not None and not in_date_range(value):
         raise ValidationError({field: date_range_message()})
 
+def validate_mail_address(value: str) -> None:
+    """An address mail may go to: valid syntax and a host name, never an IP literal.
+
+    Django accepts `root@[10.0.0.5]`; our mail server would relay to that host, so every
+    place that accepts or sends to a recipient refuses it here.
+    """
+    validate_email(value)
+    domain = value.rpartition("@")[2]
+    if domain.startswith("["):
+        raise ValidationError(
+            _("Mail to an IP address (%(domain)s) is not allowed; use a domain name.")
+            % {"domain": domain[:60]},
+            code="ip_literal",
+        )
+
 
 def normalise_email(value: str, *, field: str = "emails") -> str:
     """Validate an email address and lower-case it for matching."""
     email = strip_invisible(value).lower()
     try:
-        validate_email(email)
+        validate_mail_address(email)
     except ValidationError as exc:
+        if exc.code == "ip_literal":
+            raise ValidationError({field: exc.messages}) from exc
         raise ValidationError(
             {field: _("“%(value)s” is not a valid email address.") % {"value": value[:100]}}
         ) from exc

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from email.utils import parseaddr
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.accounts.selectors import sender_address_allowed, site_mail_domain
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.validation import clean_text, normalise_email
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS, shipped_templates
@@ -149,14 +148,15 @@ def sender_settings_save(
 ) -> SenderSettings:
     """Store how the user's messages go out; addresses are validated like recipients.
 
-    The From address must be the user's own account email or one at the site sender's
-    domain (no sending as somebody else); any address may be the Reply-To.
+    The From address must be one the user may send as (`sender_address_allowed`: their
+    verified account email, or a site address an owner approved); any address may be the
+    Reply-To. The same rule is applied again when each message is built.
     """
     values = {
         "from_name": clean_text(
             validate_header(from_name, "from_name"), field="from_name", max_length=120
         ),
-        "from_email": _allowed_from(from_email, user) if from_email.strip() else "",
+        "from_email": _allowed_from(from_email, user, workspace) if from_email.strip() else "",
         "reply_to": normalise_email(reply_to, field="reply_to") if reply_to.strip() else "",
         "company": clean_text(company, field="company", max_length=200),
         "signature": clean_text(signature, field="signature", max_length=2000, multiline=True),
@@ -167,25 +167,22 @@ def sender_settings_save(
     return obj
 
 
-def _site_domain() -> str:
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower()
-
-
-def _allowed_from(from_email: str, user: User) -> str:
+def _allowed_from(from_email: str, user: User, workspace: Workspace) -> str:
     address = normalise_email(from_email, field="from_email")
-    own = (user.email or "").strip().lower()
-    domain = address.rpartition("@")[2]
-    if address == own or (domain and domain == _site_domain()):
+    if sender_address_allowed(user=user, workspace_id=workspace.pk, address=address):
         return address
-    raise ValidationError(
-        {
-            "from_email": _(
-                "You can only send as your own address (%(own)s) or an address at "
-                "%(domain)s. Put other addresses under reply-to."
-            )
-            % {"own": own or "–", "domain": _site_domain() or "–"}
-        }
-    )
+    if address == (user.email or "").lower():
+        message = _(
+            "Confirm your email address first (Settings → Email address): until then your messages "
+            "go out from this site's address with yours as reply-to."
+        )
+    else:
+        message = _(
+            "You can only send as your own confirmed address (%(own)s) or an address at "
+            "%(domain)s that an owner of this workspace approved. Put other addresses under "
+            "reply-to."
+        ) % {"own": user.email or "–", "domain": site_mail_domain() or "–"}
+    raise ValidationError({"from_email": message})
 
 
 # ---------------------------------------------------------------- messages

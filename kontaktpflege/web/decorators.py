@@ -24,14 +24,19 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+def check_write(request: HttpRequest) -> None:
+    """The one write rule, for data and settings alike: viewers read, writes are a 403."""
+    if request.method not in ("GET", "HEAD") and not request.membership.can_write:  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
 def writer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Require a membership that may change data (owner or member) for unsafe methods."""
 
     @member_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") and not request.membership.can_write:  # type: ignore[attr-defined]
-            raise PermissionDenied
+        check_write(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from kontaktpflege.accounts.models import ApiToken, Membership, User
+from kontaktpflege.accounts.services import email_confirm, email_confirmation_token
 from kontaktpflege.contacts.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,7 @@ def test_an_owner_invites_someone_who_joins_the_workspace(
         )
     assert len(mail.outbox) == 1
     path = re.search(r"/invitations/\S+/", mail.outbox[0].body).group(0)
+    email_confirm(token=email_confirmation_token(charlie))
     client.force_login(charlie)
     assert client.post(path).status_code == 302
     assert Membership.objects.get(user=charlie, workspace=workspace).role == "viewer"
@@ -206,7 +208,10 @@ def test_an_invitation_expires_and_can_be_withdrawn(
         assert client.post(f"/invitations/{invitation.token}/").status_code == 404
     assert not Membership.objects.filter(user=charlie, workspace=workspace).exists()
     alice_client.post(f"/settings/invitations/{invitation.pk}/revoke/")
-    assert not Invitation.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None  # kept: it still counts against the rate limit
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 404
+    assert invitation.email not in alice_client.get("/settings/").content.decode()
 
 
 def test_a_user_switches_between_their_workspaces(bob_client, bob, charlie, workspace):

@@ -6,6 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from kontaktpflege.accounts.models import User
+from kontaktpflege.accounts.services import (
+    approved_sender_add,
+    email_confirm,
+    email_confirmation_token,
+)
 from kontaktpflege.messaging import delivery, services
 from kontaktpflege.messaging.models import MessageState, OutboundMessage
 from kontaktpflege.touchpoints.models import Touchpoint
@@ -29,6 +35,8 @@ def queue(alice, workspace, person, **over):
 def test_a_queued_email_is_sent_with_proper_headers_and_logged(
     alice, workspace, julia, smtp_server, settings
 ):
+    email_confirm(token=email_confirmation_token(alice))
+    alice.refresh_from_db()
     services.sender_settings_save(
         workspace=workspace,
         user=alice,
@@ -332,7 +340,7 @@ def test_a_from_address_that_is_neither_yours_nor_the_sites_is_refused(
     save_sender(alice, workspace, from_email="", company="Adler AG")
     with pytest.raises(ValidationError) as info:
         save_sender(alice, workspace, from_email=address, company="Bank")
-    assert "own address" in " ".join(info.value.message_dict["from_email"])
+    assert "own confirmed address" in " ".join(info.value.message_dict["from_email"])
     from kontaktpflege.messaging.selectors import sender_settings_for
 
     current = sender_settings_for(workspace=workspace, user=alice)
@@ -341,8 +349,13 @@ def test_a_from_address_that_is_neither_yours_nor_the_sites_is_refused(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("address", ["alice@example.org", "ALICE@example.org", "team@KP.example"])
-def test_your_own_or_a_site_address_may_be_the_sender(alice, workspace, settings, address):
+def test_your_confirmed_or_an_approved_site_address_may_be_the_sender(
+    alice, workspace, settings, address
+):
     settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
+    email_confirm(token=email_confirmation_token(alice))
+    alice = User.objects.get(pk=alice.pk)
+    approved_sender_add(workspace=workspace, email="team@kp.example", approved_by=alice)
     saved = save_sender(alice, workspace, from_email=address, reply_to="ceo@bank.example")
     assert saved.from_email.lower() == address.lower()
     assert saved.reply_to == "ceo@bank.example"

@@ -337,6 +337,9 @@ def test_pages_render(alice_client, julia):
 
 @pytest.mark.django_db
 def test_sender_settings_are_saved_and_bad_addresses_refused(alice_client, alice, workspace):
+    from kontaktpflege.accounts.services import email_confirm, email_confirmation_token
+
+    email_confirm(token=email_confirmation_token(alice))
     url = reverse("sender_settings")
     alice_client.post(
         url,
@@ -382,7 +385,7 @@ def test_a_from_address_that_is_not_yours_is_refused_on_the_sender_page(
         },
     )
     assert response.status_code == 200
-    assert "only send as your own address" in response.content.decode()
+    assert "only send as your own confirmed address" in response.content.decode()
     assert sender_settings_for(workspace=workspace, user=alice).company == ""
 
 

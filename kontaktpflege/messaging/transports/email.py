@@ -20,6 +20,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import sanitize_address
 from django.utils.translation import gettext as _
 
+from kontaktpflege.accounts.selectors import sender_address_allowed
+from kontaktpflege.contacts.validation import validate_mail_address
+
 DEFAULT_MESSAGE_ID_DOMAIN = "kontaktpflege.localhost"
 
 
@@ -47,17 +50,50 @@ def validate_header(value: str, field: str) -> str:
     return value.strip()
 
 
-def sender_addresses(sender: Any, user: Any) -> tuple[str, str]:
-    """The From header (name and address) and Reply-To for a user's sender settings."""
+def _fallback(user: Any, reply_to: str) -> tuple[str, str]:
+    """The site address with the user's name, and the user's address to reply to."""
     default_name, default_addr = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    address = sender.from_email or default_addr
-    name = sender.from_name or user.get_full_name() or default_name
-    reply_to = sender.reply_to or (user.email if not sender.from_email else "")
-    return formataddr((name, address)), reply_to
+    name = (user.get_full_name() or user.get_username()) if user is not None else default_name
+    own = user.email if user is not None else ""
+    return formataddr((name, default_addr)), reply_to or own
+
+
+def sender_addresses(sender: Any, user: Any) -> tuple[str, str]:
+    """The From header (name and address) and Reply-To for a user's sender settings.
+
+    A From address the user may not send as (see `sender_address_allowed`) gives way to
+    the site address with the user's name and the user's address as Reply-To.
+    """
+    allowed = sender.from_email and sender_address_allowed(
+        user=user, workspace_id=sender.workspace_id, address=sender.from_email
+    )
+    if not allowed:
+        return _fallback(user, sender.reply_to)
+    name = sender.from_name or user.get_full_name() or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
+    return formataddr((name, sender.from_email)), sender.reply_to
+
+
+def sender_at_send(message: Any) -> tuple[str, str]:
+    """From and Reply-To of a queued message, with the sender rule applied again now.
+
+    Approval or verification may have been withdrawn since the message was queued.
+    """
+    stored = message.from_email or settings.DEFAULT_FROM_EMAIL
+    address = parseaddr(stored)[1].lower()
+    if address == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
+        return stored, message.reply_to
+    user = message.created_by
+    if user is not None and sender_address_allowed(
+        user=user, workspace_id=message.workspace_id, address=address
+    ):
+        return stored, message.reply_to
+    return _fallback(user, message.reply_to)
 
 
 def build_email(message: Any) -> EmailMessage:
     """The EmailMessage for an OutboundMessage, with Message-ID, Reply-To, List-Unsubscribe."""
+    validate_mail_address(message.to_address)  # refused rows fail instead of being relayed
+    from_email, reply_to = sender_at_send(message)
     headers = {"Message-ID": message.message_id}
     if message.list_unsubscribe:
         headers["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
@@ -66,9 +102,9 @@ def build_email(message: Any) -> EmailMessage:
     return EmailMessage(
         subject=message.subject,
         body=message.body,
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=[message.to_address],
-        reply_to=[message.reply_to] if message.reply_to else [],
+        reply_to=[reply_to] if reply_to else [],
         headers=headers,
     )
 

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from kontaktpflege.accounts.models import Role, User
+from kontaktpflege.contacts.validation import validate_mail_address
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.web.forms.base import StyledForm
 
@@ -98,5 +99,19 @@ class ApiTokenForm(StyledForm):
 class InvitationForm(StyledForm):
     """Invite someone by email."""
 
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=_("Email"), validators=[validate_mail_address])
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class EmailChangeForm(StyledForm):
+    """A new account email (confirmed by a link before it counts)."""
+
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254, validators=[validate_mail_address]
+    )
+
+
+class ApprovedSenderForm(StyledForm):
+    """An address at the site's mail domain the workspace may send as."""
+
+    email = forms.EmailField(label=_("Sender address"), validators=[validate_mail_address])

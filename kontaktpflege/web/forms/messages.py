@@ -89,8 +89,9 @@ class SenderSettingsForm(StyledForm):
         required=False,
         max_length=254,
         help_text=_(
-            "Your account email or an address at the site's domain. Empty: the site's "
-            "address is used and replies come to your account email."
+            "Your confirmed account email, or an address at the site's domain that an owner "
+            "approved. Otherwise the site's address is used with your name, and replies come "
+            "to your account email."
         ),
     )
     reply_to = forms.CharField(label=_("Reply-to address"), required=False, max_length=254)

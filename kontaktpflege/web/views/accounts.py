@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,6 +24,8 @@ from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.web.decorators import member_required, owner_required
 from kontaktpflege.web.forms.accounts import (
     ApiTokenForm,
+    ApprovedSenderForm,
+    EmailChangeForm,
     InvitationForm,
     PreferencesForm,
     SignupForm,
@@ -47,6 +50,7 @@ def signup(request: WorkspaceRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            services.email_verification_send(user=user)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("today")
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
@@ -85,6 +89,10 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
         "members": selectors.workspace_members(request.workspace),
         "invite_form": InvitationForm(),
         "invitations": selectors.open_invitations(request.workspace),
+        "email_form": EmailChangeForm(initial={"email": user.email}),
+        "sender_form": ApprovedSenderForm(),
+        "approved_senders": selectors.approved_senders(request.workspace),
+        "site_domain": selectors.site_mail_domain(),
         "my_workspaces": selectors.user_memberships(request.user),
         "roles": Role.choices,
         "new_token": new_token,
@@ -124,33 +132,51 @@ def token_revoke(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect(reverse("settings") + "#tokens")
 
 
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
+def _to_settings(anchor: str) -> HttpResponse:
+    return redirect(reverse("settings") + anchor)
+
+
 @owner_required
 @require_POST
 def invitation_create(request: WorkspaceRequest) -> HttpResponse:
-    """Invite someone into the workspace by email."""
+    """Invite someone into the workspace by email (rate limited)."""
     form = InvitationForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _to_settings("#members")
+    try:
         services.invitation_create(
             workspace=request.workspace,
             invited_by=request.user,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
         )
-        messages.success(request, _("Invitation sent."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, _("Enter a valid email address."))
-    return redirect(reverse("settings") + "#members")
+        messages.success(request, _("Invitation sent."))
+    return _to_settings("#members")
 
 
 def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
-    """Join a workspace from an invitation link (log in or sign up first)."""
+    """Join a workspace from an invitation link, as the account with the invited address."""
     invitation = Invitation.objects.select_related("workspace").filter(token=token).first()
     if invitation is None or not services.invitation_is_open(invitation):
         return TemplateResponse(request, "accounts/invitation_invalid.html", {}, status=404)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
+    if not services.invitation_is_for(invitation, request.user):
+        context = {"same_address": request.user.email.lower() == invitation.email}
+        return TemplateResponse(request, "accounts/invitation_other.html", context, status=403)
     if request.method == "POST":
-        services.invitation_accept(invitation=invitation, user=request.user)
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError:
+            return TemplateResponse(request, "accounts/invitation_invalid.html", {}, status=404)
         messages.success(request, _("You joined %(name)s.") % {"name": invitation.workspace.name})
         return redirect("today")
     return TemplateResponse(request, "accounts/invitation.html", {"invitation": invitation})
@@ -192,6 +218,78 @@ def member_remove(request: WorkspaceRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         return redirect(reverse("settings") + "#members")
     return TemplateResponse(request, "accounts/member_remove.html", {"member": membership})
+
+
+@login_required
+@require_POST
+def email_change(request: WorkspaceRequest) -> HttpResponse:
+    """Change the account email; it needs confirming again."""
+    form = EmailChangeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_errors(form))
+        services.user_change_email(user=request.user, email=form.cleaned_data["email"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved. Open the link we sent to confirm the address."))
+    return _to_settings("#email")
+
+
+@login_required
+@require_POST
+def email_verification_resend(request: WorkspaceRequest) -> HttpResponse:
+    """Send the confirmation link again (at most one every few minutes)."""
+    if request.user.email_verified:
+        messages.info(request, _("Your email address is confirmed."))
+    elif services.email_verification_send(user=request.user):
+        messages.success(
+            request, _("We sent a confirmation link to %(email)s.") % {"email": request.user.email}
+        )
+    else:
+        messages.error(request, _("A link was sent a moment ago; please wait a few minutes."))
+    return _to_settings("#email")
+
+
+def email_confirm(request: WorkspaceRequest, token: str) -> HttpResponse:
+    """Confirm an address from the emailed link; a button, so that link scanners do not."""
+    try:
+        user = services.email_confirmation_user(token)
+        if request.method == "POST":
+            user = services.email_confirm(token=token)
+    except ValidationError as exc:
+        error = {"error": " ".join(exc.messages)}
+        return TemplateResponse(request, "accounts/email_confirm.html", error, status=400)
+    context = {"email": user.email, "done": request.method == "POST"}
+    return TemplateResponse(request, "accounts/email_confirm.html", context)
+
+
+@owner_required
+@require_POST
+def approved_sender_add(request: WorkspaceRequest) -> HttpResponse:
+    """Approve an address at the site's mail domain as a sender for this workspace."""
+    form = ApprovedSenderForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_errors(form))
+        services.approved_sender_add(
+            workspace=request.workspace, email=form.cleaned_data["email"], approved_by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sender address approved."))
+    return _to_settings("#senders")
+
+
+@owner_required
+@require_POST
+def approved_sender_remove(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Withdraw an approved sender address."""
+    approved = selectors.approved_sender_get(workspace=request.workspace, pk=pk)
+    services.approved_sender_remove(approved=approved)
+    messages.success(request, _("Approval withdrawn."))
+    return _to_settings("#senders")
 
 
 @login_required
@@ -259,5 +357,12 @@ urlpatterns = [
     path("settings/members/<int:pk>/remove/", member_remove, name="member_remove"),
     path("workspaces/<int:pk>/switch/", workspace_switch, name="workspace_switch"),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("settings/email/", email_change, name="email_change"),
+    path("settings/email/resend/", email_verification_resend, name="email_verification_resend"),
+    path("email/confirm/<str:token>/", email_confirm, name="email_confirm"),
+    path("settings/senders/", approved_sender_add, name="approved_sender_add"),
+    path(
+        "settings/senders/<int:pk>/remove/", approved_sender_remove, name="approved_sender_remove"
+    ),
     path("language/", language_switch, name="language_switch"),
 ]

@@ -392,7 +392,7 @@ def _retry_confirm_page(request: WorkspaceRequest, message: Any) -> TemplateResp
     )
 
 
-@member_required
+@writer_required  # the settings write rule: viewers may look, not save
 def sender_settings(request: WorkspaceRequest) -> HttpResponse:
     """Your sender: from name and address, reply-to, company, signature."""
     current = selectors.sender_settings_for(workspace=request.workspace, user=request.user)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -168,7 +168,7 @@ def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict
     return {"row": row, "feed_url": feed, "recompute": recompute, **forms}
 
 
-@member_required
+@writer_required  # viewers read their settings; every settings write is a 403 for them
 def followup_settings(request: WorkspaceRequest) -> HttpResponse:
     """Digest, notification URLs, the calendar feed and (owners) the rule defaults."""
     row = selectors.notification_settings_for(user=request.user, workspace=request.workspace)
@@ -183,8 +183,6 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
         return redirect("followup_settings")
     if action == "rules":
         return _save_rules(request, row)
-    if not request.membership.can_write:  # viewers read; they do not set up notifications
-        raise PermissionDenied
     form = NotificationSettingsForm(request.POST)
     if form.is_valid():
         try:
