@@ -310,3 +310,20 @@ def test_with_a_redis_cache_another_process_sees_the_lockout(alice):
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) > 0
+
+
+def test_editing_a_name_in_the_admin_refuses_a_line_break(alice):
+    staff = User.objects.create_superuser("root", "root@example.org", "pw-root-123", language="en")
+    admin = Client()
+    admin.force_login(staff)
+    page = admin.get(f"/admin/accounts/user/{alice.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(first_name="Alice\r\nBcc: x@example.org", date_joined_0="2030-01-07")
+    data["date_joined_1"] = "09:00:00"
+    response = admin.post(f"/admin/accounts/user/{alice.pk}/change/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"first_name": ["A name cannot contain line breaks or control characters."]}
+    alice.refresh_from_db()
+    assert alice.first_name == "Alice"
