@@ -38,6 +38,14 @@ def _fast_passwords_and_mail(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counts live in the (local-memory) cache; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def alice(db):
     from kontaktpflege.accounts.services import user_create

@@ -129,6 +129,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Throttling and sign-up (issue #8). django-ratelimit counts in the default cache: local
+# memory counts per process, which is right for the default single web process; a deployment
+# with several web processes sets KP_CACHE_URL=redis://127.0.0.1:6379/0 so all share counts.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kp"}
+    )
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "kontaktpflege.accounts.throttle.client_ip"
+# Behind a proxy, the header that carries the client's address (e.g. HTTP_X_REAL_IP).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+# Rates as "<count>/<window>": log-in and API counts are failures, the others submissions.
+THROTTLE_LOGIN_ACCOUNT = env_str("THROTTLE_LOGIN_ACCOUNT", "10/15m")
+THROTTLE_LOGIN_IP = env_str("THROTTLE_LOGIN_IP", "30/15m")
+THROTTLE_SIGNUP_IP = env_str("THROTTLE_SIGNUP_IP", "10/h")
+THROTTLE_SIGNUP_EMAIL = env_str("THROTTLE_SIGNUP_EMAIL", "5/h")
+THROTTLE_RESET_IP = env_str("THROTTLE_RESET_IP", "10/h")
+THROTTLE_RESET_EMAIL = env_str("THROTTLE_RESET_EMAIL", "3/h")
+THROTTLE_API_TOKEN_IP = env_str("THROTTLE_API_TOKEN_IP", "30/15m")
+# New accounts wait for a staff member's approval (Django admin, Users: "Approve") first.
+SIGNUP_APPROVAL = env_bool("SIGNUP_APPROVAL", False)
+
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "de")
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kontaktpflege.accounts.models import (
     ApiToken,
@@ -48,6 +50,7 @@ def user_create(
     """Create a user with a personal workspace and their own node in the network."""
     from kontaktpflege.contacts.services import person_create_self
 
+    _validate_names(first_name=first_name, last_name=last_name)
     user = User.objects.create_user(
         username=username,
         email=normalise_email(email, field="email"),
@@ -379,3 +382,144 @@ def approved_sender_add(*, workspace: Workspace, email: str, approved_by: User) 
 def approved_sender_remove(*, approved: ApprovedSender) -> None:
     """Withdraw an approval; messages not yet sent fall back to the site address."""
     approved.delete()
+
+
+# --- Sign-up that reveals nothing, user names, approval (issue #8) ---
+
+USER_NAME_MAX_LENGTH = 100
+# Controls (CR, LF, TAB, NUL …), lone surrogates and Unicode line/paragraph separators.
+_NAME_FORBIDDEN = {"Cc", "Cs", "Zl", "Zp"}
+
+
+def validate_user_name(value: str) -> None:
+    """A user's first or last name: one line of text, at most USER_NAME_MAX_LENGTH characters.
+
+    Names end up in mail headers and subjects; a line break there is header injection.
+    """
+    if len(value) > USER_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("A name has at most %(limit)d characters.") % {"limit": USER_NAME_MAX_LENGTH},
+            code="max_length",
+        )
+    if any(unicodedata.category(char) in _NAME_FORBIDDEN for char in value):
+        raise ValidationError(
+            _("A name cannot contain line breaks or control characters."), code="control"
+        )
+
+
+def _validate_names(*, first_name: str, last_name: str) -> None:
+    errors = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        try:
+            validate_user_name(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _mail_on_commit(*, to: str, language: str, subject: str, body: str, values: dict) -> None:
+    """Send a short account mail in the reader's language once the transaction commits."""
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    def _send() -> None:
+        with translation.override(language):
+            send_mail(_(subject), _(body) % values, None, [to], fail_silently=True)
+
+    transaction.on_commit(_send)
+
+
+def _site_link(name: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse(name)
+
+
+@transaction.atomic
+def signup_request(
+    *, username: str, email: str, password: str, first_name: str = "", language: str = "de"
+) -> User | None:
+    """Sign up without revealing which usernames and addresses exist.
+
+    The caller answers every request the same way; the mail says what happened: the owner of
+    an address in use gets a notice, a new address whose username is taken is told so, and
+    otherwise the account is created (inactive until approved when KP_SIGNUP_APPROVAL is on).
+    """
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    email = email.strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None or User.objects.filter(username__iexact=username).exists():
+        make_password(password)  # the same work as creating an account, so timing tells less
+        if existing is not None:
+            _mail_on_commit(
+                to=existing.email,
+                language=existing.language,
+                subject=gettext_noop("Someone tried to sign up with your address"),
+                body=SIGNUP_EXISTING_BODY,
+                values={"login": _site_link("login"), "reset": _site_link("password_reset")},
+            )
+        else:
+            _mail_on_commit(
+                to=email,
+                language=language,
+                subject=gettext_noop("Your sign-up at Kontaktpflege"),
+                body=SIGNUP_USERNAME_TAKEN_BODY,
+                values={"username": username, "signup": _site_link("signup")},
+            )
+        return None
+    user = user_create(
+        username=username, email=email, password=password, first_name=first_name, language=language
+    )
+    if settings.SIGNUP_APPROVAL:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _mail_on_commit(
+            to=email,
+            language=language,
+            subject=gettext_noop("Your sign-up at Kontaktpflege"),
+            body=SIGNUP_PENDING_BODY,
+            values={"username": username, "login": _site_link("login")},
+        )
+    else:
+        # One mail for a new account: the link that confirms its address.
+        email_verification_send(user=user)
+    return user
+
+
+@transaction.atomic
+def user_approve(*, user: User) -> bool:
+    """Approve a pending sign-up: the account may log in. False when it was active already."""
+    if User.objects.filter(pk=user.pk, is_active=False).update(is_active=True) == 0:
+        return False
+    _mail_on_commit(
+        to=user.email,
+        language=user.language,
+        subject=gettext_noop("Your Kontaktpflege account is approved"),
+        body=SIGNUP_APPROVED_BODY,
+        values={"username": user.username, "login": _site_link("login")},
+    )
+    return True
+
+
+SIGNUP_EXISTING_BODY = gettext_noop(
+    "Someone tried to create a Kontaktpflege account with this email address. An account "
+    "with this address exists already, so nothing was created.\n\n"
+    "If that was you, log in: %(login)s\n"
+    "Forgot your password? %(reset)s\n\n"
+    "If it was not you, you can ignore this message.\n"
+)
+SIGNUP_USERNAME_TAKEN_BODY = gettext_noop(
+    "The username %(username)s is taken, so no account was created. "
+    "Please sign up again with another username: %(signup)s\n"
+)
+SIGNUP_PENDING_BODY = gettext_noop(
+    "Your Kontaktpflege account %(username)s was created and waits for approval by an "
+    "administrator. You will get an email when you can log in.\n"
+)
+SIGNUP_APPROVED_BODY = gettext_noop(
+    "Your Kontaktpflege account %(username)s is approved. Log in: %(login)s\n"
+)

@@ -6,16 +6,31 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from kontaktpflege.accounts import throttle
 from kontaktpflege.accounts.models import ApiToken, Membership
 from kontaktpflege.core.timeutils import user_zone
 
 
 class TokenAuth(HttpBearer):
-    """Resolve `Authorization: Bearer kp_…` to a user and a workspace."""
+    """Resolve `Authorization: Bearer kp_…` to a user and a workspace.
+
+    Failed tokens are counted per client IP; past the limit every token from that address
+    is answered with 429 until the window ends.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        wait = throttle.blocked(request, "api_token")
+        if wait:
+            raise HttpError(429, throttle.message(wait))
+        api_token = self._resolve(request, token)
+        if api_token is None:
+            throttle.record(request, "api_token")
+        return api_token
+
+    def _resolve(self, request: HttpRequest, token: str) -> Any:
         if not token or len(token) > 200:
             return None
         api_token = (

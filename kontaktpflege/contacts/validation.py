@@ -61,6 +61,7 @@ def check_date(value: dt.date | None, *, field: str) -> None:
     if value is not None and not in_date_range(value):
         raise ValidationError({field: date_range_message()})
 
+
 def validate_mail_address(value: str) -> None:
     """An address mail may go to: valid syntax and a host name, never an IP literal.
 

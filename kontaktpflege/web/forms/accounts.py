@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kontaktpflege.accounts import throttle
 from kontaktpflege.accounts.models import Role, User
+from kontaktpflege.accounts.services import validate_user_name
 from kontaktpflege.contacts.validation import validate_mail_address
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.web.forms.base import StyledForm
@@ -32,10 +39,59 @@ COMMON_ZONES = [
 ]
 
 
-class SignupForm(StyledForm):
-    """A new account."""
+class ThrottledLoginMixin:
+    """Refuse log-ins while the account or the client IP is throttled; count failures.
 
-    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    The check comes before the password is tried, so after the limit even the right
+    password is refused until the window ends.
+    """
+
+    request: Any
+    throttle_message = ""
+    notice = ""  # shown instead of "Username or password is wrong."
+
+    def clean(self) -> dict:
+        username = str(self.cleaned_data.get("username") or "")  # type: ignore[attr-defined]
+        wait = throttle.blocked(self.request, "login", username)
+        if wait:
+            self.throttle_message = self.notice = throttle.message(wait)
+            raise ValidationError(self.throttle_message, code="throttled")
+        try:
+            return super().clean()  # type: ignore[misc]
+        except ValidationError as exc:
+            if exc.code == "invalid_login":
+                throttle.record(self.request, "login", username)
+                self._explain_pending(username)
+            raise
+
+    def _explain_pending(self, username: str) -> None:
+        """An account waiting for approval learns so, but only with its right password."""
+        user = User.objects.filter(username=username, is_active=False).first()
+        password = self.cleaned_data.get("password") or ""  # type: ignore[attr-defined]
+        if user is not None and user.last_login is None and user.check_password(password):
+            self.notice = str(
+                _("Your account has not been approved yet. You will get an email when it is.")
+            )
+            raise ValidationError(self.notice, code="inactive")
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    """The app's log-in form."""
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The Django admin's log-in form, throttled like the app's."""
+
+
+class SignupForm(StyledForm):
+    """A new account. Taken names and addresses are not revealed here (see signup_request).
+
+    `website` is a honeypot: hidden from people, filled in by bots.
+    """
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, required=False, validators=[validate_user_name]
+    )
     username = forms.RegexField(
         label=_("Username"),
         max_length=150,
@@ -46,17 +102,19 @@ class SignupForm(StyledForm):
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
 
-    def clean_username(self) -> str:
-        name = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=name).exists():
-            raise forms.ValidationError(_("This username is taken."))
-        return name
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email exists."))
-        return email
+        return self.cleaned_data["email"].lower()
+
+    @property
+    def is_bot(self) -> bool:
+        """The honeypot was filled in."""
+        return bool(self.cleaned_data.get("website"))
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kontaktpflege.accounts import selectors, services
+from kontaktpflege.accounts import selectors, services, throttle
 from kontaktpflege.accounts.models import Invitation, Role
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.web.decorators import member_required, owner_required
@@ -27,6 +28,7 @@ from kontaktpflege.web.forms.accounts import (
     ApprovedSenderForm,
     EmailChangeForm,
     InvitationForm,
+    LoginForm,
     PreferencesForm,
     SignupForm,
 )
@@ -34,13 +36,25 @@ from kontaktpflege.web.params import safe_next
 
 
 def signup(request: WorkspaceRequest) -> HttpResponse:
-    """Create an account with a personal workspace (unless sign-up is closed)."""
+    """Create an account with a personal workspace (unless sign-up is closed).
+
+    Every valid submission gets the same answer, "check your email", whether the username
+    or address exist or not (signup_request mails what happened); a bot that fills the
+    honeypot gets it too and nothing is created.
+    """
     if not settings.ALLOW_SIGNUP:
         raise Http404
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        wait = throttle.blocked(request, "signup", request.POST.get("email", ""))
+        if wait:
+            return _throttled(request, "accounts/signup.html", {"form": SignupForm()}, wait)
+        throttle.record(request, "signup", request.POST.get("email", ""))
     if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            return redirect("signup_done")
         try:
-            user = services.user_create(
+            services.signup_request(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
@@ -50,10 +64,47 @@ def signup(request: WorkspaceRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            services.email_verification_send(user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("today")
+            return redirect("signup_done")
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request: WorkspaceRequest) -> HttpResponse:
+    """The one answer to every sign-up: check your email."""
+    return TemplateResponse(request, "accounts/signup_done.html", {})
+
+
+def _throttled(request: HttpRequest, template: str, context: dict, wait: int) -> HttpResponse:
+    """A page refusing a throttled client (429) with the wait in minutes."""
+    context = {**context, "throttle_message": throttle.message(wait)}
+    response = TemplateResponse(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Log-in with the throttled form; a throttled attempt is answered with 429."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.throttle_message:
+            response.status_code = 429
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, throttled per client IP and per address (each request sends a mail)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = request.POST.get("email", "")
+        wait = throttle.blocked(request, "password_reset", email)
+        if wait:
+            context = self.get_context_data(form=self.get_form())
+            return _throttled(request, str(self.template_name), context, wait)
+        throttle.record(request, "password_reset", email)
+        return super().post(request, *args, **kwargs)
 
 
 @member_required
@@ -320,7 +371,8 @@ def language_switch(request: WorkspaceRequest) -> HttpResponse:
 
 urlpatterns = [
     path("signup/", signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("signup/done/", signup_done, name="signup_done"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -332,7 +384,7 @@ urlpatterns = [
         login_required(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
