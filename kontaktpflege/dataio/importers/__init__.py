@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -21,20 +23,56 @@ from kontaktpflege.dataio.importers import (
 from kontaktpflege.dataio.importers.base import sniff_rows
 from kontaktpflege.dataio.rows import ParseResult
 
-MAX_MEMBER = 50 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def decompressed_limit() -> int:
+    """The most a zipped Connections.csv may unpack to: the import limit itself
+    (KP_IMPORT_MAX_BYTES, default the upload limit), so zipping never widens it."""
+    return int(getattr(settings, "IMPORT_MAX_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
+def _member_too_large(name: str, limit: int) -> ValidationError:
+    return ValidationError(
+        _("%(name)s in the archive unpacks to more than %(limit)s MB; imports take at most that.")
+        % {"name": name.rsplit("/", 1)[-1], "limit": round(limit / 1024 / 1024, 1)}
+    )
+
+
+def read_member(archive: zipfile.ZipFile, name: str, *, limit: int) -> bytes:
+    """One member, unpacked chunk by chunk and never past `limit` bytes.
+
+    The declared size is checked first; counting while unpacking keeps the bound even where
+    a header lies.
+    """
+    if archive.getinfo(name).file_size > limit:
+        raise _member_too_large(name, limit)
+    chunks, total = [], 0
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise _member_too_large(name, limit)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ValidationError(
+            _("%(name)s in the archive is damaged and could not be unpacked.")
+            % {"name": name.rsplit("/", 1)[-1]}
+        ) from exc
+    return b"".join(chunks)
 
 
 def _from_zip(data: bytes) -> tuple[str, bytes]:
     """A LinkedIn archive (Connections.csv at its root) or an XLSX workbook."""
-    archive = xlsx.check_zip(data)
+    archive = xlsx.open_zip(data)
     names = archive.namelist()
     if "xl/workbook.xml" in names:
+        xlsx.check_sizes(archive)
         return "xlsx", data
     for name in names:
         if name.rsplit("/", 1)[-1].lower() == "connections.csv":
-            if archive.getinfo(name).file_size > MAX_MEMBER:
-                raise ValidationError(_("Connections.csv in the archive is too large."))
-            return "linkedin", archive.read(name)
+            return "linkedin", read_member(archive, name, limit=decompressed_limit())
     raise ValidationError(
         _(
             "This archive holds neither an Excel workbook nor LinkedIn’s Connections.csv. "

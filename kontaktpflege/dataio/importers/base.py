@@ -20,6 +20,8 @@ from kontaktpflege.dataio.rows import ImportRow
 
 MAX_COLUMNS = 500
 MAX_CELL = 100_000
+# Backstop for parsers that are slow per item (openpyxl, vobject): the file is refused.
+MAX_SECONDS = 60
 MONTHS = {
     m: i
     for i, m in enumerate(
@@ -97,6 +99,14 @@ def unwrap_row(row: list[str], width: int, delimiter: str = ",") -> list[str]:
         if len(inner) > 1:
             return inner
     return row
+
+
+def too_slow() -> ValidationError:
+    """The error of a file whose reading passed MAX_SECONDS."""
+    return ValidationError(
+        _("Reading the file took longer than %(s)d seconds, so it was stopped; split it up.")
+        % {"s": MAX_SECONDS}
+    )
 
 
 def check_columns(header: list[str]) -> None:

@@ -1,6 +1,7 @@
 """vCard 2.1, 3.0 and 4.0: decoded as a whole, split card by card, parsed with vobject.
 
-One broken card (no END, unreadable lines) becomes one invalid row; the others import.
+One broken card (no END, unreadable lines, larger than MAX_CARD) becomes one invalid row;
+the others import. Lines are read one at a time and unfolded in linear time.
 """
 
 from __future__ import annotations
@@ -8,10 +9,14 @@ from __future__ import annotations
 import logging
 import quopri
 import re
+import time
+from collections.abc import Iterator
 
 import vobject
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from kontaktpflege.dataio.importers import base
 from kontaktpflege.dataio.importers.base import parse_birthday, tidy
 from kontaktpflege.dataio.rows import ImportRow, ParseResult
 
@@ -20,6 +25,8 @@ _QP = re.compile(r"ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE", re.IGNORECASE)
 _CHARSET = re.compile(r"CHARSET=([\w\-]+)", re.IGNORECASE)
 # Photos are not stored; dropping them early keeps vobject away from odd base64 and data URIs.
 _PHOTO = re.compile(r"^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+# One card's text without photos; a longer one (a NOTE folded millions of times) is refused.
+MAX_CARD = 100_000
 
 
 def looks_like(text: str) -> bool:
@@ -29,23 +36,36 @@ def looks_like(text: str) -> bool:
 def _join_soft_breaks(lines: list[str]) -> list[str]:
     """Quoted-printable soft line breaks (`=` at the end) continue on the next line."""
     out: list[str] = []
-    joining = False
+    parts: list[str] = []  # pieces of the line being joined: one join, never a quadratic +=
+    quoted = False
     for line in lines:
-        if joining and out:
-            out[-1] = out[-1][:-1] + line
+        if parts:
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
         else:
-            out.append(line)
-        joining = bool(_QP.search(out[-1].split(":", 1)[0])) and out[-1].endswith("=")
+            parts = [line]
+            quoted = bool(_QP.search(line.split(":", 1)[0]))
+        if not (quoted and line.endswith("=")):
+            out.append("".join(parts))
+            parts = []
+    if parts:
+        out.append("".join(parts))
     return out
 
 
 def _unfold(lines: list[str]) -> list[str]:
+    """A line starting with a space or TAB continues the previous one (RFC 6350 3.2)."""
     out: list[str] = []
+    parts: list[str] = []
     for line in lines:
-        if line[:1] in (" ", "\t") and out:
-            out[-1] += line[1:]
+        if line[:1] in (" ", "\t") and parts:
+            parts.append(line[1:])
         elif line.strip():
-            out.append(line)
+            if parts:
+                out.append("".join(parts))
+            parts = [line]
+    if parts:
+        out.append("".join(parts))
     return out
 
 
@@ -67,26 +87,74 @@ def _decode_qp(line: str) -> str:
     return f"{head}:{text}"
 
 
-def split_cards(text: str) -> list[tuple[int, list[str] | None]]:
-    """(line number, lines) per card; lines is None for a card that never ends."""
-    cards: list[tuple[int, list[str] | None]] = []
-    current: list[str] | None = None
-    start = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        upper = line.strip().upper()
-        if upper == "BEGIN:VCARD":
-            if current is not None:
-                cards.append((start, None))
-            current, start = [line.rstrip()], number
-        elif upper == "END:VCARD" and current is not None:
-            current.append("END:VCARD")
-            cards.append((start, current))
-            current = None
-        elif current is not None:
-            current.append(line.rstrip("\r"))
-    if current is not None:
-        cards.append((start, None))
-    return cards
+_MARKER = re.compile(r"^[^\S\n]*(BEGIN|END):VCARD[^\S\n]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[str]:
+    """The lines of text[start:end] one by one, without a list of them all."""
+    if start > end:
+        return
+    while (stop := text.find("\n", start, end)) >= 0:
+        yield text[start:stop]
+        start = stop + 1
+    yield text[start:end]
+
+
+def _card_lines(text: str, start: int, end: int) -> list[str] | None:
+    """The lines between BEGIN and END without photos; None past MAX_CARD characters."""
+    lines: list[str] = []
+    size, in_photo = 0, False
+    for line in _lines(text, start, end):
+        # A photo's data (folded, or base64 lines without a colon) is never kept.
+        if in_photo and (line[:1] in (" ", "\t") or ":" not in line):
+            continue
+        in_photo = bool(_PHOTO.match(line))
+        if in_photo:
+            continue
+        size += len(line) + 1
+        if size > MAX_CARD:
+            return None
+        lines.append(line.rstrip("\r"))
+    return lines
+
+
+def split_cards(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, lines, problem) per card; lines is None for a card that is not read.
+
+    BEGIN and END are found by a regular expression, so a huge card costs no per-line work
+    beyond MAX_CARD characters.
+    """
+    begin: re.Match[str] | None = None
+    number, begin_line, counted = 1, 0, 0
+    for marker in _MARKER.finditer(text):
+        number += text.count("\n", counted, marker.start())
+        counted = marker.start()
+        if marker.group(1).upper() == "BEGIN":
+            if begin is not None:
+                yield begin_line, None, _no_end(begin_line)
+            begin, begin_line = marker, number
+        elif begin is not None:
+            lines = _card_lines(text, begin.end() + 1, marker.start() - 1)
+            if lines is None:
+                yield begin_line, None, _too_large(begin_line)
+            else:
+                yield begin_line, [begin.group().rstrip(), *lines, "END:VCARD"], ""
+            begin = None
+    if begin is not None:
+        yield begin_line, None, _no_end(begin_line)
+
+
+def _no_end(line_number: int) -> str:
+    return _("The card starting on line %(n)d has no END:VCARD line, so it was not read.") % {
+        "n": line_number
+    }
+
+
+def _too_large(line_number: int) -> str:
+    return _(
+        "The card starting on line %(n)d is longer than %(max)s characters without its "
+        "photo, so it was not read."
+    ) % {"n": line_number, "max": number_format(MAX_CARD, force_grouping=True)}
 
 
 _SINGLE_TEXT = re.compile(r"^(?:[\w-]+\.)?(NOTE|FN|TITLE|ROLE|ORG)[;:]", re.IGNORECASE)
@@ -186,15 +254,15 @@ def parse_card(lines: list[str], line_number: int) -> ImportRow:
 
 
 def parse(text: str) -> ParseResult:
-    """Every card of the file, in order."""
+    """Every card of the file, in order (vobject is slow: the time is bounded)."""
     rows = []
-    for line_number, lines in split_cards(text):
+    deadline = time.monotonic() + base.MAX_SECONDS
+    for line_number, lines, problem in split_cards(text):
+        if time.monotonic() > deadline:
+            raise base.too_slow()
         if lines is None:
             row = ImportRow(line=line_number, source="vcard")
-            row.problems.append(
-                _("The card starting on line %(n)d has no END:VCARD line, so it was not read.")
-                % {"n": line_number}
-            )
+            row.problems.append(problem)
             rows.append(row)
         else:
             rows.append(parse_card(lines, line_number))
