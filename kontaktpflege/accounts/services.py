@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -366,7 +366,13 @@ def user_change_email(*, user: User, email: str) -> User:
 
 
 def approved_sender_add(*, workspace: Workspace, email: str, approved_by: User) -> ApprovedSender:
-    """Let the workspace send as an address at the site's mail domain (owners decide)."""
+    """Let the workspace send as an address at the site's mail domain.
+
+    Only the site's administrators (staff) approve: with open sign-up every new account owns
+    a workspace, so "an owner approved it" would let anyone send as support@<site domain>.
+    """
+    if not approved_by.is_staff:
+        raise PermissionDenied(_("Only the site's administrators approve sender addresses."))
     address = normalise_email(email, field="email")
     domain = site_mail_domain()
     if not domain or address.rpartition("@")[2] != domain:

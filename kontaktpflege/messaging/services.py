@@ -179,8 +179,8 @@ def _allowed_from(from_email: str, user: User, workspace: Workspace) -> str:
     else:
         message = _(
             "You can only send as your own confirmed address (%(own)s) or an address at "
-            "%(domain)s that an owner of this workspace approved. Put other addresses under "
-            "reply-to."
+            "%(domain)s that the site's administrators approved for this workspace. Put other "
+            "addresses under reply-to."
         ) % {"own": user.email or "–", "domain": site_mail_domain() or "–"}
     raise ValidationError({"from_email": message})
 

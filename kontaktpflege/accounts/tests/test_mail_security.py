@@ -174,6 +174,7 @@ def test_an_invitation_carries_no_text_the_inviter_typed(client, now_committed):
     spam = "Cheap pills at spam.example"
     with now_committed():
         client.post("/signup/", SIGNUP | {"first_name": spam})
+    client.login(username=SIGNUP["username"], password=SIGNUP["password1"])
     mail.outbox.clear()
     with now_committed():
         invite(client, "victim@example.org")
@@ -239,6 +240,7 @@ def test_another_account_cannot_accept_an_invitation_meant_for_someone_else(
 
 def test_the_invited_address_joins_only_once_confirmed(invitation, workspace, client):
     client.post("/signup/", SIGNUP)
+    client.login(username=SIGNUP["username"], password=SIGNUP["password1"])
     dana = User.objects.get(username="dana")
     path = reverse("invitation_accept", args=[invitation.token])
     response = client.post(path)

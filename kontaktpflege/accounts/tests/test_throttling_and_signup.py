@@ -197,7 +197,9 @@ def test_a_new_account_logs_in_after_the_neutral_answer(db, django_capture_on_co
     client = _client()
     with django_capture_on_commit_callbacks(execute=True):
         _signup(client)
-    assert "is ready" in mail.outbox[0].body
+    # One mail for the new account: the link that confirms its address.
+    [message] = mail.outbox
+    assert "/email/confirm/" in message.body
     assert _login(client, "dana", "a-long-passphrase-42").status_code == 302
 
 

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kontaktpflege.accounts import services as accounts
@@ -49,6 +50,14 @@ def site_sender(settings):
     settings.DEFAULT_FROM_EMAIL = SITE
 
 
+@pytest.fixture
+def staff(alice):
+    """alice also runs this site (staff): only administrators approve site addresses."""
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    return alice
+
+
 def test_a_fresh_account_cannot_send_as_a_forged_unconfirmed_address(
     client, site_sender, smtp_server
 ):
@@ -66,6 +75,7 @@ def test_a_fresh_account_cannot_send_as_a_forged_unconfirmed_address(
         },
     )
     mallory = User.objects.get(username="mallory")
+    client.login(username="mallory", password="a-long-passphrase-42")  # sign-up answers neutrally
     page = client.post(
         reverse("sender_settings"),
         sender_form(from_name="BigCorp CFO", from_email="cfo@bigcorp.example"),
@@ -113,8 +123,8 @@ def test_a_confirmed_own_address_is_the_from_until_the_email_changes(
     assert received["Reply-To"] == "alice@new.example"
 
 
-def test_a_site_address_needs_an_owners_approval_and_loses_it_at_send_time(
-    alice, workspace, julia, site_sender, smtp_server
+def test_a_site_address_needs_an_administrators_approval_and_loses_it_at_send_time(
+    alice, staff, workspace, julia, site_sender, smtp_server
 ):
     with pytest.raises(Exception) as info:
         services.sender_settings_save(
@@ -126,7 +136,7 @@ def test_a_site_address_needs_an_owners_approval_and_loses_it_at_send_time(
             company="",
             signature="",
         )
-    assert "that an owner of this workspace approved" in str(info.value)
+    assert "that the site's administrators approved" in str(info.value)
     approval = accounts.approved_sender_add(
         workspace=workspace, email="Team@KP.example", approved_by=alice
     )
@@ -150,7 +160,7 @@ def test_a_site_address_needs_an_owners_approval_and_loses_it_at_send_time(
     assert smtp_server.messages[1]["Reply-To"] == "alice@example.org"
 
 
-def test_only_site_addresses_can_be_approved(alice, workspace, site_sender):
+def test_only_site_addresses_can_be_approved(alice, staff, workspace, site_sender):
     with pytest.raises(Exception) as info:
         accounts.approved_sender_add(
             workspace=workspace, email="cfo@bigcorp.example", approved_by=alice
@@ -159,7 +169,24 @@ def test_only_site_addresses_can_be_approved(alice, workspace, site_sender):
     assert not workspace.approved_senders.exists()
 
 
-def test_only_an_owner_approves_sender_addresses(alice_client, bob_client, workspace, site_sender):
+def test_a_workspace_owner_who_is_not_staff_cannot_approve_a_site_address(
+    alice, alice_client, workspace, site_sender
+):
+    # With open sign-up every fresh account owns a workspace: that must not be enough.
+    with pytest.raises(PermissionDenied):
+        accounts.approved_sender_add(
+            workspace=workspace, email="support@kp.example", approved_by=alice
+        )
+    response = alice_client.post(reverse("approved_sender_add"), {"email": "support@kp.example"})
+    assert response.status_code == 403
+    assert not workspace.approved_senders.exists()
+    page = alice_client.get(reverse("settings")).content.decode()
+    assert 'action="/settings/senders/"' not in page
+
+
+def test_only_an_owner_approves_sender_addresses(
+    staff, alice_client, bob_client, workspace, site_sender
+):
     url = reverse("approved_sender_add")
     assert bob_client.post(url, {"email": "team@kp.example"}).status_code == 403
     assert not workspace.approved_senders.exists()
