@@ -215,7 +215,8 @@ def _reconcile(
         elif row.state in ACTIVE_STATES and _apply(row, item):
             update.append(row)
     stale = [r for k, r in existing.items() if k not in wanted and r.state in ACTIVE_STATES]
-    FollowUp.objects.bulk_create(create, ignore_conflicts=True)
+    # No ignore_conflicts: the people are locked, so a conflict is a bug to see, not to drop.
+    FollowUp.objects.bulk_create(create)
     FollowUp.objects.bulk_update(
         update, ["priority", "params", "window_end", "original_due_on", "due_on", "updated_at"]
     )
@@ -338,10 +339,25 @@ def followups_facts_changed(person_ids: list[int], answered_by: dict[int, int]) 
             logger.exception("could not queue the follow-up refresh of %s", person_ids)
 
 
+def _lock_people(ids: list[int]) -> list[tuple[int, int]]:
+    """Lock these people's rows (in id order, so two refreshes never deadlock).
+
+    Two refreshes of one person then run one after the other, and the later one reads the
+    facts the earlier one's writer committed: the last writer wins with the newest facts.
+    (SQLite's IMMEDIATE transactions serialise writers anyway; this is for PostgreSQL.)
+    """
+    return list(
+        Person.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "workspace_id")
+    )
+
+
 @transaction.atomic
 def _refresh(ids: list[int], answered: dict[int, int]) -> None:
     by_workspace: dict[int, list[int]] = {}
-    for pk, ws in Person.objects.filter(pk__in=ids).values_list("pk", "workspace_id"):
+    for pk, ws in _lock_people(ids):
         by_workspace.setdefault(ws, []).append(pk)
     for workspace in Workspace.objects.filter(pk__in=list(by_workspace)):
         people = _people(workspace, by_workspace[workspace.pk])
@@ -367,6 +383,7 @@ def followups_recompute_workspace(
     )
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
+            _lock_people(ids[start : start + CHUNK])
             people = _people(workspace, ids[start : start + CHUNK])
             chunk = [p.pk for p in people]
             if from_scratch:
@@ -425,6 +442,7 @@ def followups_roll(*, workspace: Workspace) -> int:
     today = _today(workspace)
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
+            _lock_people(ids[start : start + CHUNK])
             people = _people(workspace, ids[start : start + CHUNK])
             _reconcile(workspace, [p.pk for p in people], _desired(workspace, people, today))
     return len(ids)

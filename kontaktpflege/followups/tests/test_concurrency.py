@@ -1,0 +1,75 @@
+"""Two refreshes of one person at once (PostgreSQL): the newest facts win."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from kontaktpflege.followups import services
+from kontaktpflege.followups.models import FollowUp
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_refreshes_of_one_person_end_with_the_newest_facts(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections: PostgreSQL (SQLite serialises writers)")
+    from django.utils import timezone
+
+    from kontaktpflege.accounts.services import user_create
+    from kontaktpflege.contacts.services import person_create
+    from kontaktpflege.touchpoints.services import touchpoint_log
+
+    user = user_create(username="ann", email="ann@example.org", password="pw-ann-12345")
+    workspace = user.active_workspace
+    person = person_create(workspace=workspace, first_name="Thomas", last_name="Weber")
+    person.circle = "core"
+    person.save(update_fields=["circle"])
+    first = timezone.now() - dt.timedelta(days=20)
+    touchpoint_log(workspace=workspace, participants=[person], summary="Lunch", occurred_at=first)
+    services.followups_refresh_people(person_ids=[person.pk])
+
+    # Refresh A reads the old facts, then dawdles before it commits ...
+    a_has_read = threading.Event()
+    real_desired = services._desired
+
+    def slow_desired(ws, people, today):
+        items = real_desired(ws, people, today)
+        if threading.current_thread().name == "refresh-a":
+            a_has_read.set()
+            threading.Event().wait(1.5)
+        return items
+
+    monkeypatch.setattr(services, "_desired", slow_desired)
+    errors: list[BaseException] = []
+
+    def run(fn):
+        def wrapped():
+            try:
+                fn()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        return wrapped
+
+    def refresh_a():
+        services.followups_refresh_people(person_ids=[person.pk])
+
+    def log_and_refresh_b():  # ... while B logs a newer touchpoint and refreshes.
+        touchpoint_log(workspace=workspace, participants=[person], summary="Call")
+
+    a = threading.Thread(target=run(refresh_a), name="refresh-a")
+    a.start()
+    assert a_has_read.wait(10)
+    b = threading.Thread(target=run(log_and_refresh_b), name="refresh-b")
+    b.start()
+    a.join(20)
+    b.join(20)
+    assert not errors
+    row = FollowUp.objects.get(person=person, rule="keep_in_touch", state="open")
+    today = services.workspace_today(workspace)
+    assert row.due_on == today + dt.timedelta(days=30)  # from the newer touchpoint
