@@ -49,7 +49,7 @@ class Touchpoint(WorkspaceScopedModel):
     source = models.CharField(max_length=40, blank=True, default="")
     # The form's one-time token: a resubmitted form (double click, retry after an error)
     # finds the touchpoint it already made instead of logging it twice.
-    idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
