@@ -43,6 +43,8 @@ def beat(name: str = HEARTBEAT, *, not_since: dt.timedelta | None = None) -> boo
         rows = rows.filter(beat_at__lte=now - not_since)
     if rows.update(beat_at=now, worker=_me()):
         return True
+    if not_since is not None and WorkerBeat.objects.filter(name=name).exists():
+        return False  # stamped within the interval by another worker
     try:
         with transaction.atomic():
             WorkerBeat.objects.create(name=name, beat_at=now, worker=_me())
@@ -63,14 +65,21 @@ def tick() -> None:
         import_string(path).enqueue()
 
 
+def step(interval: float, *, schedule: bool = True) -> bool:
+    """One round: the heartbeat, and the tick when this worker claims it; True if it ticked."""
+    beat()
+    if schedule and claim_tick(interval):
+        tick()
+        return True
+    return False
+
+
 def run(stop: threading.Event, interval: float = 60.0, *, schedule: bool = True) -> None:
-    """Every `interval` seconds: heartbeat, and tick if claimed; errors are logged, not fatal."""
+    """Every `interval` seconds one `step`; errors are logged, not fatal."""
     while not stop.is_set():
         try:
             close_old_connections()  # a connection the database dropped is opened again
-            beat()
-            if schedule and claim_tick(interval):
-                tick()
+            step(interval, schedule=schedule)
         except Exception:  # the loop must survive a locked database or a bad row
             log.exception("scheduler tick failed")
         stop.wait(interval)
