@@ -93,6 +93,7 @@ TEMPLATES = [
 
 # Database: SQLite by default (WAL, busy timeout, IMMEDIATE transactions), PostgreSQL via URL.
 DATABASE_URL = env_str("DATABASE_URL", "")
+SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 20)  # seconds a writer waits for the lock
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -102,11 +103,11 @@ else:
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "kontaktpflege.sqlite3")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": SQLITE_BUSY_TIMEOUT,
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000};"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA cache_size=-64000;"
                     "PRAGMA mmap_size=268435456;"
@@ -196,6 +197,17 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker's scheduler ticks every SCHEDULER_INTERVAL seconds (one worker per interval) and
+# enqueues PERIODIC_TASKS; the outbox takes over a message a worker has held (or left queued)
+# for OUTBOX_STALE_AFTER seconds; members see a warning when a task has waited
+# WORKER_WARN_AFTER seconds or no worker has reported for three scheduler intervals.
+SCHEDULER_INTERVAL = env_int("SCHEDULER_INTERVAL", 60)
+PERIODIC_TASKS = [
+    "kontaktpflege.followups.tasks.digest_dispatch",
+    "kontaktpflege.messaging.tasks.outbox_recover",
+]
+OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
+WORKER_WARN_AFTER = env_int("WORKER_WARN_AFTER", 300)
 
 # Behind HTTPS (a proxy terminating TLS): KP_HTTPS=true secures cookies and sends HSTS.
 HTTPS = env_bool("HTTPS", False)

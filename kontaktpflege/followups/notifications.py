@@ -1,4 +1,4 @@
-"""Writes about notifications: settings, the calendar token, the daily digest (exactly once)."""
+"""Writes about notifications: settings, the calendar token, the daily digest (at most once)."""
 
 from __future__ import annotations
 

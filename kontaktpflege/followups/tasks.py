@@ -12,7 +12,7 @@ from kontaktpflege.accounts.models import User, Workspace
 
 @task()
 def digest_send(user_id: int, workspace_id: int, local_date: str) -> str:
-    """Send one user's digest for one local day (exactly once, see notifications.digest_send)."""
+    """Send one user's digest for one local day (at most once, see notifications.digest_send)."""
     from kontaktpflege.followups.notifications import digest_send as send
 
     user = User.objects.get(pk=user_id)

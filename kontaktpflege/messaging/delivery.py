@@ -1,6 +1,11 @@
-"""The outbox: claim queued emails, send them over one connection per batch, exactly once.
+"""The outbox: claim queued emails and send each one at most once.
 
-How "exactly once" is kept, and where it gives way to "at most once":
+What is guaranteed: a message is handed to the SMTP server at most once. When a worker
+dies (or the database fails) between the server's 250 and our commit, the message is
+marked *uncertain* and shown as such, never sent again by itself. Everything else ends
+"sent", "failed" (with the server's answer), or queued for a retry.
+
+How:
 
 1. A worker claims rows with a conditional UPDATE (queued → sending, with a claim token), so
    two workers never hold the same row. Right before each message it renews the claim
@@ -9,16 +14,22 @@ How "exactly once" is kept, and where it gives way to "at most once":
    so a worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
    Up to that moment the server cannot have accepted the message.
-3. After the server's 250 the row becomes "sent" and the touchpoint is logged.
+3. After the server's 250 the row becomes "sent" and the touchpoint is logged. When that
+   write fails (a database error), the row is marked uncertain instead and the rest of the
+   batch is released to the queue.
 
-A worker killed mid-send leaves a row in "sending". `outbox_recover_stale` looks at rows
-claimed longer ago than STALE_AFTER (long enough that no live worker still holds them):
-without `data_started_at` they go back to the queue (safe: the server never got the
-message); with it, delivery is *uncertain* — the server may have accepted the message before
-the worker died — and the row ends in "failed" with that explanation instead of being sent
-again. A person can check and resend by hand (the Message-ID stays the same, so receivers
-that de-duplicate by Message-ID drop a copy that did arrive). The trade-off: a crash inside
-the few milliseconds of DATA costs a manual look, never a duplicate.
+Recovery (`outbox_recover`, a periodic task the worker's scheduler enqueues, and the start
+of `kontaktpflege send`) settles what a dead worker or a lost task left behind. A row
+claimed longer ago than STALE_AFTER (long enough that no live worker still holds it: a live
+one renews its claim before each message) goes back to the queue when it has no
+`data_started_at` (safe: the server never got the message); with it, the delivery is
+uncertain — the server may have accepted the message before the worker died — and the row
+ends in "failed" with that explanation. A queued row that has been due for longer than
+STALE_AFTER (its task was lost, or it was just put back) is then sent by the recovery
+itself, through the same claims. A person can check an uncertain message and resend it by
+hand (the Message-ID stays the same, so receivers that de-duplicate by Message-ID drop a
+copy that did arrive). The trade-off: a crash inside the few milliseconds of DATA costs a
+manual look, never a duplicate.
 """
 
 from __future__ import annotations
@@ -29,7 +40,8 @@ import smtplib
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +55,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
-STALE_AFTER = dt.timedelta(minutes=10)
+STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
 BATCH_SIZE = 100
 
 
@@ -53,13 +65,25 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def outbox_claim(
-    *, limit: int = BATCH_SIZE, message_id: int | None = None
+    *,
+    limit: int = BATCH_SIZE,
+    message_id: int | None = None,
+    due_before: dt.datetime | None = None,
 ) -> list[OutboundMessage]:
-    """Claim due queued emails for this worker (queued → sending, conditional UPDATE)."""
+    """Claim due queued emails for this worker (queued → sending, conditional UPDATE).
+
+    `due_before` keeps only rows that have been due since before that moment (recovery of
+    rows whose task was lost): a first attempt is due from its creation.
+    """
     now = timezone.now()
-    due = OutboundMessage.objects.filter(state=MessageState.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    due = OutboundMessage.objects.filter(state=MessageState.QUEUED)
+    if due_before is None:
+        due = due.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    else:
+        due = due.filter(
+            Q(next_attempt_at__isnull=True, created_at__lte=due_before)
+            | Q(next_attempt_at__lte=due_before)
+        )
     if message_id is not None:
         due = due.filter(pk=message_id)
     ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
@@ -81,8 +105,9 @@ def outbox_recover_stale(*, older_than: dt.timedelta = STALE_AFTER) -> tuple[int
     stale = OutboundMessage.objects.filter(
         state=MessageState.SENDING, claimed_at__lte=timezone.now() - older_than
     )
+    # Due again since it was claimed: the recovery's own sweep sends it right away.
     requeued = stale.filter(data_started_at__isnull=True).update(
-        state=MessageState.QUEUED, claim_token="", next_attempt_at=None
+        state=MessageState.QUEUED, claim_token="", next_attempt_at=F("claimed_at")
     )
     uncertain = stale.filter(data_started_at__isnull=False).update(
         state=MessageState.FAILED, claim_token="", last_error=_uncertain_text()
@@ -143,6 +168,9 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
                     response = session.send(build_email(attempt.message), attempt.mark_data)
                 except ClaimLost:
                     continue
+                except (DatabaseError, InterfaceError):  # marking DATA failed: nothing was sent
+                    _release([attempt.message, *pending])
+                    raise
                 except smtplib.SMTPResponseException as exc:
                     _record_refusal(attempt, exc)
                     continue
@@ -152,7 +180,13 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
                 except Exception as exc:
                     _fail(attempt.message, str(exc) or type(exc).__name__)
                     continue
-                sent += _mark_sent(attempt.message, response)
+                try:
+                    sent += _mark_sent(attempt.message, response)
+                except (DatabaseError, InterfaceError) as exc:
+                    # Delivered, but not recorded: say so, stop, and hand the rest back.
+                    _record_unrecorded(attempt.message, response, exc)
+                    _release(pending)
+                    raise
     except (OSError, smtplib.SMTPException) as exc:
         for message in pending:  # never reached DATA on this connection: safe to retry
             _retry_later(message, _("Mail server unreachable: %(error)s") % {"error": exc})
@@ -206,6 +240,38 @@ def _fail(message: OutboundMessage, error: str) -> None:
     _ours(message).update(state=MessageState.FAILED, claim_token="", last_error=error[:2000])
 
 
+def _record_unrecorded(message: OutboundMessage, response: str, exc: Exception) -> None:
+    """The server took the message but saving "sent" failed: mark it uncertain, not queued."""
+    logger.error("message %s: accepted by the server, but not recorded: %s", message.pk, exc)
+    text = _(
+        "Delivery uncertain: the mail server accepted the message (%(response)s), but saving "
+        "that failed (%(error)s). It was probably delivered and was not logged as a "
+        "touchpoint. Check before sending it again."
+    ) % {"response": response or message.message_id, "error": exc}
+    try:  # if this write fails too, recovery marks the row uncertain (it has data_started_at)
+        _ours(message).update(state=MessageState.FAILED, claim_token="", last_error=text[:2000])
+    except (DatabaseError, InterfaceError):
+        logger.exception("message %s: could not mark it uncertain", message.pk)
+
+
+def _release(messages: list[OutboundMessage]) -> None:
+    """Hand claimed messages that never reached DATA back to the queue, due at once."""
+    from kontaktpflege.messaging.services import _enqueue
+
+    for message in messages:
+        try:
+            released = _ours(message).update(
+                state=MessageState.QUEUED,
+                claim_token="",
+                data_started_at=None,
+                attempts=F("attempts") - 1,  # this claim sent nothing: not an attempt
+            )
+            if released:
+                _enqueue(message.pk)
+        except (DatabaseError, InterfaceError):  # still held: recovery requeues it later
+            logger.exception("message %s: could not release it", message.pk)
+
+
 def _mark_sent(message: OutboundMessage, response: str) -> int:
     """Record the server's 250 and log the touchpoint, in one transaction."""
     from kontaktpflege.messaging.services import message_log_touchpoint
@@ -235,8 +301,33 @@ def outbox_drain(
 ) -> tuple[int, int]:
     """Recover stale rows, then send every due message batch by batch: (claimed, sent)."""
     outbox_recover_stale(older_than=stale_after)
+    return _send_batches(batch_size=batch_size, due_before=None)
+
+
+def outbox_recover(*, stale_after: dt.timedelta = STALE_AFTER) -> dict[str, int]:
+    """The worker's periodic recovery: settle stale claims, then send orphaned rows.
+
+    Orphaned: queued and due for longer than `stale_after` — the task that should have sent
+    it was lost (a worker killed while running it, an enqueue that never committed) or the
+    row was just put back by `outbox_recover_stale`. Every step goes through the claims, so
+    a message a live worker holds, or is about to claim through its own task, is sent once.
+    """
+    requeued, uncertain = outbox_recover_stale(older_than=stale_after)
+    claimed, sent = _send_batches(batch_size=BATCH_SIZE, due_before=timezone.now() - stale_after)
+    if requeued or uncertain or claimed:
+        logger.warning(
+            "outbox recovery: %d requeued, %d uncertain, %d orphaned claimed, %d sent",
+            requeued,
+            uncertain,
+            claimed,
+            sent,
+        )
+    return {"requeued": requeued, "uncertain": uncertain, "claimed": claimed, "sent": sent}
+
+
+def _send_batches(*, batch_size: int, due_before: dt.datetime | None) -> tuple[int, int]:
     claimed = sent = 0
-    while batch := outbox_claim(limit=batch_size):
+    while batch := outbox_claim(limit=batch_size, due_before=due_before):
         claimed += len(batch)
         # The people's follow-ups are refreshed once per batch, not once per message.
         with followups_deferred():

@@ -18,3 +18,9 @@ def send_outbox() -> int:
     """Send every due message, batch by batch over one connection each."""
     _claimed, sent = delivery.outbox_drain()
     return sent
+
+
+@task()
+def outbox_recover() -> dict[str, int]:
+    """Periodic (scheduler): settle rows a dead worker left, send rows whose task was lost."""
+    return delivery.outbox_recover()

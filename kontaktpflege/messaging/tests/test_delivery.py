@@ -1,4 +1,4 @@
-"""Email through a real aiosmtpd server: headers, exactly once, retries, failures."""
+"""Email through a real aiosmtpd server: headers, at most once, retries, failures."""
 
 import datetime as dt
 

@@ -1,11 +1,21 @@
-"""Run the background worker: Django Tasks from the database queue."""
+"""Run the background worker: Django Tasks from the database queue, surviving database trouble."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, InterfaceError, connections
+
+logger = logging.getLogger("kontaktpflege.worker")
+
+RETRY_FIRST = 1.0  # seconds before the loop resumes after a database error …
+RETRY_MAX = 30.0  # … doubling while errors follow each other, at most this
+CALM_AFTER = 60.0  # a loop that ran this long without error starts again at RETRY_FIRST
 
 
 class Command(BaseCommand):
@@ -16,13 +26,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-scheduler",
             action="store_true",
-            help="Do not enqueue the periodic digest dispatch from this worker.",
+            help="Do not enqueue the periodic tasks (digests, outbox recovery) from this worker.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = ["--batch"] if options["batch"] else []
-        if not options["batch"] and not options["no_scheduler"]:
-            from kontaktpflege.followups.scheduler import start_thread
+        # --no-reload: the process that `serve` supervises is the worker itself, not a reloader.
+        extra = ["--no-reload", "--batch"] if options["batch"] else ["--no-reload"]
+        if options["batch"]:
+            call_command("db_worker", *extra)
+            return
+        from kontaktpflege.followups.scheduler import start_thread
 
-            start_thread()  # digests stay exactly-once with several workers (DigestLog)
-        call_command("db_worker", *extra)
+        # Heartbeat always; periodic tasks once per interval among all workers.
+        start_thread(schedule=not options["no_scheduler"])
+        run_forever(extra)
+
+
+def run_forever(extra: list[str]) -> None:
+    """Run the library's worker loop; a database error (locked, connection lost) pauses it.
+
+    The loop of `db_worker` lets such an error escape (for instance "database is locked"
+    while another process holds SQLite's write lock longer than the busy timeout), which
+    would end the process. Here it is logged, the connections are dropped so that the next
+    round opens fresh ones, and the loop starts again after a growing pause.
+    """
+    delay = RETRY_FIRST
+    while True:
+        started = time.monotonic()
+        try:
+            call_command("db_worker", *extra)
+            return  # the loop ended by itself (a signal asked it to stop)
+        except (DatabaseError, InterfaceError) as exc:
+            if time.monotonic() - started >= CALM_AFTER:
+                delay = RETRY_FIRST
+            logger.warning("worker loop: database error (%s); resuming in %.0f s", exc, delay)
+            for conn in connections.all(initialized_only=True):
+                with contextlib.suppress(DatabaseError, InterfaceError):
+                    conn.close()
+            time.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX)

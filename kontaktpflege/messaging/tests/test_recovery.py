@@ -1,0 +1,155 @@
+"""The worker's own path settles what a dead worker, a lost task or a database error left.
+
+Against a real aiosmtpd server; the database error is a real one (a trigger that refuses
+the touchpoint of one message), not a mock.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from kontaktpflege.messaging import delivery
+from kontaktpflege.messaging.models import MessageState, OutboundMessage
+from kontaktpflege.messaging.tests.test_delivery import queue
+from kontaktpflege.touchpoints.models import Touchpoint
+
+HOUR_AGO = dt.timedelta(hours=1)
+
+
+def _age(message, **fields):
+    """Move the row's times an hour back (as if a worker died that long ago)."""
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        **{field: timezone.now() - HOUR_AGO for field in fields}
+    )
+
+
+def _settled(*messages):
+    rows = OutboundMessage.objects.filter(pk__in=[m.pk for m in messages])
+    return {m.subject: (m.state, m.is_uncertain) for m in rows}
+
+
+@pytest.mark.django_db
+def test_recovery_sends_once_a_row_a_dead_worker_left_before_data(
+    alice, workspace, julia, smtp_server
+):
+    message = queue(alice, workspace, julia, subject="left")
+    delivery.outbox_claim()  # a worker claimed it and died before DATA
+    _age(message, claimed_at=True)
+    report = delivery.outbox_recover()
+    assert report == {"requeued": 1, "uncertain": 0, "claimed": 1, "sent": 1}
+    assert smtp_server.ids() == [message.message_id]
+    assert _settled(message) == {"left": ("sent", False)}
+    assert delivery.outbox_recover() == {"requeued": 0, "uncertain": 0, "claimed": 0, "sent": 0}
+    assert len(smtp_server.messages) == 1
+    assert Touchpoint.objects.filter(source=f"message:{message.pk}").count() == 1
+
+
+@pytest.mark.django_db
+def test_recovery_marks_a_row_left_after_data_uncertain_and_never_sends_it(
+    alice, workspace, julia, smtp_server
+):
+    message = queue(alice, workspace, julia, subject="maybe")
+    delivery.outbox_claim()  # a worker claimed it, started DATA and died
+    _age(message, claimed_at=True, data_started_at=True)
+    assert delivery.outbox_recover()["uncertain"] == 1
+    assert _settled(message) == {"maybe": ("failed", True)}
+    assert smtp_server.messages == []
+    delivery.outbox_recover()
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_recovery_sends_a_queued_row_whose_task_was_lost_and_leaves_fresh_rows_to_their_task(
+    alice, workspace, julia, smtp_server
+):
+    orphan = queue(alice, workspace, julia, subject="orphan")
+    _age(orphan, created_at=True)
+    fresh = queue(alice, workspace, julia, subject="fresh")
+    assert delivery.outbox_recover()["sent"] == 1
+    assert [str(m["Subject"]) for m in smtp_server.messages] == ["orphan"]
+    assert _settled(orphan, fresh) == {"orphan": ("sent", False), "fresh": ("queued", False)}
+
+
+@pytest.mark.django_db
+def test_recovery_leaves_alone_a_row_a_live_worker_holds(alice, workspace, julia, smtp_server):
+    message = queue(alice, workspace, julia, subject="busy")
+    _age(message, created_at=True)
+    [held] = delivery.outbox_claim()  # a live worker holds it right now
+    assert delivery.outbox_recover() == {"requeued": 0, "uncertain": 0, "claimed": 0, "sent": 0}
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert row.state == MessageState.SENDING and row.claim_token == held.claim_token
+    assert delivery.outbox_send([held]) == 1
+    assert smtp_server.ids() == [message.message_id]
+
+
+@pytest.mark.django_db
+def test_the_scheduler_tick_runs_the_outbox_recovery(alice, workspace, julia, smtp_server):
+    from kontaktpflege.followups import scheduler
+
+    orphan = queue(alice, workspace, julia, subject="orphan")
+    _age(orphan, created_at=True)
+    scheduler.tick()  # immediate backend in tests: the enqueued tasks run at once
+    assert _settled(orphan) == {"orphan": ("sent", False)}
+    assert len(smtp_server.messages) == 1
+
+
+def _refuse_touchpoint(summary: str) -> None:
+    """A real database error when the touchpoint of the message `summary` is inserted."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION kp_refuse() RETURNS trigger AS $$ BEGIN"
+                f" IF NEW.summary = '{summary}' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                " RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER kp_refuse BEFORE INSERT ON touchpoints_touchpoint"
+                " FOR EACH ROW EXECUTE FUNCTION kp_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER kp_refuse BEFORE INSERT ON touchpoints_touchpoint"
+                f" WHEN NEW.summary = '{summary}'"
+                " BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )
+
+
+def _allow_touchpoints() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER kp_refuse ON touchpoints_touchpoint"
+            if connection.vendor == "postgresql"
+            else "DROP TRIGGER kp_refuse"
+        )
+
+
+@pytest.mark.django_db
+def test_a_database_error_after_the_servers_250_marks_that_message_uncertain_and_releases_the_rest(
+    alice, workspace, julia, smtp_server, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    first, second, third = (queue(alice, workspace, julia, subject=s) for s in ("1", "2", "3"))
+    _refuse_touchpoint("2")
+    batch = delivery.outbox_claim()
+    with pytest.raises(DatabaseError):
+        delivery.outbox_send(batch)
+    assert [str(m["Subject"]) for m in smtp_server.messages] == ["1", "2"]
+    assert _settled(first, second, third) == {
+        "1": ("sent", False),
+        "2": ("failed", True),  # delivered, not recorded: uncertain, never resent by itself
+        "3": ("queued", False),  # never reached DATA: back in the queue, due now
+    }
+    second.refresh_from_db()
+    assert "accepted the message" in second.last_error and second.touchpoint is None
+    third.refresh_from_db()
+    assert third.claim_token == "" and third.attempts == 0
+    assert not OutboundMessage.objects.filter(state=MessageState.SENDING).exists()
+
+    _allow_touchpoints()
+    assert delivery.outbox_drain() == (1, 1)
+    delivery.outbox_recover(stale_after=dt.timedelta(0))
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["1", "2", "3"]
+    assert len(set(smtp_server.ids())) == 3
+    assert _settled(second) == {"2": ("failed", True)}
