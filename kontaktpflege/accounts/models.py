@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kontaktpflege.contacts.validation import validate_mail_address
+from kontaktpflege.core.mail import validate_mail_address
 
 
 class User(AbstractUser):

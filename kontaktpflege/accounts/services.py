@@ -29,7 +29,8 @@ from kontaktpflege.accounts.models import (
     Workspace,
 )
 from kontaktpflege.accounts.selectors import site_mail_domain
-from kontaktpflege.contacts.validation import normalise_email, validate_mail_address
+from kontaktpflege.core.facts import workspace_created
+from kontaktpflege.core.mail import normalise_email, validate_mail_address
 from kontaktpflege.core.timeutils import is_valid_zone
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Create a user with a personal workspace and their own node in the network."""
-    from kontaktpflege.contacts.services import person_create_self
+    """Create a user with a personal workspace and their own node in the network.
 
+    The own node comes from the contacts app, which subscribes to `workspace_created`.
+    """
     _validate_names(first_name=first_name, last_name=last_name)
     user = User.objects.create_user(
         username=username,
@@ -66,7 +68,7 @@ def user_create(
     Membership.objects.create(user=user, workspace=workspace, role=Role.OWNER)
     user.active_workspace = workspace
     user.save(update_fields=["active_workspace"])
-    person_create_self(workspace=workspace, user=user)
+    workspace_created(workspace, user)
     return user
 
 

@@ -1,4 +1,8 @@
-"""Field validation shared by the web forms, the API and the importers."""
+"""Field validation shared by the web forms, the API and the importers.
+
+Mail addresses are checked in kontaktpflege.core.mail (accounts need them too) and
+re-exported here for the contacts side.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import datetime as dt
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from kontaktpflege.core.mail import normalise_email as normalise_email
+from kontaktpflege.core.mail import validate_mail_address as validate_mail_address
 from kontaktpflege.core.text import has_control_chars, has_lone_surrogate, strip_invisible
 from kontaktpflege.core.timeutils import EARLIEST_DATE, LATEST_DATE, in_date_range
 
@@ -60,36 +65,6 @@ def check_date(value: dt.date | None, *, field: str) -> None:
     """Refuse a date or datetime outside 1900–2200 with a field error (None passes)."""
     if value is not None and not in_date_range(value):
         raise ValidationError({field: date_range_message()})
-
-
-def validate_mail_address(value: str) -> None:
-    """An address mail may go to: valid syntax and a host name, never an IP literal.
-
-    Django accepts `root@[10.0.0.5]`; our mail server would relay to that host, so every
-    place that accepts or sends to a recipient refuses it here.
-    """
-    validate_email(value)
-    domain = value.rpartition("@")[2]
-    if domain.startswith("["):
-        raise ValidationError(
-            _("Mail to an IP address (%(domain)s) is not allowed; use a domain name.")
-            % {"domain": domain[:60]},
-            code="ip_literal",
-        )
-
-
-def normalise_email(value: str, *, field: str = "emails") -> str:
-    """Validate an email address and lower-case it for matching."""
-    email = strip_invisible(value).lower()
-    try:
-        validate_mail_address(email)
-    except ValidationError as exc:
-        if exc.code == "ip_literal":
-            raise ValidationError({field: exc.messages}) from exc
-        raise ValidationError(
-            {field: _("“%(value)s” is not a valid email address.") % {"value": value[:100]}}
-        ) from exc
-    return email
 
 
 def normalise_phone(

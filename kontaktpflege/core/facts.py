@@ -1,14 +1,15 @@
 """The one hook between facts and what is built on them.
 
-Lower layers (contacts, touchpoints, imports) announce "facts about these people changed"
-or "these people are about to be deleted"; higher layers (the follow-up engine, the
-touchpoint log) subscribe in their AppConfig.ready(). So facts never import the rules
-built on them, and `core` depends on nothing above it.
+Lower layers (accounts, contacts, touchpoints, imports) announce "facts about these people
+changed", "these people are about to be deleted" or "a user got a workspace"; higher layers
+(the follow-up engine, the touchpoint log, contacts) subscribe in their AppConfig.ready().
+So facts never import the rules built on them, and `core` depends on nothing above it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import transaction
 
@@ -16,9 +17,25 @@ from django.db import transaction
 # answered their open items (or is empty).
 FactsChanged = Callable[[list[int], dict[int, int]], None]
 PeopleDeleting = Callable[[list[int]], None]
+# fn(workspace, user): a user got a new personal workspace (contacts adds their own node).
+WorkspaceCreated = Callable[[Any, Any], None]
 
 _changed: list[FactsChanged] = []
 _deleting: list[PeopleDeleting] = []
+_created: list[WorkspaceCreated] = []
+
+
+def on_workspace_created(fn: WorkspaceCreated) -> WorkspaceCreated:
+    """Subscribe to "a user got a new workspace" (inside the creating transaction)."""
+    if fn not in _created:
+        _created.append(fn)
+    return fn
+
+
+def workspace_created(workspace: Any, user: Any) -> None:
+    """Announce a new personal workspace, so higher layers can add what belongs in it."""
+    for fn in list(_created):
+        fn(workspace, user)
 
 
 def on_facts_changed(fn: FactsChanged) -> FactsChanged:

@@ -84,7 +84,7 @@ def test_recompute_and_show_today_commands(alice, workspace, make_person, commit
 
 
 def test_the_scheduler_tick_enqueues_the_dispatch(alice, workspace):
-    from kontaktpflege.followups import scheduler
+    from kontaktpflege.core import scheduler
     from kontaktpflege.followups.models import RollLog
 
     scheduler.tick()  # immediate backend in tests: runs the dispatch at once

@@ -86,7 +86,7 @@ def test_recovery_leaves_alone_a_row_a_live_worker_holds(alice, workspace, julia
 
 @pytest.mark.django_db
 def test_the_scheduler_tick_runs_the_outbox_recovery(alice, workspace, julia, smtp_server):
-    from kontaktpflege.followups import scheduler
+    from kontaktpflege.core import scheduler
 
     orphan = queue(alice, workspace, julia, subject="orphan")
     _age(orphan, created_at=True)

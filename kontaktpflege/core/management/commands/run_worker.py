@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if options["batch"]:
             call_command("db_worker", *extra)
             return
-        from kontaktpflege.followups.scheduler import start_thread
+        from kontaktpflege.core.scheduler import start_thread
 
         # Heartbeat always; periodic tasks once per interval among all workers.
         start_thread(schedule=not options["no_scheduler"])

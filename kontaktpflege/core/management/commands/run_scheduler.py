@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kontaktpflege.followups import scheduler
+from kontaktpflege.core import scheduler
 
 
 class Command(BaseCommand):

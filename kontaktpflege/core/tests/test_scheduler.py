@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from kontaktpflege.core import scheduler
 from kontaktpflege.core.models import WorkerBeat
-from kontaktpflege.followups import scheduler
 from kontaktpflege.followups.models import RollLog
 
 
