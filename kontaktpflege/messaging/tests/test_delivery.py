@@ -355,7 +355,8 @@ def test_your_confirmed_or_an_approved_site_address_may_be_the_sender(
     settings.DEFAULT_FROM_EMAIL = "Kontaktpflege <noreply@kp.example>"
     email_confirm(token=email_confirmation_token(alice))
     alice = User.objects.get(pk=alice.pk)
-    approved_sender_add(workspace=workspace, email="team@kp.example", approved_by=alice)
+    admin = User.objects.create_user(username="admin", password="pw-admin-123", is_staff=True)
+    approved_sender_add(workspace=workspace, email="team@kp.example", approved_by=admin)
     saved = save_sender(alice, workspace, from_email=address, reply_to="ceo@bank.example")
     assert saved.from_email.lower() == address.lower()
     assert saved.reply_to == "ceo@bank.example"
