@@ -23,6 +23,13 @@ def require_writer(request: HttpRequest) -> None:
         raise AuthorizationError(message=_("Your role in this workspace may only read."))
 
 
+def require_owner(request: HttpRequest) -> None:
+    """Workspace-wide settings and the backup are the owner's, as on the web."""
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role != "owner":
+        raise AuthorizationError(message=_("Only the owner of this workspace may do this."))
+
+
 def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     """A service's ValidationError as {field: [messages]}."""
     if hasattr(exc, "error_dict"):
