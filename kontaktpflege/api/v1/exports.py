@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
@@ -21,7 +21,7 @@ _TEXT = {"schema": {"type": "string"}}
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
-def _download(description: str, content: dict[str, dict[str, object]]) -> dict[str, object]:
+def _download(description: str, content: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI for an operation answering with a file instead of JSON."""
     return {"responses": {"200": {"description": description, "content": content}}}
 
@@ -91,7 +91,7 @@ def export_people(request: HttpRequest, filters: Query[ExportQuery]) -> HttpResp
         "The workspace's JSON backup", {"application/json": {"schema": {"type": "object"}}}
     ),
 )
-def download_backup(request: HttpRequest) -> HttpResponse:
+def download_backup(request: HttpRequest) -> StreamingHttpResponse:
     """The full JSON backup of the workspace (owners only; it holds no secrets)."""
     require_owner(request)
     response = FileResponse(

@@ -25,6 +25,11 @@ Offset = Annotated[int, Field(ge=0, le=engine.MAX_INTERVAL_DAYS)]
 RuleKind = Annotated[str, Field(max_length=40)]
 
 
+def _sent(**constraints: Any) -> Any:
+    """A field of a change: absent means unchanged, null is refused."""
+    return Field(None, **constraints)
+
+
 class RecomputeOut(Schema):
     """A recompute of the workspace's follow-ups in the worker, with its progress."""
 
@@ -71,26 +76,26 @@ class FollowUpSettingsOut(Schema):
 class CircleDaysPatch(Schema):
     """New intervals (1 day to 10 years); circles not sent keep theirs."""
 
-    core: Days = Field(None)
-    active: Days = Field(None)
-    network: Days = Field(None)
-    dormant: Days = Field(None)
+    core: Days = _sent()
+    active: Days = _sent()
+    network: Days = _sent()
+    dormant: Days = _sent()
 
 
 class RulePatch(Schema):
     """Changes to one rule: offsets and threshold from 0 days to 10 years, on or off."""
 
-    offset_days: Offset = Field(None)
-    window_days: Offset = Field(None)
-    threshold: Offset = Field(None)
-    enabled: bool = Field(None)
+    offset_days: Offset = _sent()
+    window_days: Offset = _sent()
+    threshold: Offset = _sent()
+    enabled: bool = _sent()
 
 
 class FollowUpSettingsPatch(Schema):
     """Rule changes: only what is sent changes; everything is recomputed afterwards."""
 
     circle_days: CircleDaysPatch | None = None
-    rules: dict[RuleKind, RulePatch] = Field(None, max_length=50)
+    rules: dict[RuleKind, RulePatch] = _sent(max_length=50)
 
 
 def _settings(request: HttpRequest) -> dict[str, Any]:

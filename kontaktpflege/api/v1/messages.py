@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import ERRORS, READ_ERRORS, Id, PersonRef
-from kontaktpflege.api.v1.templates import DraftOut, Key, draft_out
+from kontaktpflege.api.v1.templates import DraftOut, draft_out
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import person_get
 from kontaktpflege.followups.selectors import followup_get_for_person
@@ -37,7 +37,7 @@ class ComposeIn(Schema):
     follow-up it answers. Variant and channel default to the person's."""
 
     person_id: Id
-    template: Key | Literal[""] = ""
+    template: Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]{0,60}$")] = ""
     variant: TemplateVariant | None = None
     notes: Annotated[str, Field(max_length=MAX_NOTES_CHARS)] = ""
     followup_id: Id | None = None
