@@ -13,7 +13,7 @@ from ninja.errors import AuthorizationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 # Where ninja nests a body or query model inside the error location.
-_WRAPPERS = {"body", "query", "path", "payload", "filters"}
+_WRAPPERS = {"body", "query", "path", "payload", "filters", "form", "file"}
 
 
 def require_writer(request: HttpRequest) -> None:
@@ -21,6 +21,13 @@ def require_writer(request: HttpRequest) -> None:
     membership = getattr(request, "membership", None)
     if membership is None or not membership.can_write:
         raise AuthorizationError(message=_("Your role in this workspace may only read."))
+
+
+def require_owner(request: HttpRequest) -> None:
+    """Workspace-wide settings and the backup are the owner's, as on the web."""
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role != "owner":
+        raise AuthorizationError(message=_("Only the owner of this workspace may do this."))
 
 
 def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -32,7 +39,7 @@ def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 def _location(loc: Any) -> str:
     parts = [str(p) for p in loc]
-    while parts and parts[0] in _WRAPPERS:
+    while len(parts) > 1 and parts[0] in _WRAPPERS:  # a field may be named "body" too
         parts.pop(0)
     return ".".join(parts) or "__all__"
 

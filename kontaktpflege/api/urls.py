@@ -7,7 +7,19 @@ from ninja import NinjaAPI
 from kontaktpflege.api import errors
 from kontaktpflege.api.auth import TokenAuth
 from kontaktpflege.api.docs import LocalSwagger
-from kontaktpflege.api.v1 import network, organisations, people, tags, touchpoints
+from kontaktpflege.api.v1 import (
+    agenda,
+    exports,
+    followup_settings,
+    imports,
+    messages,
+    network,
+    organisations,
+    people,
+    tags,
+    templates,
+    touchpoints,
+)
 
 api = NinjaAPI(
     title="Kontaktpflege API",
@@ -23,3 +35,9 @@ api.add_router("/", network.router)
 api.add_router("/", organisations.router)
 api.add_router("/", touchpoints.router)
 api.add_router("/", tags.router)
+api.add_router("/", agenda.router)
+api.add_router("/", followup_settings.router)
+api.add_router("/", templates.router)
+api.add_router("/", messages.router)
+api.add_router("/", imports.router)
+api.add_router("/", exports.router)

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
@@ -187,3 +188,31 @@ def export_vcard(people: Iterable[Person], version: str = "4.0") -> Iterator[str
     """vCards (4.0, or 3.0 for old phones), CRLF line ends, folded at 75 octets."""
     for person in people:
         yield "".join(_fold(line) + "\r\n" for line in _vcard_lines(person, version))
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "vcard", "vcard3")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export ready to serve: its content (whole or in chunks), type and file name."""
+
+    content: bytes | Iterator[str]
+    content_type: str
+    filename: str
+
+
+def export_people(people: Iterable[Person], fmt: str, stamp: str) -> ExportFile:
+    """People as CSV (default), XLSX or vCard 4.0 / 3.0, named `people-<stamp>.<ext>`."""
+    if fmt == "xlsx":
+        return ExportFile(
+            export_xlsx(people),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"people-{stamp}.xlsx",
+        )
+    if fmt in ("vcard", "vcard3"):
+        version = "3.0" if fmt == "vcard3" else "4.0"
+        return ExportFile(
+            export_vcard(people, version), "text/vcard; charset=utf-8", f"people-{stamp}.vcf"
+        )
+    return ExportFile(export_csv(people), "text/csv; charset=utf-8", f"people-{stamp}.csv")

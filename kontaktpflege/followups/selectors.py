@@ -290,3 +290,19 @@ def recompute_running(*, workspace: Workspace) -> RecomputeRun | None:
         .order_by("-id")
         .first()
     )
+
+
+def recompute_run_get(*, workspace: Workspace, pk: int) -> RecomputeRun:
+    """One recompute run of the workspace (its progress), or 404."""
+    run = RecomputeRun.objects.filter(workspace=workspace, pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def followup_get_for_person(*, workspace: Workspace, person: Person, pk: int) -> FollowUp:
+    """A follow-up a message answers: one of this workspace's, for this person, else 404."""
+    row = followup_get(workspace=workspace, pk=pk)
+    if row.person_id != person.pk:
+        raise Http404
+    return row

@@ -549,8 +549,11 @@ def followup_rules_update(
     workspace: Workspace,
     circle_days: dict[str, int] | None = None,
     rules: dict[str, dict[str, Any]] | None = None,
-) -> None:
-    """Change a workspace's rule defaults; validated as a whole, then everything recomputed."""
+) -> RecomputeRun:
+    """Change a workspace's rule defaults; validated as a whole, then recomputed in the worker.
+
+    Returns the queued run, whose progress the settings page and the API show.
+    """
     data = dict(workspace.settings or {})
     new_circles = {**data.get("circle_days", {}), **(circle_days or {})}
     new_rules = {**data.get("followup_rules", {})}
@@ -568,4 +571,4 @@ def followup_rules_update(
     data["circle_days"], data["followup_rules"] = new_circles, new_rules
     workspace.settings = data
     workspace.save(update_fields=["settings"])
-    recompute_run_start(workspace=workspace)
+    return recompute_run_start(workspace=workspace)

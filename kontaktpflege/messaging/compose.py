@@ -7,6 +7,7 @@ text wins and is sent exactly as written.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +18,16 @@ from kontaktpflege.contacts.models import Organisation, Person
 from kontaktpflege.messaging.models import SenderSettings
 from kontaktpflege.messaging.selectors import (
     Draft,
+    format_date,
     message_context,
     render_draft,
+    sender_settings_for,
     template_source,
 )
 
 BLANK_SUBJECT = ""
 BLANK_BODY = "{{ salutation }},\n\n{{ notes }}\n\n{{ signature }}\n"
+SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
 
 
 def draft_for(
@@ -100,3 +104,23 @@ def sample_person(variant: str) -> Person:
     )
     person.organisation = Organisation(name="Acme GmbH")
     return person
+
+
+def sample_draft(
+    *, workspace: Workspace, user: User, subject: str, body: str, variant: str, notes: str = ""
+) -> Draft:
+    """A template text rendered for the made-up sample person (the template page's preview);
+    without notes a placeholder shows where they go."""
+    sender = sender_settings_for(workspace=workspace, user=user)
+    context = message_context(
+        person=sample_person(variant),
+        sender=sender,
+        user=user,
+        variant=variant,
+        notes=notes.strip() or _("(Your personal notes appear here.)"),
+    )
+    context.update(
+        last_touchpoint_date=format_date(SAMPLE_LAST_TOUCH, variant),
+        last_touchpoint_topic="Design Thinking",
+    )
+    return render_draft(subject=subject, body=body, context=context)

@@ -11,6 +11,7 @@ from kontaktpflege.core.models import WorkspaceScopedModel
 
 MAX_BODY_CHARS = 50_000  # the touchpoint log keeps the body as its notes (same limit)
 MAX_TEMPLATE_CHARS = 20_000
+MAX_NOTES_CHARS = 10_000  # the personal notes compose puts into a template
 
 
 class TemplateVariant(models.TextChoices):

@@ -111,6 +111,12 @@ def default_channel(person: Person) -> str:
     return MessageChannel.EMAIL
 
 
+def default_to_address(person: Person) -> str:
+    """The address a message goes to unless the user picks another: the primary email."""
+    first = person.emails.all()[:1]
+    return first[0].email if first else ""
+
+
 def format_date(value: dt.date | None, variant: str) -> str:
     """A date as the message's language writes it."""
     if value is None:

@@ -14,6 +14,7 @@ from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.accounts.selectors import sender_address_allowed, site_mail_domain
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.validation import clean_text, normalise_email
+from kontaktpflege.messaging import compose, selectors
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS, shipped_templates
 from kontaktpflege.messaging.models import (
     MAX_BODY_CHARS,
@@ -387,3 +388,72 @@ def message_retry(*, message: OutboundMessage) -> OutboundMessage:
     transaction.on_commit(lambda: _enqueue(message.pk))
     message.refresh_from_db()
     return message
+
+
+# ---------------------------------------------------------------- compose
+
+
+@transaction.atomic
+def message_compose_submit(
+    *,
+    workspace: Workspace,
+    person: Person,
+    user: User,
+    channel: str,
+    idempotency_key: str,
+    send: bool = True,
+    to_address: str = "",
+    template_key: str = "",
+    variant: str = "de_sie",
+    notes: str = "",
+    subject: str = "",
+    body: str = "",
+    generated_subject: str = "",
+    generated_body: str = "",
+    followup_id: int | None = None,
+) -> OutboundMessage:
+    """Send what compose produced: the template with the notes, or the user's edited text.
+
+    An email with `send` is queued for the worker; any other channel, or `send=False`, is
+    recorded as sent by the user and logged. A text that follows the template must render,
+    and notes must reach an edited text (compose.final_text/notes_problem decide both).
+    """
+    draft = compose.draft_for(
+        workspace=workspace,
+        person=person,
+        user=user,
+        sender=selectors.sender_settings_for(workspace=workspace, user=user),
+        template_key=template_key,
+        variant=variant,
+        notes=notes,
+    )
+    final = compose.final_text(
+        {
+            "subject": subject,
+            "body": body,
+            "generated_subject": generated_subject,
+            "generated_body": generated_body,
+        },
+        draft,
+    )
+    if final.follows_template and not draft.ok:
+        raise ValidationError(
+            {"body": _("The template cannot be rendered: %(e)s") % {"e": draft.error}}
+        )
+    problem = compose.notes_problem(notes, final)
+    if problem:
+        raise ValidationError({"notes": problem})
+    common = {
+        "workspace": workspace,
+        "person": person,
+        "user": user,
+        "subject": final.subject,
+        "body": final.body,
+        "idempotency_key": idempotency_key,
+        "template_key": template_key,
+        "variant": variant,
+        "followup_id": followup_id,
+    }
+    if send and channel == MessageChannel.EMAIL:
+        return message_queue_email(to_address=to_address, **common)  # type: ignore[arg-type]
+    return message_mark_sent(channel=channel, to_address=to_address, **common)  # type: ignore[arg-type]

@@ -39,6 +39,29 @@ class ApiClient:
     def delete(self, path: str) -> Any:
         return self._call("delete", path)
 
+    def put(self, path: str, data: Any = None) -> Any:
+        return self._call("put", path, data)
+
+    def upload(self, path: str, **fields: Any) -> Any:
+        """POST multipart/form-data (files as open file objects or SimpleUploadedFile)."""
+        return self.client.post(BASE + path, fields, headers=self.headers)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run on-commit hooks (follow-up refreshes, queued tasks) at the end of the block."""
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
 
 @pytest.fixture
 def api(api_token) -> ApiClient:

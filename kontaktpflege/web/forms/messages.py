@@ -7,13 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kontaktpflege.messaging.models import (
     MAX_BODY_CHARS,
+    MAX_NOTES_CHARS,
     MAX_TEMPLATE_CHARS,
     MessageChannel,
     TemplateVariant,
 )
 from kontaktpflege.web.forms.base import StyledForm
-
-MAX_NOTES_CHARS = 10_000
 
 
 class ComposeForm(StyledForm):

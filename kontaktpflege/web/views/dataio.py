@@ -162,25 +162,13 @@ def export_people(request: WorkspaceRequest) -> HttpResponse:
     qs = contact_selectors.person_list(workspace=request.workspace, filters=filters)
     people = exporters.people_for_export(qs).iterator(chunk_size=2000)
     stamp = dt.date.today().isoformat()  # noqa: DTZ011 - only a file name
+    export = exporters.export_people(people, fmt, stamp)
     response: HttpResponse | StreamingHttpResponse
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exporters.export_xlsx(people),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        name = f"people-{stamp}.xlsx"
-    elif fmt in ("vcard", "vcard3"):
-        version = "3.0" if fmt == "vcard3" else "4.0"
-        response = StreamingHttpResponse(
-            exporters.export_vcard(people, version), content_type="text/vcard; charset=utf-8"
-        )
-        name = f"people-{stamp}.vcf"
+    if isinstance(export.content, bytes):
+        response = HttpResponse(export.content, content_type=export.content_type)
     else:
-        response = StreamingHttpResponse(
-            exporters.export_csv(people), content_type="text/csv; charset=utf-8"
-        )
-        name = f"people-{stamp}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = StreamingHttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return cast(HttpResponse, response)  # streaming responses serve like any other
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import person_get
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
-from kontaktpflege.followups.selectors import followup_get
+from kontaktpflege.followups.selectors import followup_get_for_person
 from kontaktpflege.messaging import compose as composing
 from kontaktpflege.messaging import selectors, services
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS
@@ -33,8 +32,6 @@ from kontaktpflege.web.forms.messages import (
 from kontaktpflege.web.params import int_param
 
 # ---------------------------------------------------------------- template library
-
-SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
 
 
 @member_required
@@ -56,20 +53,9 @@ def _variant(request: WorkspaceRequest) -> str:
 
 
 def _template_preview(request: WorkspaceRequest, subject: str, body: str, variant: str) -> Any:
-    sender = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
-    person = composing.sample_person(variant)
-    context = selectors.message_context(
-        person=person,
-        sender=sender,
-        user=request.user,
-        variant=variant,
-        notes=_("(Your personal notes appear here.)"),
+    return composing.sample_draft(
+        workspace=request.workspace, user=request.user, subject=subject, body=body, variant=variant
     )
-    context.update(
-        last_touchpoint_date=selectors.format_date(SAMPLE_LAST_TOUCH, variant),
-        last_touchpoint_topic="Design Thinking",
-    )
-    return selectors.render_draft(subject=subject, body=body, context=context)
 
 
 @member_required
@@ -194,7 +180,6 @@ def _template_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
 def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
     g = request.GET
     keys = {k for k, _n in _template_choices(request)}
-    emails = [e.email for e in person.emails.all()]
     return {
         "template": g.get("template") if g.get("template") in keys else "",
         "variant": g.get("variant")
@@ -203,7 +188,7 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
         "channel": g.get("channel")
         if g.get("channel") in MessageChannel.values
         else selectors.default_channel(person),
-        "to_address": emails[0] if emails else "",
+        "to_address": selectors.default_to_address(person),
         "followup": _followup_id(request, person, int_param(g.get("followup"))),
         "idempotency_key": services.new_idempotency_key(),
         "notes": "",
@@ -214,10 +199,7 @@ def _followup_id(request: WorkspaceRequest, person: Person, pk: int | None) -> i
     """The follow-up being answered: one of this workspace's, for this person, else 404."""
     if pk is None:
         return None
-    followup = followup_get(workspace=request.workspace, pk=pk)
-    if followup.person_id != person.pk:
-        raise Http404
-    return followup.pk
+    return followup_get_for_person(workspace=request.workspace, person=person, pk=pk).pk
 
 
 @writer_required
@@ -243,13 +225,13 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     data["followup"] = _followup_id(request, person, data.get("followup"))
     draft = _draft(request, person, sender, data)
-    final = composing.final_text(data, draft)
     action = request.POST.get("action", "preview")
     if action in ("send", "mark_sent"):
-        response = _submit(request, person, form, draft, final, action)
+        response = _submit(request, person, form, action)
         if response is not None:
             return response
         return _compose_page(request, person, form, draft, data, status=400)
+    final = composing.final_text(data, draft)
     return _refreshed(request, person, draft, final, data, choices)
 
 
@@ -282,44 +264,35 @@ def _refreshed(
 
 
 def _submit(
-    request: WorkspaceRequest,
-    person: Person,
-    form: ComposeForm,
-    draft: Any,
-    final: Any,
-    action: str,
+    request: WorkspaceRequest, person: Person, form: ComposeForm, action: str
 ) -> HttpResponse | None:
+    """Send or mark sent through the service; None (errors on the form) when refused."""
     data = form.cleaned_data
-    if final.follows_template and not draft.ok:
-        form.add_error("body", _("The template cannot be rendered: %(e)s") % {"e": draft.error})
-        return None
-    problem = composing.notes_problem(data["notes"], final)
-    if problem:
-        form.add_error("notes", problem)
-        return None
-    common = {
-        "workspace": request.workspace,
-        "person": person,
-        "user": request.user,
-        "subject": final.subject,
-        "body": final.body,
-        "idempotency_key": data["idempotency_key"],
-        "template_key": data["template"],
-        "variant": data["variant"],
-        "followup_id": data["followup"],
-    }
     try:
-        if action == "send" and data["channel"] == MessageChannel.EMAIL:
-            services.message_queue_email(to_address=data["to_address"], **common)
-            messages.success(request, _("Your email is on its way."))
-        else:
-            services.message_mark_sent(
-                channel=data["channel"], to_address=data["to_address"], **common
-            )
-            messages.success(request, _("Marked as sent and logged in the timeline."))
+        services.message_compose_submit(
+            workspace=request.workspace,
+            person=person,
+            user=request.user,
+            channel=data["channel"],
+            idempotency_key=data["idempotency_key"],
+            send=action == "send",
+            to_address=data["to_address"],
+            template_key=data["template"],
+            variant=data["variant"],
+            notes=data["notes"],
+            subject=data["subject"],
+            body=data["body"],
+            generated_subject=data["generated_subject"],
+            generated_body=data["generated_body"],
+            followup_id=data["followup"],
+        )
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None
+    if action == "send" and data["channel"] == MessageChannel.EMAIL:
+        messages.success(request, _("Your email is on its way."))
+    else:
+        messages.success(request, _("Marked as sent and logged in the timeline."))
     return redirect("person", pk=person.pk)
 
 
