@@ -61,6 +61,20 @@ class BenchContext:
         return timings
 
 
+def run_queued_tasks() -> None:
+    """Run every queued task in this process with the worker's own loop, until none is left.
+
+    Nothing to do when tasks are not queued in the database (they ran when enqueued).
+    """
+    from django.core.management import call_command
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (0–100) of a list of numbers."""
     if not values:
@@ -68,6 +82,30 @@ def percentile(values: list[float], p: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def pair(
+    name: str,
+    unit: str,
+    timings: list[float],
+    floors: list[float],
+    label: str,
+    target: str,
+    what: str = "requests",
+) -> list[Result]:
+    """p50 and p95 rows for one measured thing beside its floor's p50 and p95."""
+    return [
+        Result(
+            name=f"{name} p{p}",
+            figure=percentile(timings, p),
+            unit=unit,
+            floor=percentile(floors, p),
+            floor_label=f"{label} p{p}",
+            target=target if p == 95 or "p50" in target else "",
+            note=f"{len(timings)} {what}, floor {len(floors)}",
+        )
+        for p in (50, 95)
+    ]
 
 
 SCENARIOS: dict[str, tuple[Callable[[BenchContext], list[Result]], tuple[str, ...]]] = {}

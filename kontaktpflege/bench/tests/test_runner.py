@@ -78,6 +78,14 @@ def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     assert foundation
     assert all(row["figure"] > 0 and row["floor"] is not None for row in foundation)
     assert data["counts"]["people"] == 80
+    # Every figure has p50 and p95 beside a floor; only the counts of faults have none.
+    counts = [r for r in data["results"] if r["unit"] == "messages"]
+    timed = [r for r in data["results"] if r["unit"] != "messages"]
+    assert len(counts) == 2 and all(r["figure"] == 0 for r in counts)
+    assert all(r["figure"] > 0 and r["floor"] > 0 for r in timed)
+    for name in scenarios - {"send"}:
+        names = [r["name"][-3:] for r in timed if r["scenario"] == name]
+        assert names == ["p50", "p95"], name
     # A second run reuses the generated data.
     again = subprocess.run(
         [*cmd, "--only", "people search"],

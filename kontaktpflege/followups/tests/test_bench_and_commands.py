@@ -55,14 +55,38 @@ def test_the_floor_query_returns_the_agendas_rows(workspace, make_person, commit
 def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_person, committed):
     spread(make_person, committed)
     ctx = BenchContext(
-        scale="S", workspace=workspace, user=alice, http=ClientHttp(alice_client), repeat=3
+        scale="S",
+        workspace=workspace,
+        user=alice,
+        http=ClientHttp(alice_client),
+        repeat=3,
+        extra={"recompute_runs": 3},
     )
     today_fn, _ = SCENARIOS["today"]
     recompute_fn, _ = SCENARIOS["recompute"]
-    (row,) = today_fn(ctx)
-    assert row.figure > 0 and row.floor is not None and row.floor > 0
-    (row,) = recompute_fn(ctx)
-    assert row.figure > 0
+    rows = today_fn(ctx)
+    assert [r.name[-3:] for r in rows] == ["p50", "p95"]
+    assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
+    rows = recompute_fn(ctx)
+    assert [r.name[-3:] for r in rows] == ["p50", "p95"]
+    assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
+    assert "3 runs" in rows[0].note
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_recompute_floor_yields_the_items_the_recompute_left(workspace, make_person, committed):
+    spread(make_person, committed)
+    FollowUp.objects.filter(pk=FollowUp.objects.order_by("id").first().pk).update(state=State.DONE)
+    keys = bench.engine_keys(*bench.collected_facts(workspace))
+    bench.followups_recompute_workspace(workspace=workspace)
+    active = set(
+        FollowUp.objects.filter(workspace=workspace).active().values_list("key", flat=True)
+    )
+    assert active and active <= keys
+    assert keys <= set(FollowUp.objects.filter(workspace=workspace).values_list("key", flat=True))
+    bench.check_recompute(workspace, keys)
+    with pytest.raises(RuntimeError):
+        bench.check_recompute(workspace, keys - {next(iter(active))})
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
