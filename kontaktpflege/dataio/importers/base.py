@@ -439,6 +439,11 @@ def looks_like_data(cells: list[str]) -> bool:
     return any(_DATA_CELL.search(cell) for cell in cells)
 
 
+def samples_of(rows: list[list[str]]) -> list[list[str]]:
+    """The first three rows, cut short, to show next to each column on the mapping screen."""
+    return [[cell[:80] for cell in cells[:MAX_COLUMNS]] for cells in rows[:3]]
+
+
 def has_name(mapping: dict[str, str]) -> bool:
     return bool({"first_name", "last_name", "full_name"} & set(mapping.values()))
 

@@ -12,11 +12,10 @@ from kontaktpflege.dataio.importers.base import (
     looks_like_data,
     norm_header,
     rows_from_table,
+    samples_of,
     sniff_rows,
 )
 from kontaktpflege.dataio.rows import ParseResult
-
-MAX_SAMPLE_CELLS = 500
 
 
 def header_signature(headers: list[str]) -> str:
@@ -49,8 +48,9 @@ def parse(
     if not auto_mapping(headers) and looks_like_data(headers):
         header_index -= 1
         headers = [""] * max(len(r) for r in table[header_index + 1 : header_index + 31])
+        check_columns(headers)
     chosen = mapping or auto_mapping(headers)
-    samples = [r[:MAX_SAMPLE_CELLS] for r in table[header_index + 1 :][:3]]
+    samples = samples_of(table[header_index + 1 : header_index + 4])
     if not has_name(chosen):
         return ParseResult(
             format=source,

@@ -14,6 +14,7 @@ from kontaktpflege.dataio.importers.base import (
     check_columns,
     norm_header,
     rows_from_table,
+    samples_of,
     sniff_rows,
     unwrap_row,
 )
@@ -97,7 +98,7 @@ def parse(text: str, mapping: dict[str, str] | None = None) -> ParseResult:
                 _("No name: LinkedIn leaves hidden or deleted members empty except for the date.")
             )
     data = [r for r in table[header_index + 1 :] if any(c.strip() for c in r)][:3]
-    samples = [unwrap_row(r, len(headers)) for r in data]
+    samples = samples_of([unwrap_row(r, len(headers)) for r in data])
     return ParseResult(
         format="linkedin", rows=rows, headers=headers, mapping=chosen, samples=samples
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.dataio import services
 from kontaktpflege.dataio.importers import parse_file
-from kontaktpflege.dataio.models import ImportJob
+from kontaktpflege.dataio.models import ColumnMapping, ImportJob
 from kontaktpflege.dataio.tests.conftest import FIXTURES, fixture_bytes
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -211,6 +211,20 @@ def test_a_csv_with_a_header_in_front_of_linkedin_shaped_rows_is_not_read_as_hea
     assert result.format != "linkedin" or result.rows[0].line == 2
 
 
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("li_2026_preamble.csv", [5, 6, 7, 9]),  # three preamble lines, a cell over two lines
+        ("li_headerless.csv", [1, 2, 3, 4, 5]),  # no header: the first line is the first row
+        ("google_current.csv", [2, 6]),  # notes and an address over several lines
+        ("excel_de_cp1252.csv", [3, 4]),  # a `sep=;` line before the header
+    ],
+)
+def test_row_numbers_are_the_files_own_lines(name, lines):
+    result = parse_file(fixture_bytes(name), filename=name)
+    assert [r.line for r in result.rows] == lines
+
+
 def test_a_placeholder_company_creates_no_organisation(import_file, workspace):
     from kontaktpflege.contacts.models import Organisation
 
@@ -391,6 +405,7 @@ def test_the_mapping_page_never_shows_a_data_row_as_the_header(alice_client, wor
     assert labels == ["Column 1", "Column 2", "Column 3"]
     assert "Ida Kern · Paul Fink" in page and "ida@example.org · paul@example.org" in page
     services.import_mapping_set(job=job, columns={"0": "full_name", "2": "emails"})
+    assert not ColumnMapping.objects.exists()  # no header names: nothing to recognise it by
     services.import_parse(job_id=job.pk)
     job.refresh_from_db()
     assert job.counts["new"] == 2  # the first row is a contact, not a header
