@@ -50,6 +50,8 @@ class ImportJob(WorkspaceScopedModel):
     counts = models.JSONField(default=dict, blank=True)
     # [{"row": 12, "problems": ["…"]}, …] in plain words, capped.
     problems = models.JSONField(default=list, blank=True)
+    # The first rows as they will be stored (services.preview_rows), shown before confirming.
+    preview = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_by = models.ForeignKey(

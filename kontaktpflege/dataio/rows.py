@@ -77,3 +77,5 @@ class ParseResult:
     headers: list[str] = field(default_factory=list)
     needs_mapping: bool = False
     mapping: dict[str, str] = field(default_factory=dict)
+    # The first data rows' cells, shown next to each column on the mapping screen.
+    samples: list[list[str]] = field(default_factory=list)

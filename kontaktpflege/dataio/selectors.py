@@ -17,6 +17,15 @@ def import_job_get(*, workspace: Workspace, pk: int) -> ImportJob:
     return job
 
 
+def import_rows_by_outcome(*, job: ImportJob) -> dict[str, list[int]]:
+    """Which rows (file lines) are imported with warnings and which are not imported."""
+    not_imported = {"invalid", "failed", "cancelled"}
+    return {
+        "warnings": [p["row"] for p in job.problems if p["kind"] == "warning"],
+        "not_imported": [p["row"] for p in job.problems if p["kind"] in not_imported],
+    }
+
+
 def import_jobs_recent(*, workspace: Workspace, limit: int = 10) -> QuerySet[ImportJob]:
     """The latest imports of a workspace."""
     return ImportJob.objects.filter(workspace=workspace).order_by("-created_at", "-id")[:limit]

@@ -3,6 +3,7 @@ background import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
@@ -25,6 +27,9 @@ from kontaktpflege.dataio.pipeline import Plan, plan_rows
 from kontaktpflege.dataio.rows import ParseResult
 
 MAX_PROBLEMS = 500
+PREVIEW_ROWS = 20
+# Formats whose reader takes a column mapping; others are read as generic CSV once mapped.
+MAPPABLE = ("xlsx", "excel_csv", "generic_csv", "linkedin")
 logger = logging.getLogger(__name__)
 
 
@@ -44,6 +49,8 @@ def check_size(size: int) -> None:
 
 
 def _remembered_mapping(workspace: Workspace, headers: list[str]) -> dict[str, str] | None:
+    if not any(headers):  # a file without a header: its width says nothing about its columns
+        return None
     saved = ColumnMapping.objects.filter(
         workspace=workspace, signature=header_signature(headers)
     ).first()
@@ -80,6 +87,8 @@ def plan_problems(plan: Plan) -> list[dict[str, Any]]:
         {"row": line, "kind": "invalid", "problems": problems} for line, problems in plan.invalid
     ]
     for row in plan.rows:
+        # "warning": a value was left out or kept as written; "note": only for information.
+        kind = "warning" if row.warnings and row.action != "duplicate" else "note"
         notes = list(row.warnings)
         if row.candidate is not None:
             notes.append(
@@ -91,7 +100,7 @@ def plan_problems(plan: Plan) -> list[dict[str, Any]]:
                 _("Already there (%(reason)s); nothing new.") % {"reason": row.match_reason}
             )
         if notes:
-            out.append({"row": row.line, "kind": "note", "problems": notes})
+            out.append({"row": row.line, "kind": kind, "problems": notes})
     out.sort(key=lambda p: p["row"])
     return out[:MAX_PROBLEMS]
 
@@ -153,8 +162,7 @@ def import_parse(*, job_id: int) -> None:
     )
     if job is None:
         return
-    language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(_language(job)):
         try:
             _build_preview(job)
         except ValidationError as exc:
@@ -175,6 +183,7 @@ def import_parse(*, job_id: int) -> None:
         mapping=job.mapping,
         counts=job.counts,
         problems=job.problems,
+        preview=job.preview,
         total_rows=job.total_rows,
         updated_at=timezone.now(),
     )
@@ -184,7 +193,7 @@ def _build_preview(job: ImportJob) -> None:
     """Parse the upload with the chosen columns (if any) and put the preview on `job`."""
     columns = job.mapping.get("columns") or None
     fmt = job.format
-    if columns is not None and fmt not in ("xlsx", "excel_csv"):
+    if columns is not None and fmt not in MAPPABLE:
         fmt = "generic_csv"
     result = parse_upload(
         workspace=job.workspace,
@@ -211,17 +220,81 @@ def _apply_preview(job: ImportJob, workspace: Workspace, result: ParseResult) ->
     job.mapping = result.mapping
     if job.format == "auto":
         job.format = result.format if result.format in ImportFormat.values else "generic_csv"
+    structure = {"headers": result.headers, "columns": result.mapping, "samples": result.samples}
     if result.needs_mapping:
         job.state = ImportState.NEEDS_MAPPING
-        job.counts, job.problems, job.total_rows = {}, [], 0
-        job.mapping = {"headers": result.headers, "columns": result.mapping}
+        job.counts, job.problems, job.total_rows, job.preview = {}, [], 0, []
+        job.mapping = structure
         return
     plan, _index = build_plan(workspace=workspace, result=result)
     job.state = ImportState.PREVIEWED
     job.total_rows = len(plan.rows) + len(plan.invalid)
-    job.counts = plan.counts()
     job.problems = plan_problems(plan)
-    job.mapping = {"headers": result.headers, "columns": result.mapping}
+    job.counts = {**plan.counts(), "with_warnings": rows_with_warnings(plan)}
+    job.preview = preview_rows(result, plan)
+    job.mapping = structure
+
+
+def rows_with_warnings(plan: Plan) -> int:
+    """Rows imported with a value left out or kept as written."""
+    return sum(1 for row in plan.rows if row.warnings and row.action != "duplicate")
+
+
+def preview_rows(result: ParseResult, plan: Plan) -> list[dict[str, Any]]:
+    """The first rows of the file as they will be stored: name, organisation, position,
+    emails, phones and birthday after cleaning, or why a row is not imported."""
+    clean = {row.line: row for row in plan.rows}
+    invalid = dict(plan.invalid)
+    out: list[dict[str, Any]] = []
+    for parsed in result.rows[:PREVIEW_ROWS]:
+        row = clean.get(parsed.line)
+        if row is None:  # not imported: the values as read, and why
+            out.append(
+                {
+                    "row": parsed.line,
+                    "action": "invalid",
+                    "name": parsed.display_name[:200],
+                    "organisation": parsed.organisation[:200],
+                    "job_title": parsed.job_title[:200],
+                    "emails": [e[:200] for e in parsed.emails[:5]],
+                    "phones": [p[:50] for p in parsed.phones[:5]],
+                    "birthday": "",
+                    "connected_on": "",
+                    "problems": invalid.get(parsed.line, []),
+                }
+            )
+            continue
+        fields = row.fields
+        out.append(
+            {
+                "row": row.line,
+                "action": row.action,
+                "name": " ".join(
+                    v
+                    for v in (fields["academic_title"], fields["first_name"], fields["last_name"])
+                    if v
+                ),
+                "organisation": row.organisation,
+                "job_title": fields["job_title"],
+                "emails": row.emails,
+                "phones": row.phones,
+                "birthday": _birthday_text(fields),
+                "connected_on": (
+                    date_format(row.connected_on, "SHORT_DATE_FORMAT") if row.connected_on else ""
+                ),
+                "problems": row.warnings,
+            }
+        )
+    return out
+
+
+def _birthday_text(fields: dict[str, Any]) -> str:
+    day, month, year = fields["birthday_day"], fields["birthday_month"], fields["birthday_year"]
+    if not (day and month):
+        return ""
+    if year:
+        return date_format(dt.date(year, month, day), "SHORT_DATE_FORMAT")
+    return date_format(dt.date(2000, month, day), "MONTH_DAY_FORMAT")
 
 
 def job_bytes(job: ImportJob) -> bytes:
@@ -244,11 +317,15 @@ def import_mapping_set(
     }
     if not {"first_name", "last_name", "full_name"} & set(clean.values()):
         raise ValidationError(_("Choose which column holds the first, last or full name."))
+    if job.format == ImportFormat.VCARD:
+        raise ValidationError(_("A vCard file has no columns to choose."))
     claimed = ImportJob.objects.filter(
         pk=job.pk, state__in=(ImportState.NEEDS_MAPPING, ImportState.PREVIEWED)
     ).update(
         state=ImportState.PARSING,
-        mapping={"headers": headers, "columns": clean},
+        # The import reads the file the way the preview did (see _build_preview).
+        format=job.format if job.format in MAPPABLE else ImportFormat.GENERIC_CSV,
+        mapping={"headers": headers, "columns": clean, "samples": job.mapping.get("samples", [])},
         counts={},
         problems=[],
         total_rows=0,
@@ -260,7 +337,7 @@ def import_mapping_set(
             _("The columns of this import cannot be changed (it is %(state)s).")
             % {"state": job.get_state_display()}
         )
-    if remember:
+    if remember and any(headers):
         ColumnMapping.objects.update_or_create(
             workspace_id=job.workspace_id,
             signature=header_signature(headers),
@@ -380,6 +457,7 @@ def import_data(
     counts = {**report.counts, "invalid": len(plan.invalid) + len(report.failed)}
     counts["possible_duplicate"] = plan.counts()["possible_duplicate"]
     counts["not_imported"] = len(report.not_reached)
+    counts["with_warnings"] = rows_with_warnings(plan)
     return ImportOutcome(
         counts, problems[:MAX_PROBLEMS], bool(report.not_reached), report.person_ids
     )
@@ -397,6 +475,16 @@ def import_run(*, job_id: int) -> None:
     if claimed != 1:
         return
     job = ImportJob.objects.select_related("workspace", "created_by").get(pk=job_id)
+    with translation.override(_language(job)):
+        _run_and_finish(job)
+
+
+def _language(job: ImportJob) -> str:
+    """Messages of the worker speak the language of the user who uploaded the file."""
+    return job.created_by.language if job.created_by else settings.LANGUAGE_CODE
+
+
+def _run_and_finish(job: ImportJob) -> None:
     try:
         outcome = _run(job)
     except ValidationError as exc:
@@ -428,7 +516,7 @@ def _run(job: ImportJob) -> ImportOutcome:
         data=job_bytes(job),
         filename=job.filename,
         fmt=job.format,
-        mapping=columns if job.format in ("generic_csv", "excel_csv", "xlsx") else None,
+        mapping=columns if job.format in MAPPABLE else None,
         user=job.created_by,
         progress=progress,
     )

@@ -122,7 +122,7 @@ def _parse_text(text: str, fmt: str, mapping: dict[str, str] | None) -> ParseRes
     if fmt == "vcard":
         return vcard.parse(text)
     if fmt == "linkedin":
-        return linkedin.parse(text)
+        return linkedin.parse(text, mapping)
     if fmt == "google":
         return google.parse(text)
     if fmt == "outlook":

@@ -59,22 +59,43 @@ def norm_header(value: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
-def sniff_rows(text: str) -> list[list[str]]:
+class Table(list[list[str]]):
+    """CSV records with `lines`: the file line on which each record starts.
+
+    A quoted cell may span lines and a `sep=` hint is dropped, so a record's index is not its
+    line; messages name the line a spreadsheet or editor shows.
+    """
+
+    lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if index < len(getattr(self, "lines", ())) else index + 1
+
+
+def sniff_rows(text: str) -> Table:
     """Parse CSV text: drop an Excel `sep=` hint, sniff the delimiter among , ; TAB."""
     lines = text.split("\n", 1)
-    delimiter = ""
+    delimiter, skipped = "", 0
     first = lines[0].strip().lower()
     if first.startswith("sep=") and len(first) <= 6:
         delimiter = lines[0].strip()[4:5] or ","
         text = lines[1] if len(lines) > 1 else ""
+        skipped = 1
     if not delimiter:
         delimiter = guess_delimiter(text)
     csv.field_size_limit(MAX_CELL * 10)
+    table = Table()
+    table.lines = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        return list(reader)
+        read = 0
+        for record in reader:
+            table.append(record)
+            table.lines.append(read + 1 + skipped)
+            read = reader.line_num
     except csv.Error as exc:
         raise ValidationError(_("The file could not be read as CSV: %(e)s") % {"e": exc}) from exc
+    return table
 
 
 def guess_delimiter(text: str) -> str:
@@ -93,9 +114,14 @@ def guess_delimiter(text: str) -> str:
 
 
 def unwrap_row(row: list[str], width: int, delimiter: str = ",") -> list[str]:
-    """A spreadsheet round trip can wrap a whole row into one quoted field: re-parse it."""
+    """A spreadsheet round trip can wrap a whole row into one quoted field: re-parse it.
+
+    Such rows may have a space before an inner quoted value (`,, "Acme, Inc",`), which only
+    reads as one cell when initial spaces are skipped.
+    """
     if len(row) == 1 and width > 1 and delimiter in row[0]:
-        inner = next(csv.reader([row[0]], delimiter=delimiter), row)
+        reader = csv.reader([row[0]], delimiter=delimiter, skipinitialspace=True)
+        inner = next(reader, row)
         if len(inner) > 1:
             return inner
     return row
@@ -210,10 +236,24 @@ def _birthday(row: ImportRow, value: str) -> None:
 
 
 def _connected(row: ImportRow, value: str) -> None:
+    # One bad "Connected On" cell costs the date, never the contact (issue #10, point 1).
     try:
-        row.connected_on = parse_date(value, ("%m/%d/%y", "%d %b %Y"))
+        date = parse_date(value, ("%m/%d/%y", "%d %b %Y"))
     except ValueError:
-        row.problems.append(_("The date “%(v)s” is not a date.") % {"v": tidy(value)[:40]})
+        row.warnings.append(
+            _("“Connected on” “%(v)s” is not a date; the date was left out.")
+            % {"v": tidy(value)[:40]}
+        )
+        return
+    if date is not None and not (
+        dt.date(1900, 1, 1) <= date <= timezone.localdate() + dt.timedelta(days=1)
+    ):
+        row.warnings.append(
+            _("“Connected on” %(d)s lies in the future or before 1900; the date was left out.")
+            % {"d": date.isoformat()}
+        )
+        return
+    row.connected_on = date
 
 
 def _full_name(row: ImportRow, value: str) -> None:
@@ -223,12 +263,25 @@ def _full_name(row: ImportRow, value: str) -> None:
         row.first_name, row.last_name = (first, last) if first else ("", last)
 
 
+# LinkedIn writes " -" for members without a company; a dash is no organisation.
+_PLACEHOLDERS = {"-", "--", "---", "–", "—", "n/a"}
+
+
+_set_organisation = _text("organisation")
+
+
+def _organisation(row: ImportRow, value: str) -> None:
+    text = tidy(value)
+    if text.casefold() not in _PLACEHOLDERS:
+        _set_organisation(row, text)
+
+
 SETTERS: dict[str, FieldSetter] = {
     "first_name": _text("first_name"),
     "last_name": _text("last_name"),
     "full_name": _full_name,
     "academic_title": _title,
-    "organisation": _text("organisation"),
+    "organisation": _organisation,
     "job_title": _text("job_title"),
     "emails": _append("emails"),
     "phones": _append("phones"),
@@ -374,6 +427,23 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     return {str(i): f for i, h in enumerate(headers) if (f := alias_for(h))}
 
 
+_DATA_CELL = re.compile(
+    r"[^@\s]+@[^@\s]+\.\w+|https?://|www\."  # an address or a link
+    r"|\d{1,2} [A-Za-z]{3} \d{4}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"  # a date
+    r"|\+?\d[\d ()/-]{5,}"  # a phone number
+)
+
+
+def looks_like_data(cells: list[str]) -> bool:
+    """A first row that holds an address, a link, a date or a number is data, not a header."""
+    return any(_DATA_CELL.search(cell) for cell in cells)
+
+
+def samples_of(rows: list[list[str]]) -> list[list[str]]:
+    """The first three rows, cut short, to show next to each column on the mapping screen."""
+    return [[cell[:80] for cell in cells[:MAX_COLUMNS]] for cells in rows[:3]]
+
+
 def has_name(mapping: dict[str, str]) -> bool:
     return bool({"first_name", "last_name", "full_name"} & set(mapping.values()))
 
@@ -408,13 +478,20 @@ def rows_from_table(
     header_index: int,
     source: str,
     delimiter: str = ",",
+    headers: list[str] | None = None,
 ) -> list[ImportRow]:
-    """Every non-empty data row below the header, through the mapping."""
-    headers = table[header_index]
+    """Every non-empty data row below the header, through the mapping.
+
+    `header_index=-1` reads a file without a header row; `headers` then names its columns.
+    Row numbers are the file's own lines when the table knows them (see Table).
+    """
+    if headers is None:
+        headers = table[header_index]
     rows = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
-        cells = unwrap_row(cells, len(headers), delimiter)
+    for index in range(header_index + 1, len(table)):
+        cells = unwrap_row(table[index], len(headers), delimiter)
         if not any(c.strip() for c in cells):
             continue
-        rows.append(row_from_cells(cells, mapping, line=offset, source=source, headers=headers))
+        line = table.line_of(index) if isinstance(table, Table) else index + 1
+        rows.append(row_from_cells(cells, mapping, line=line, source=source, headers=headers))
     return rows

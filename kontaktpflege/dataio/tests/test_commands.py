@@ -21,7 +21,7 @@ def test_import_reports_counts_and_row_problems(workspace):
     out = run(
         "import_contacts", str(FIXTURES / "linkedin_current.csv"), "--workspace", str(workspace.pk)
     )
-    assert "new 10" in out and "row 14:" in out
+    assert "New: 10" in out and "Row 14: Not imported:" in out
     assert Person.objects.filter(workspace=workspace, last_name="Beispiel").exists()
 
 
@@ -30,7 +30,7 @@ def test_import_dry_run_changes_nothing(workspace):
     out = run(
         "import_contacts", str(FIXTURES / "vcard30.vcf"), "--dry-run", "--workspace", workspace.name
     )
-    assert "new 2" in out
+    assert "New: 2" in out
     assert Person.objects.count() == before
 
 

@@ -46,9 +46,22 @@ class MappingForm(StyledForm):
         initial=True,
     )
 
-    def __init__(self, *args: Any, headers: list[str], initial_map: dict[str, str], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        initial_map: dict[str, str],
+        samples: list[list[str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         choices = mapping_choices()
+        # A file without a header has empty names: its columns are numbered, never named
+        # after a data row, and shown with their first values.
+        self.examples = [
+            [row[i][:40] for row in samples or [] if i < len(row) and row[i].strip()]
+            for i in range(len(headers[:500]))
+        ]
         for index, header in enumerate(headers[:500]):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header or _("Column %(n)d") % {"n": index + 1},
@@ -57,6 +70,10 @@ class MappingForm(StyledForm):
                 initial=initial_map.get(str(index), ""),
             )
             self.fields[f"col_{index}"].widget.attrs["class"] = "form-select"
+
+    def column_rows(self) -> list[tuple[Any, list[str]]]:
+        """Each column's choice with its first values, for the mapping table."""
+        return [(self[f"col_{i}"], examples) for i, examples in enumerate(self.examples)]
 
     def columns(self) -> dict[str, str]:
         return {

@@ -26,7 +26,7 @@ from kontaktpflege.dataio import exporters, merge, services
 from kontaktpflege.dataio import selectors as dataio_selectors
 from kontaktpflege.dataio.backup import backup_chunks
 from kontaktpflege.dataio.duplicates import possible_duplicates
-from kontaktpflege.dataio.models import ImportState
+from kontaktpflege.dataio.models import ImportFormat, ImportState
 from kontaktpflege.web.decorators import member_required, owner_required, writer_required
 from kontaktpflege.web.forms.dataio import MappingForm, MergeForm, UploadForm
 from kontaktpflege.web.params import ParamError, person_filters
@@ -86,7 +86,12 @@ def import_preview(request: WorkspaceRequest, pk: int) -> HttpResponse:
         return redirect("import_mapping", pk=job.pk)
     if job.state != ImportState.PREVIEWED:
         return redirect("import_progress", pk=job.pk)
-    return TemplateResponse(request, "dataio/preview.html", {"job": job})
+    context = {
+        "job": job,
+        "can_map": job.format != ImportFormat.VCARD,
+        "outcome": dataio_selectors.import_rows_by_outcome(job=job),
+    }
+    return TemplateResponse(request, "dataio/preview.html", context)
 
 
 @writer_required
@@ -95,9 +100,13 @@ def import_mapping(request: WorkspaceRequest, pk: int) -> HttpResponse:
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
     if job.state not in (ImportState.NEEDS_MAPPING, ImportState.PREVIEWED):
         return redirect("import_progress", pk=job.pk)
-    headers = list(job.mapping.get("headers", []))
+    if job.format == ImportFormat.VCARD:  # a vCard has properties, not columns
+        return redirect("import_preview", pk=job.pk)
     form = MappingForm(
-        request.POST or None, headers=headers, initial_map=job.mapping.get("columns", {})
+        request.POST or None,
+        headers=list(job.mapping.get("headers", [])),
+        initial_map=job.mapping.get("columns", {}),
+        samples=list(job.mapping.get("samples", [])),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +138,8 @@ def import_progress(request: WorkspaceRequest, pk: int) -> HttpResponse:
     job = dataio_selectors.import_job_get(workspace=request.workspace, pk=pk)
     if job.state == ImportState.PARSING:
         return redirect("import_preview", pk=job.pk)
-    return render_page(request, "dataio/progress.html", {"job": job}, partial="status")
+    context = {"job": job, "outcome": dataio_selectors.import_rows_by_outcome(job=job)}
+    return render_page(request, "dataio/progress.html", context, partial="status")
 
 
 @writer_required
