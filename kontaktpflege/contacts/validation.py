@@ -118,8 +118,9 @@ class PhoneReading:
     kind: str = ""
 
 
-def _split_extension(text: str) -> tuple[str, str]:
-    """ "tel:+49-30-1234567;ext=102" or "… x102" → ("+49-30-1234567", "102")."""
+def split_extension(text: str) -> tuple[str, str]:
+    """A number and its extension: "tel:+49-30-1234567;ext=102", "… ext. 102" or "… x102"
+    → ("+49-30-1234567", "102")."""
     if text[:4].lower() == "tel:":
         text = text[4:]
         number, _sep, params = text.partition(";")
@@ -140,7 +141,7 @@ def read_phone(value: str, *, field: str = "phones", region: str | None = None) 
     characters, longer than the 32 characters a number may have).
     """
     raw = " ".join(strip_invisible(value).split())
-    number, ext = _split_extension(raw)
+    number, ext = split_extension(raw)
     if not any(c.isdigit() for c in number) or has_control_chars(raw):
         raise ValidationError(
             {field: _("“%(value)s” is not a phone number.") % {"value": raw[:60]}}
@@ -183,7 +184,7 @@ def normalise_phone(value: str, *, field: str = "phones", region: str | None = N
     """
     reading = read_phone(value, field=field, region=region)
     digits = sum(c.isdigit() for c in reading.number)
-    typed = _PHONE_TYPED.match(_split_extension(reading.number)[0])
+    typed = _PHONE_TYPED.match(split_extension(reading.number)[0])
     if reading.kind == "invalid" or (reading.kind == "no_prefix" and (digits < 3 or not typed)):
         raise ValidationError(
             {field: _("“%(value)s” is not a valid phone number.") % {"value": value.strip()[:60]}}
