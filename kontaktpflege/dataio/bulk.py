@@ -294,6 +294,15 @@ def _create_people(
     return ids
 
 
+def _fill_organisations(rows: list[CleanRow], orgs: dict[str, int]) -> None:
+    """Company cards fill their organisation's blank website and notes, never overwrite."""
+    for row in rows:
+        pk = orgs[cached_fold(row.organisation)]
+        for name in ("website", "notes"):
+            if value := row.fields.get(name):
+                Organisation.objects.filter(pk=pk, **{name: ""}).update(**{name: value})
+
+
 def _contact_points(workspace: Workspace, items: list[tuple[int, list[str], list[str]]]) -> None:
     fast_insert(
         EmailAddress,
@@ -424,10 +433,12 @@ def write_chunk(
     *, workspace: Workspace, rows: list[CleanRow], index: PeopleIndex, user: User | None = None
 ) -> ChunkResult:
     """Write one chunk of planned rows in one transaction (all of it or nothing)."""
-    new_rows = [r for r in rows if r.action == "new"]
+    new_rows = [r for r in rows if r.action == "new" and not r.is_organisation]
     upd_rows = [r for r in rows if r.action == "update"]
-    names = [r.organisation for r in new_rows] + [r.change.organisation for r in upd_rows]
-    orgs = _ensure_orgs(workspace, names, index)
+    org_rows = [r for r in rows if r.is_organisation]
+    names = [r.organisation for r in new_rows + org_rows]
+    orgs = _ensure_orgs(workspace, names + [r.change.organisation for r in upd_rows], index)
+    _fill_organisations(org_rows, orgs)
     ids = _create_people(workspace, new_rows, orgs, user)
     updated = _update_people(workspace, upd_rows, orgs, user)
     pairs = list(zip(new_rows, ids, strict=True)) + [(r, r.person_id or 0) for r in upd_rows]
@@ -493,7 +504,7 @@ def write_plan(
     progress: Callable[[int], bool] | None = None,
 ) -> WriteReport:
     """Write every chunk; `progress(done)` returning False cancels before the next chunk."""
-    report = WriteReport(counts={"new": 0, "updated": 0, "duplicate": 0})
+    report = WriteReport(counts={"new": 0, "updated": 0, "duplicate": 0, "organisations": 0})
     done = 0
     for chunk in _chunks(plan.rows, chunk_size):
         if progress is not None and not progress(done):
@@ -540,4 +551,5 @@ def _account(report: WriteReport, rows: list[CleanRow], result: ChunkResult) -> 
     for row in rows:
         key = {"new": "new", "update": "updated", "duplicate": "duplicate"}[row.action]
         report.counts[key] += 1
+        report.counts["organisations"] += row.is_organisation  # counted in "new" too
     report.person_ids += [pk for _row, pk in result.created] + result.updated

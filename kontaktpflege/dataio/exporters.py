@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from kontaktpflege.contacts.models import EmailAddress, Person, PhoneNumber, Tag
+from kontaktpflege.contacts.validation import split_extension
 
 COLUMNS = [
     "First Name",
@@ -157,7 +158,7 @@ def _vcard_lines(p: Person, version: str) -> list[str]:
         lines.append(f"EMAIL{pref}:{e.email}")
     for i, n in enumerate(p.phones.all()):
         pref = (";PREF=1" if v4 else ";TYPE=pref") if i == 0 else ""
-        lines.append(f"TEL{';VALUE=uri' if v4 else ''}{pref}:{'tel:' if v4 else ''}{n.number}")
+        lines.append(_tel_line(n.number, pref, v4))
     for url, kind in ((p.linkedin_url, "linkedin"), (p.xing_url, "xing"), (p.website, "home")):
         if url:
             lines.append(f"URL;TYPE={kind}:{url}")
@@ -171,6 +172,18 @@ def _vcard_lines(p: Person, version: str) -> list[str]:
         lines.append(f"ADR:;;;{_escape(p.location)};;;")
     lines.append("END:VCARD")
     return lines
+
+
+def _tel_line(number: str, pref: str, v4: bool) -> str:
+    """A TEL line; in 4.0 a tel: URI for an international number, text for one kept as
+    written (a tel: URI without country code would need a phone-context)."""
+    if not v4:
+        return f"TEL{pref}:{_escape(number)}"
+    main, ext = split_extension(number)
+    if not main.startswith("+"):
+        return f"TEL;VALUE=text{pref}:{_escape(number)}"
+    dial = "".join(c for c in main if c.isdigit() or c == "+")
+    return f"TEL;VALUE=uri{pref}:tel:{dial}" + (f";ext={ext}" if ext else "")
 
 
 def _vcard_birthday(p: Person, v4: bool) -> list[str]:

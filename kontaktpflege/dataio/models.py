@@ -44,6 +44,8 @@ class ImportJob(WorkspaceScopedModel):
     format = models.CharField(max_length=20, choices=ImportFormat.choices, default="auto")
     state = models.CharField(max_length=20, choices=ImportState.choices, default="uploaded")
     mapping = models.JSONField(default=dict, blank=True)
+    # The country of phone numbers without a country code ("" keeps them as written).
+    phone_country = models.CharField(max_length=2, blank=True, default="")
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     # {"new": n, "updated": n, "duplicate": n, "invalid": n, "possible_duplicate": n}

@@ -21,7 +21,7 @@ from kontaktpflege.contacts.validation import (
     check_date,
     clean_text,
     normalise_email,
-    normalise_phone,
+    read_phone,
 )
 from kontaktpflege.dataio.duplicates import Candidate, PeopleIndex, cached_fold, name_key
 from kontaktpflege.dataio.rows import ImportRow
@@ -61,6 +61,7 @@ class CleanRow:
     merged_into: int | None = None  # index of an earlier row of the same file
     extra_keys: list[str] = field(default_factory=list)
     change: Any = None  # bulk.Change for updates
+    is_organisation: bool = False  # a company card: written as an organisation, no person
 
     @property
     def name_org(self) -> str:
@@ -110,6 +111,7 @@ def _url(value: str, label: str, warnings: list[str]) -> str:
 
 
 def _emails(values: list[str], warnings: list[str]) -> list[str]:
+    """Every valid address; one that is not an address is left out with a warning."""
     out = []
     for value in values:
         if value.lower().startswith(("urn:li:", "/o=")) or value.upper().startswith("EX:"):
@@ -117,13 +119,20 @@ def _emails(values: list[str], warnings: list[str]) -> list[str]:
                 _("“%(v)s” is an internal address, not an email; left out.") % {"v": value[:60]}
             )
             continue
-        email = normalise_email(value)
+        try:
+            email = normalise_email(value)
+        except ValidationError:
+            warnings.append(
+                _("“%(v)s” is not a valid email address; left out.") % {"v": value[:60]}
+            )
+            continue
         if email not in out:
             out.append(email)
     return out
 
 
-def _phones(values: list[str], warnings: list[str]) -> list[str]:
+def _phones(values: list[str], warnings: list[str], region: str) -> list[str]:
+    """Every number, in E.164 only when certain; the others as written, with a warning."""
     out = []
     for value in values:
         if _EXCEL_NUMBER.match(value.strip()):
@@ -135,10 +144,35 @@ def _phones(values: list[str], warnings: list[str]) -> list[str]:
                 % {"v": value[:30]}
             )
             continue
-        number = normalise_phone(value)
-        if number not in out:
-            out.append(number)
+        try:
+            reading = read_phone(value, region=region or None)
+        except ValidationError as exc:
+            warnings.extend(f"{m} {_('Left out.')}" for m in _messages(exc))
+            continue
+        if reading.kind:
+            warnings.append(_phone_warning(reading.number, reading.kind, region))
+        if reading.number not in out:
+            out.append(reading.number)
     return out
+
+
+def _phone_warning(number: str, kind: str, region: str) -> str:
+    values = {"v": number, "country": region}
+    if kind == "no_prefix":
+        return _("The phone number “%(v)s” has no country code; kept as written.") % values
+    if region:
+        return (
+            _("The phone number “%(v)s” is not a valid number (in %(country)s); kept as written.")
+            % values
+        )
+    return _("The phone number “%(v)s” is not a valid number; kept as written.") % values
+
+
+def _more_urls(row: ImportRow, warnings: list[str]) -> str:
+    """Web addresses beyond the three fields, as lines for the notes."""
+    label = _("Web address")
+    urls = [u for value in row.more_urls if (u := _url(value, label, warnings))]
+    return "\n".join(_("Web address: %(url)s") % {"url": u} for u in urls)
 
 
 def _birthday(row: ImportRow) -> dict[str, int | None]:
@@ -152,19 +186,51 @@ def _birthday(row: ImportRow) -> dict[str, int | None]:
     return {"birthday_day": day, "birthday_month": month, "birthday_year": year}
 
 
-def clean_row(row: ImportRow) -> CleanRow | list[str]:
-    """Validate one row completely; a list of problems in plain words if it is invalid."""
+def _name_from_email(fields: dict[str, Any], emails: list[str], warnings: list[str]) -> bool:
+    """A card with only an email is named after the address's local part (flagged)."""
+    if fields["first_name"] or fields["last_name"] or not emails:
+        return False
+    fields["first_name"] = emails[0].partition("@")[0][:100]
+    warnings.append(
+        _("Name missing: named “%(name)s” after the email address; please add the name.")
+        % {"name": fields["first_name"]}
+    )
+    return True
+
+
+def _as_organisation(row: ImportRow, clean: CleanRow) -> CleanRow:
+    """A company card's values on its organisation: phones and emails go into its notes."""
+    lines = [_("Phone: %(v)s") % {"v": p} for p in clean.phones]
+    lines += [_("Email: %(v)s") % {"v": e} for e in clean.emails]
+    notes = [clean.fields["notes"], "\n".join(lines)]
+    clean.fields = {"notes": "\n\n".join(n for n in notes if n), "website": clean.fields["website"]}
+    clean.emails, clean.phones, clean.tags = [], [], []
+    clean.is_organisation = True
+    clean.warnings.append(
+        _("A company card: imported as the organisation “%(name)s”, not as a person.")
+        % {"name": clean.organisation}
+    )
+    return clean
+
+
+def clean_row(row: ImportRow, *, phone_country: str = "") -> CleanRow | list[str]:
+    """Validate one row completely; a list of problems in plain words if it is invalid.
+
+    One bad value (an email that is not an address, a phone number that fits no plan)
+    never rejects the row: it is left out or kept as written, with a warning.
+    """
     if row.problems:
         return list(row.problems)
     warnings = list(row.warnings)
     try:
         fields = _text_fields(row)
-        if not (fields["first_name"] or fields["last_name"]):
+        emails = _emails(row.emails, warnings)
+        named = fields["first_name"] or fields["last_name"] or row.is_organisation
+        if not (named or _name_from_email(fields, emails, warnings)):
             return [_("No name: a row needs a first or a last name.")]
         organisation = clean_text(row.organisation, field="organisation", max_length=200)
         tags = [clean_text(t, field="tags", max_length=60) for t in row.tags]
-        emails = _emails(row.emails, warnings)
-        phones = _phones(row.phones, warnings)
+        phones = _phones(row.phones, warnings, phone_country)
         fields.update(_birthday(row))
         check_date(row.connected_on, field="connected_on")
     except ValidationError as exc:
@@ -174,7 +240,9 @@ def clean_row(row: ImportRow) -> CleanRow | list[str]:
     fields["linkedin_url"] = _url(row.linkedin_url, "LinkedIn", warnings)
     fields["xing_url"] = _url(row.xing_url, "Xing", warnings)
     fields["website"] = _url(row.website, _("Website"), warnings)
-    return CleanRow(
+    if more := _more_urls(row, warnings):
+        fields["notes"] = f"{fields['notes']}\n\n{more}" if fields["notes"] else more
+    clean = CleanRow(
         line=row.line,
         key=row.key(),
         fields=fields,
@@ -185,6 +253,7 @@ def clean_row(row: ImportRow) -> CleanRow | list[str]:
         connected_on=row.connected_on,
         warnings=warnings,
     )
+    return _as_organisation(row, clean) if row.is_organisation else clean
 
 
 @dataclass
@@ -199,23 +268,26 @@ class Plan:
         for row in self.rows:
             counts[{"new": "new", "update": "updated", "duplicate": "duplicate"}[row.action]] += 1
         counts["possible_duplicate"] = sum(1 for r in self.rows if r.candidate)
+        counts["organisations"] = sum(1 for r in self.rows if r.is_organisation)
         return counts
 
 
-def plan_rows(rows: list[ImportRow], index: PeopleIndex) -> Plan:
+def plan_rows(rows: list[ImportRow], index: PeopleIndex, *, phone_country: str = "") -> Plan:
     """Validate and match every row; rows of the same person in one file fold together.
 
     Matched rows get the action "update"; bulk.resolve_plan turns those that would change
-    nothing into "duplicate".
+    nothing into "duplicate". `phone_country` is the country the user chose for numbers
+    without a country code (none: they are kept as written).
     """
     plan = Plan()
     planned: dict[str, int] = {}  # matching key → index in plan.rows, for in-file duplicates
     for row in rows:
-        result = clean_row(row)
+        result = clean_row(row, phone_country=phone_country)
         if isinstance(result, list):
             plan.invalid.append((row.line, result))
             continue
-        _match(result, index, planned, plan)
+        if not result.is_organisation:  # an organisation is found by its name when written
+            _match(result, index, planned, plan)
         plan.rows.append(result)
     return plan
 

@@ -33,6 +33,10 @@ class ImportRow:
     linkedin_url: str = ""
     xing_url: str = ""
     website: str = ""
+    # Web addresses beyond the one LinkedIn, Xing and website each hold (kept in the notes).
+    more_urls: list[str] = field(default_factory=list)
+    # A company card (vCard N:;;;; with FN equal to ORG): it becomes an organisation.
+    is_organisation: bool = False
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = ""
@@ -55,9 +59,9 @@ class ImportRow:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def add_url(self, url: str) -> None:
-        """Sort a web address into the LinkedIn, Xing or website field."""
+        """Sort a web address into the LinkedIn, Xing or website field; keep the others."""
         url = url.strip()
-        if not url:
+        if not url or url in (self.linkedin_url, self.xing_url, self.website, *self.more_urls):
             return
         low = url.lower()
         if "linkedin.com/" in low and not self.linkedin_url:
@@ -66,6 +70,8 @@ class ImportRow:
             self.xing_url = url
         elif not self.website:
             self.website = url
+        else:
+            self.more_urls.append(url)
 
 
 @dataclass

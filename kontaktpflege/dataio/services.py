@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.contacts.validation import check_phone_country
 from kontaktpflege.dataio import bulk
 from kontaktpflege.dataio.duplicates import build_index
 from kontaktpflege.dataio.importers import parse_file
@@ -73,10 +74,12 @@ def parse_upload(
     return result
 
 
-def build_plan(*, workspace: Workspace, result: ParseResult) -> tuple[Plan, Any]:
+def build_plan(
+    *, workspace: Workspace, result: ParseResult, phone_country: str = ""
+) -> tuple[Plan, Any]:
     """Validate and match the rows against the workspace."""
     index = build_index(workspace)
-    plan = plan_rows(result.rows, index)
+    plan = plan_rows(result.rows, index, phone_country=phone_country)
     bulk.resolve_plan(plan, index)
     return plan, index
 
@@ -112,6 +115,7 @@ def import_job_create(
     data: bytes | File,
     filename: str,
     fmt: str = "auto",
+    phone_country: str = "",
 ) -> ImportJob:
     """Store an upload and queue its reading; the worker builds the preview.
 
@@ -121,6 +125,7 @@ def import_job_create(
     """
     if fmt not in ImportFormat.values:
         raise ValidationError({"format": _("Unknown format.")})
+    phone_country = check_phone_country(phone_country)
     content = ContentFile(data) if isinstance(data, bytes) else data
     check_size(content.size)
     job = ImportJob(
@@ -129,6 +134,7 @@ def import_job_create(
         filename=filename[:200],
         format=fmt,
         state=ImportState.PARSING,
+        phone_country=phone_country,
     )
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", content, save=False)
     try:
@@ -226,7 +232,7 @@ def _apply_preview(job: ImportJob, workspace: Workspace, result: ParseResult) ->
         job.counts, job.problems, job.total_rows, job.preview = {}, [], 0, []
         job.mapping = structure
         return
-    plan, _index = build_plan(workspace=workspace, result=result)
+    plan, _index = build_plan(workspace=workspace, result=result, phone_country=job.phone_country)
     job.state = ImportState.PREVIEWED
     job.total_rows = len(plan.rows) + len(plan.invalid)
     job.problems = plan_problems(plan)
@@ -430,6 +436,7 @@ def import_data(
     user: User | None = None,
     progress: Any = None,
     chunk_size: int = bulk.CHUNK,
+    phone_country: str = "",
 ) -> ImportOutcome:
     """Parse, plan and write a file (the CLI, the task and the tests share this)."""
     result = parse_upload(
@@ -437,7 +444,9 @@ def import_data(
     )
     if result.needs_mapping:
         raise ValidationError(_("Which column holds the names? Choose a column mapping first."))
-    plan, index = build_plan(workspace=workspace, result=result)
+    plan, index = build_plan(
+        workspace=workspace, result=result, phone_country=check_phone_country(phone_country)
+    )
     report = bulk.write_plan(
         workspace=workspace,
         plan=plan,
@@ -519,6 +528,7 @@ def _run(job: ImportJob) -> ImportOutcome:
         mapping=columns if job.format in MAPPABLE else None,
         user=job.created_by,
         progress=progress,
+        phone_country=job.phone_country,
     )
 
 

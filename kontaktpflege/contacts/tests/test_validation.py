@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from kontaktpflege.contacts.validation import check_date, clean_text
+from kontaktpflege.contacts.validation import (
+    PhoneReading,
+    check_date,
+    clean_text,
+    normalise_phone,
+    read_phone,
+)
 
 
 @pytest.mark.parametrize("text", ["\ud800", "Anna \udfff", "\ud83d"])
@@ -49,3 +55,40 @@ def test_check_date_refuses_dates_outside_1900_to_2200(value):
 )
 def test_check_date_accepts_the_range_and_no_date(value):
     check_date(value, field="met_on")
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "reading"),
+    [
+        ("+49 30 1234567", None, PhoneReading("+49301234567")),
+        ("0049 30 1234567", None, PhoneReading("+49301234567")),
+        ("tel:+49-30-1234567;ext=102", None, PhoneReading("+49301234567 ext. 102")),
+        ("+49 30 1234567 x 12", None, PhoneReading("+49301234567 ext. 12")),
+        ("2125551234", None, PhoneReading("2125551234", "no_prefix")),
+        ("2125551234", "US", PhoneReading("+12125551234")),
+        ("(111) 555-1111", "US", PhoneReading("(111) 555-1111", "invalid")),
+        ("905-555-1234", None, PhoneReading("905-555-1234", "no_prefix")),
+        ("+123456789", None, PhoneReading("+123456789", "invalid")),
+        ("+1-800-MYFAX", None, PhoneReading("+1-800-MYFAX", "invalid")),
+        ("  0170\t1234567 ", None, PhoneReading("0170 1234567", "no_prefix")),
+    ],
+)
+def test_read_phone_gives_e164_only_when_certain(value, region, reading):
+    assert read_phone(value, region=region) == reading
+
+
+@pytest.mark.parametrize("value", ["call me maybe", "", "0170\x07123", "1" * 40])
+def test_read_phone_refuses_what_is_no_phone_number(value):
+    with pytest.raises(ValidationError):
+        read_phone(value)
+
+
+def test_a_number_typed_without_country_code_keeps_its_spelling():
+    assert normalise_phone("0170 1234567") == "0170 1234567"
+    assert normalise_phone("+49 170 1234567") == "+491701234567"
+
+
+@pytest.mark.parametrize("value", ["12", "+49 12", "1-800-MYFAX", "call me"])
+def test_a_typed_number_that_cannot_be_one_is_refused(value):
+    with pytest.raises(ValidationError, match="phone number"):
+        normalise_phone(value)

@@ -212,11 +212,19 @@ def _title(row: ImportRow, value: str) -> None:
         row.academic_title = text
 
 
+# Groups Google and Android add to every contact or to favourites: not the user's tags.
+SYSTEM_GROUPS = {"mycontacts", "starred", "starredinandroid"}
+
+
+def is_system_group(name: str) -> bool:
+    """Google's "* myContacts", "* starred", Android's "My Contacts", "Starred in Android"."""
+    return name.startswith("*") or norm_header(name) in SYSTEM_GROUPS
+
+
 def _tags(row: ImportRow, value: str) -> None:
     parts = value.split(":::") if ":::" in value else re.split(r"[;,]", value)
     for part in (tidy(p) for p in parts):
-        # Google's system groups start with "* " (myContacts, starred): not the user's tags.
-        if part and not part.startswith("*") and part not in row.tags:
+        if part and not is_system_group(part) and part not in row.tags:
             row.tags.append(part[:60])
 
 

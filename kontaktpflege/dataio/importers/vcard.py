@@ -69,18 +69,32 @@ def _unfold(lines: list[str]) -> list[str]:
     return out
 
 
-def _decode_qp(line: str) -> str:
-    """Decode a quoted-printable value ourselves, honouring its CHARSET (cp1252 if none)."""
+def _card_charset(lines: list[str]) -> str:
+    """The first CHARSET a property of the card declares: the card's charset."""
+    for line in lines:
+        if match := _CHARSET.search(line.split(":", 1)[0]):
+            return match.group(1)
+    return ""
+
+
+def _decode_qp(line: str, card_charset: str, guesses: list[str]) -> str:
+    """Decode a quoted-printable value ourselves, honouring its CHARSET or the card's.
+
+    Without either, valid UTF-8 is read as UTF-8; other bytes are read as Windows-1252
+    and the value is added to `guesses`, so the preview can show it.
+    """
     head, _sep, value = line.partition(":")
     if not _QP.search(head):
         return line
     charset = _CHARSET.search(head)
     raw = quopri.decodestring(value.encode("latin-1", errors="replace"))
-    codec = charset.group(1) if charset else "utf-8"
+    codec = charset.group(1) if charset else card_charset or "utf-8"
     try:
         text = raw.decode(codec)
     except (LookupError, UnicodeDecodeError):
         text = raw.decode("cp1252", errors="replace")
+        if not (charset or card_charset):
+            guesses.append(" ".join(text.replace(";", " ").split())[:60])
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     head = _QP.sub("", head)
     head = _CHARSET.sub("", head).replace(";;", ";").rstrip(";")
@@ -169,10 +183,23 @@ def _escape_commas(line: str) -> str:
     return head + sep + _BARE_COMMA.sub(lambda _m: "\\,", value)
 
 
-def _prepare(lines: list[str]) -> str:
+def _prepare(lines: list[str]) -> tuple[str, list[str]]:
+    """The card's text for vobject, and the values whose charset had to be guessed."""
     lines = _unfold(_join_soft_breaks(lines))
-    kept = [_escape_commas(_decode_qp(line)) for line in lines if not _PHOTO.match(line)]
-    return "\r\n".join(kept) + "\r\n"
+    charset, guesses = _card_charset(lines), list[str]()
+    kept = [
+        _escape_commas(_decode_qp(line, charset, guesses))
+        for line in lines
+        if not _PHOTO.match(line)
+    ]
+    return "\r\n".join(kept) + "\r\n", guesses
+
+
+def _guess_warning(guesses: list[str]) -> str:
+    return _(
+        "Quoted-printable text on this card declares no character set; it was read as "
+        "Windows-1252: %(values)s. Check the spelling before importing."
+    ) % {"values": ", ".join(f"“{g}”" for g in guesses)}
 
 
 def _values(card: vobject.base.Component, name: str) -> list[vobject.base.ContentLine]:
@@ -185,24 +212,45 @@ def _text(value: object) -> str:
     return tidy(str(value or "").replace("\\,", ",").replace("\\;", ";"))
 
 
-def _fill_names(row: ImportRow, card: vobject.base.Component) -> None:
+def _n_parts(card: vobject.base.Component) -> tuple[str, str, str]:
+    """(given, family, prefix) of the first N, empty when there is none."""
     for line in _values(card, "n")[:1]:
         name = line.value
         if isinstance(name, vobject.vcard.Name):
-            row.first_name, row.last_name = _text(name.given), _text(name.family)
-            prefix = _text(name.prefix)
-            if re.search(r"\b(dr|prof)\b", prefix, re.IGNORECASE):
-                row.academic_title = prefix
-    if not row.display_name:
-        for line in _values(card, "fn")[:1]:
-            first, _sep, last = _text(line.value).rpartition(" ")
-            row.first_name, row.last_name = first, last
+            return _text(name.given), _text(name.family), _text(name.prefix)
+    return "", "", ""
+
+
+def _org_name(card: vobject.base.Component) -> str:
+    for line in _values(card, "org")[:1]:
+        value = line.value
+        return _text(value[0] if isinstance(value, list) and value else value)
+    return ""
+
+
+def _is_company(card: vobject.base.Component, organisation: str, full_name: str) -> bool:
+    """A company card: no personal name, and FN empty or equal to ORG (or X-ABShowAs)."""
+    given, family, _prefix = _n_parts(card)
+    if not organisation or given or family:
+        return False
+    show_as = {_text(line.value).upper() for line in _values(card, "x-abshowas")}
+    return "COMPANY" in show_as or full_name in ("", organisation)
+
+
+def _fill_names(row: ImportRow, card: vobject.base.Component) -> None:
+    row.first_name, row.last_name, prefix = _n_parts(card)
+    if re.search(r"\b(dr|prof)\b", prefix, re.IGNORECASE):
+        row.academic_title = prefix
+    full_name = next((_text(line.value) for line in _values(card, "fn")[:1]), "")
+    if _is_company(card, _org_name(card), full_name):
+        row.is_organisation = True
+    elif not row.display_name:
+        first, _sep, last = full_name.rpartition(" ")
+        row.first_name, row.last_name = first, last
 
 
 def _fill_org(row: ImportRow, card: vobject.base.Component) -> None:
-    for line in _values(card, "org")[:1]:
-        value = line.value
-        row.organisation = _text(value[0] if isinstance(value, list) and value else value)
+    row.organisation = _org_name(card)
     for line in _values(card, "title")[:1]:
         row.job_title = _text(line.value)
 
@@ -223,16 +271,20 @@ def _fill_rest(row: ImportRow, card: vobject.base.Component) -> None:
         if (value := _text(line.value)) and value not in row.emails:
             row.emails.append(value)
     for line in _values(card, "tel"):
-        if (value := _text(line.value)) and value not in row.phones:
-            row.phones.append(value.removeprefix("tel:"))
+        # A tel: URI's ";ext=102" stays; it becomes "… ext. 102" when the number is read.
+        if (value := _text(line.value).removeprefix("tel:")) and value not in row.phones:
+            row.phones.append(value)
     for name in ("url", "x-socialprofile"):
         for line in _values(card, name):
             row.add_url(_text(line.value).replace("\\:", ":"))
-    for line in _values(card, "note")[:1]:
-        row.notes = str(line.value or "").strip()
+    notes = [str(line.value or "").strip() for line in _values(card, "note")]
+    row.notes = "\n\n".join(n for n in notes if n)
     for line in _values(card, "categories"):
         values = line.value if isinstance(line.value, list) else str(line.value).split(",")
-        row.tags.extend(t for v in values if (t := _text(v)) and t not in row.tags)
+        for value in values:
+            tag = _text(value).replace('\\"', '"')
+            if tag and tag not in row.tags and not base.is_system_group(tag):
+                row.tags.append(tag)
     for line in _values(card, "adr")[:1]:
         city = getattr(line.value, "city", "")
         row.location = _text(city)
@@ -242,10 +294,13 @@ def parse_card(lines: list[str], line_number: int) -> ImportRow:
     """One card → one row; an unreadable card becomes a row with its problem."""
     row = ImportRow(line=line_number, source="vcard")
     try:
-        card = vobject.readOne(_prepare(lines), ignoreUnreadable=True)
+        text, guesses = _prepare(lines)
+        card = vobject.readOne(text, ignoreUnreadable=True)
     except Exception as exc:  # vobject raises a zoo of errors for broken input
         row.problems.append(_("This card could not be read: %(e)s") % {"e": str(exc)[:120]})
         return row
+    if guesses:
+        row.warnings.append(_guess_warning(guesses))
     _fill_names(row, card)
     _fill_org(row, card)
     _fill_birthday(row, card)

@@ -142,6 +142,8 @@ def test_import_export_reimport_yields_the_same_people(fmt, import_file, workspa
         "vcard30.vcf",
         "linkedin_current.csv",
         "outlook_de_cp1252.csv",
+        "corpus/ios_unparseable_phones.vcf",
+        "corpus/vcard40_tel_extension.vcf",
     ):
         import_file(name)
     state = _people_state(workspace)

@@ -131,17 +131,35 @@ def test_it_notes_a_possible_duplicate_by_fuzzy_name_and_organisation(
 
 
 def test_an_invalid_row_is_reported_and_the_others_import(import_file, workspace):
+    # A row without any name (nor an email to name it after) cannot become a person.
     data = (
         b"First Name,Last Name,Email Address,Company,Position,Connected On\n"
         b"Gute,Zeile,gut@example.org,,,01 Jan 2020\n"
-        b"Kaputte,Zeile,kein-at-zeichen,,,01 Jan 2020\n"
+        b",,,Namenlos GmbH,Einkauf,01 Jan 2020\n"
         b"Noch,Eine,noch@example.org,,,01 Jan 2020\n"
     )
     outcome = import_file(data)
     assert outcome.counts["new"] == 2
-    assert outcome.problems[0]["row"] == 3
-    assert "not a valid email address" in outcome.problems[0]["problems"][0]
-    assert not Person.objects.filter(first_name="Kaputte").exists()
+    assert (outcome.problems[0]["row"], outcome.problems[0]["kind"]) == (3, "invalid")
+    assert not Person.objects.filter(organisation__name="Namenlos GmbH").exists()
+
+
+def test_an_email_that_is_not_an_address_is_left_out_and_the_row_imports(import_file, workspace):
+    data = (
+        b"First Name,Last Name,Email Address,Company,Position,Connected On\n"
+        b"Kaputte,Zeile,kein-at-zeichen,,,01 Jan 2020\n"
+    )
+    outcome = import_file(data)
+    assert (outcome.counts["new"], outcome.counts["invalid"]) == (1, 0)
+    person = Person.objects.get(first_name="Kaputte")
+    assert not person.emails.exists()
+    assert outcome.problems == [
+        {
+            "row": 2,
+            "kind": "note",
+            "problems": ["“kein-at-zeichen” is not a valid email address; left out."],
+        }
+    ]
 
 
 def test_a_failure_in_one_row_keeps_the_rows_before_and_after(import_file, workspace, monkeypatch):
@@ -191,7 +209,7 @@ def test_it_drops_linkedin_member_urns_and_exchange_addresses_with_a_note(import
 
 
 def test_it_leaves_out_a_phone_number_excel_destroyed(import_file, workspace):
-    outcome = import_file("excel_de_cp1252.csv")
+    outcome = import_file("excel_de_cp1252.csv", phone_country="DE")
     renee = Person.objects.get(workspace=workspace, last_name="Fröhlich")
     assert not renee.phones.exists()
     assert any("shortened by Excel" in " ".join(p["problems"]) for p in outcome.problems)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kontaktpflege.contacts.models import Person
+from kontaktpflege.contacts.validation import phone_country_choices
 from kontaktpflege.dataio.merge import MERGE_GROUPS
 from kontaktpflege.dataio.models import ImportFormat
 from kontaktpflege.dataio.services import import_max_bytes, mapping_choices
@@ -22,6 +23,18 @@ class UploadForm(StyledForm):
     format = forms.ChoiceField(
         label=gettext_lazy("Format"), choices=ImportFormat.choices, initial="auto"
     )
+    phone_country = forms.ChoiceField(
+        label=gettext_lazy("Country of phone numbers without a country code"),
+        help_text=gettext_lazy(
+            "Optional. Without a choice such numbers are kept exactly as written."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["phone_country"]
+        field.choices = [("", _("— keep as written —")), *phone_country_choices()]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

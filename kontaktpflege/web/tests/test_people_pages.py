@@ -42,7 +42,8 @@ def test_it_creates_a_person_with_normalised_contact_data(alice_client, workspac
         "julia.weber@example.com",
         "j.weber@example.org",
     ]
-    assert [p.number for p in person.phones.all()] == ["+491701234567"]
+    # No country code is invented for a number typed without one (issue #10).
+    assert [p.number for p in person.phones.all()] == ["0170 1234567"]
     assert person.organisation.name == "Acme GmbH"
     assert sorted(t.name for t in person.tags.all()) == ["Design", "München"]
     assert Employment.objects.filter(person=person, is_current=True).count() == 1
@@ -53,6 +54,7 @@ def test_it_creates_a_person_with_normalised_contact_data(alice_client, workspac
     [
         ("emails", "not-an-email", "is not a valid email address"),
         ("phones", "12", "not a valid phone number"),
+        ("phones", "+49 12", "not a valid phone number"),
         ("phones", "call me maybe", "not a phone number"),
         ("first_name", "x" * 10_000, "at most 100 characters"),
         ("last_name", "Weber\x00", "NUL"),

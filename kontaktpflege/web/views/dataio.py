@@ -58,6 +58,7 @@ def import_upload(request: WorkspaceRequest) -> HttpResponse:
                 data=upload,
                 filename=upload.name,
                 fmt=form.cleaned_data["format"],
+                phone_country=form.cleaned_data["phone_country"],
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

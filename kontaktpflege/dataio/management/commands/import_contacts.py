@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kontaktpflege.accounts.models import User
+from kontaktpflege.contacts.validation import check_phone_country
 from kontaktpflege.dataio.importers.base import SETTERS
 from kontaktpflege.dataio.management.commands._common import workspace_arg
 from kontaktpflege.dataio.models import ImportFormat
@@ -83,6 +84,12 @@ class Command(BaseCommand):
             choices=[code for code, _name in settings.LANGUAGES],
             help="Language of the messages (default: the user's, else the site's).",
         )
+        parser.add_argument(
+            "--phone-country",
+            default="",
+            help="ISO country (e.g. DE, US) of phone numbers without a country code; "
+            "without it they are kept as written.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self._user(options["user"])
@@ -110,8 +117,9 @@ class Command(BaseCommand):
         try:
             check_size(path.stat().st_size)
             data = path.read_bytes()
+            country = check_phone_country(options["phone_country"])
             if options["dry_run"]:
-                self._preview(workspace, data, path.name, options["format"], mapping)
+                self._preview(workspace, data, path.name, options["format"], mapping, country)
                 return
             outcome = import_data(
                 workspace=workspace,
@@ -120,6 +128,7 @@ class Command(BaseCommand):
                 fmt=options["format"],
                 mapping=mapping,
                 user=user,
+                phone_country=country,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
@@ -136,14 +145,20 @@ class Command(BaseCommand):
         return parse_mapping(options["map"]) if options["map"] else None
 
     def _preview(
-        self, workspace: Any, data: bytes, name: str, fmt: str, mapping: dict[str, str] | None
+        self,
+        workspace: Any,
+        data: bytes,
+        name: str,
+        fmt: str,
+        mapping: dict[str, str] | None,
+        country: str,
     ) -> None:
         result = parse_upload(
             workspace=workspace, data=data, filename=name, fmt=fmt, mapping=mapping
         )
         if result.needs_mapping:
             raise ValidationError(_("Which column holds the names? Choose a column mapping first."))
-        plan, _index = build_plan(workspace=workspace, result=result)
+        plan, _index = build_plan(workspace=workspace, result=result, phone_country=country)
         counts = {**plan.counts(), "with_warnings": rows_with_warnings(plan)}
         self._report(counts, plan_problems(plan), done=False)
 
