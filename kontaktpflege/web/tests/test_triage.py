@@ -63,6 +63,8 @@ def test_an_import_of_200_connections_shows_one_triage_item_not_200(
     assert 'class="followup ' not in en and "overdue" not in en.lower().replace("-overdue", "")
     de = bob_client.get("/").content.decode()
     assert "200 neue Personen aus Ihrem Import: wählen Sie Ihre wichtigsten Kontakte" in de
+    person = alice_client.get(f"/people/{imported[0].pk}/").content.decode()
+    assert 'id="known-since"' in person and "03/01/2012" in person
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
