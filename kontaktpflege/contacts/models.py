@@ -15,10 +15,21 @@ class Circle(models.TextChoices):
     ACTIVE = "active", _("Active")
     NETWORK = "network", _("Network")
     DORMANT = "dormant", _("Dormant")
+    # Imported and not yet sorted by the user: no cadence, one triage item on Today.
+    UNSORTED = "unsorted", _("Unsorted")
+
+
+# Circles the user chooses (the list's bulk actions, the triage page); "unsorted" is a state.
+CHOSEN_CIRCLES = ("core", "active", "network", "dormant")
 
 
 # Keep-in-touch intervals per circle (design.md); a workspace and a person can override them.
 DEFAULT_CIRCLE_DAYS = {"core": 30, "active": 90, "network": 180, "dormant": 365}
+
+
+class Origin(models.TextChoices):
+    MANUAL = "", _("Added by hand")
+    IMPORT = "import", _("Imported")
 
 
 class FormOfAddress(models.TextChoices):
@@ -139,6 +150,11 @@ class Person(WorkspaceScopedModel):
     )
     how_we_met = models.CharField(_("how we met"), max_length=500, blank=True)
     met_on = models.DateField(_("met on"), null=True, blank=True)
+    # Since when the user has known them (LinkedIn's "Connected On"): a fact, not a touch.
+    known_since = models.DateField(_("known since"), null=True, blank=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, blank=True, default=Origin.MANUAL
+    )
     introduced_by = models.ForeignKey(
         "self",
         null=True,

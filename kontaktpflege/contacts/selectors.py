@@ -266,3 +266,41 @@ def tag_get(*, workspace: Workspace, pk: int) -> Tag:
     if tag is None:
         raise Http404
     return tag
+
+
+TRIAGE_PAGE = 50
+
+
+def unsorted_people(
+    *, workspace: Workspace, after: int = 0, limit: int = TRIAGE_PAGE
+) -> list[Person]:
+    """The next unsorted (imported, not yet chosen) people for the triage page, by id."""
+    return list(
+        Person.objects.filter(
+            workspace=workspace, circle="unsorted", user__isnull=True, pk__gt=after
+        )
+        .select_related("organisation")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .order_by("pk")[:limit]
+    )
+
+
+def unsorted_count(*, workspace: Workspace) -> int:
+    """How many people are still unsorted."""
+    return Person.objects.filter(workspace=workspace, circle="unsorted", user__isnull=True).count()
+
+
+def circle_counts(*, workspace: Workspace) -> tuple[int, int]:
+    """(people in the core circle, unsorted people Today should offer to sort), one query.
+
+    Unsorted people count from when the user last said "leave the rest" on the triage
+    page: Today shows one item for all of them, never one per person.
+    """
+    unsorted = Q(circle="unsorted")
+    done_at = (workspace.settings or {}).get("triage_done_at")
+    if done_at:
+        unsorted &= Q(created_at__gt=dt.datetime.fromisoformat(done_at))
+    counts = Person.objects.filter(workspace=workspace, user__isnull=True).aggregate(
+        core=Count("id", filter=Q(circle="core")), unsorted=Count("id", filter=unsorted)
+    )
+    return counts["core"], counts["unsorted"]

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import (
+    CHOSEN_CIRCLES,
+    Circle,
     EmailAddress,
     Employment,
+    FormOfAddress,
     Organisation,
     Person,
     PhoneNumber,
@@ -53,6 +56,8 @@ PERSON_OTHER_FIELDS = {
     "form_of_address",
     "preferred_channel",
     "met_on",
+    "known_since",
+    "origin",
     "introduced_by",
     "circle",
     "keep_in_touch_days",
@@ -82,6 +87,7 @@ def _validate_person(person: Person) -> None:
         )
     _validate_birthday(person.birthday_day, person.birthday_month, person.birthday_year)
     check_date(person.met_on, field="met_on")
+    check_date(person.known_since, field="known_since")
     for related in ("organisation", "introduced_by"):
         obj = getattr(person, related)
         if obj is not None and obj.workspace_id != person.workspace_id:
@@ -443,3 +449,102 @@ def tag_delete(*, tag: Tag) -> None:
     ids = list(tag.people.values_list("id", flat=True))
     tag.delete()
     person_reindex(person_ids=ids)
+
+
+MAX_BULK = 500
+
+
+@transaction.atomic
+def people_bulk_update(
+    *,
+    workspace: Workspace,
+    person_ids: list[int],
+    circle: str = "",
+    form_of_address: str = "",
+    add_tags: list[str] | None = None,
+    target_company: bool = False,
+) -> int:
+    """Change many people at once: circle, form of address, tags added, employer a target.
+
+    Everything is validated before anything is written; ids of another workspace are
+    refused as a whole. Returns how many people changed.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        raise ValidationError({"ids": _("Choose at least one person.")})
+    if len(ids) > MAX_BULK:
+        raise ValidationError({"ids": _("Choose at most 500 people at once.")})
+    if circle and circle not in CHOSEN_CIRCLES:
+        raise ValidationError({"circle": _("Unknown circle.")})
+    if form_of_address and form_of_address not in FormOfAddress.values:
+        raise ValidationError({"form_of_address": _("Unknown form of address.")})
+    names = [clean_text(t, field="tags", max_length=60) for t in add_tags or []]
+    names = [n for n in dict.fromkeys(names) if n]
+    if not (circle or form_of_address or names or target_company):
+        raise ValidationError({"action": _("Choose what to change.")})
+    people = Person.objects.filter(workspace=workspace, pk__in=ids)
+    if people.count() != len(ids):
+        raise ValidationError({"ids": _("Not found.")})
+    changes: dict[str, Any] = {"updated_at": timezone.now()}
+    if circle:
+        changes["circle"] = circle
+    if form_of_address:
+        changes["form_of_address"] = form_of_address
+    people.update(**changes)
+    if names:
+        _add_tags(workspace, ids, names)
+    if target_company:
+        orgs = people.filter(organisation__isnull=False).values("organisation_id")
+        Organisation.objects.filter(workspace=workspace, pk__in=orgs).update(is_target=True)
+    facts_changed(ids)
+    return len(ids)
+
+
+def _add_tags(workspace: Workspace, ids: list[int], names: list[str]) -> None:
+    through = Person.tags.through
+    tags = tags_resolve(workspace=workspace, names=names)
+    through.objects.bulk_create(
+        [through(person_id=pk, tag_id=tag.pk) for pk in ids for tag in tags],
+        ignore_conflicts=True,
+    )
+    person_reindex(person_ids=ids)
+
+
+@transaction.atomic
+def people_triage_leave_rest(*, workspace: Workspace) -> int:
+    """Leave the remaining unsorted people as they are: Today stops offering the triage.
+
+    They keep no circle and no cadence; a later import offers the triage again for its
+    own new people. Returns how many stay unsorted.
+    """
+    data = dict(workspace.settings or {})
+    data["triage_done_at"] = timezone.now().isoformat()
+    workspace.settings = data
+    workspace.save(update_fields=["settings"])
+    return Person.objects.filter(
+        workspace=workspace, circle=Circle.UNSORTED, user__isnull=True
+    ).count()
+
+
+# A touch older than this does not bring a dormant contact back (seed 004: a year).
+DORMANT_AFTER_DAYS = 365
+
+
+def people_return_from_dormant(
+    *, person_ids: list[int], occurred_at: dt.datetime, circle: str = Circle.NETWORK
+) -> list[int]:
+    """A conversation with dormant contacts brings them back to a cadence (seed 004).
+
+    They move to `circle` (default "network"; the user may choose another afterwards), so
+    the reactivation suggestion and the Reactivate list entry go away. An old touch logged
+    late (more than a year ago) changes nothing. Returns the ids that moved.
+    """
+    if circle not in CHOSEN_CIRCLES or circle == Circle.DORMANT:
+        raise ValidationError({"circle": _("Unknown circle.")})
+    if occurred_at < timezone.now() - dt.timedelta(days=DORMANT_AFTER_DAYS):
+        return []
+    rows = Person.objects.filter(pk__in=person_ids, circle=Circle.DORMANT, user__isnull=True)
+    moved = list(rows.values_list("pk", flat=True))
+    if moved:
+        Person.objects.filter(pk__in=moved).update(circle=circle, updated_at=timezone.now())
+    return moved

@@ -1,30 +1,30 @@
 """The bulk write path: a chunk of planned rows in one transaction, row by row on failure.
 
 It writes the same rows the contacts services would (Person, EmailAddress, PhoneNumber,
-Employment, tags, Touchpoint + Participation for "Connected On", search text), but with
-bulk_create, so 30k rows import in seconds. A chunk that fails is retried row by row, so
-one bad row costs only itself.
+Employment, tags, search text), but with bulk_create, so 30k rows import in seconds.
+LinkedIn's "Connected On" is when we connected, not a conversation: it becomes the person's
+"known since", never a touchpoint, and new people arrive unsorted (no circle, no cadence).
+A chunk that fails is retried row by row, so one bad row costs only itself.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import (
+    Circle,
     EmailAddress,
     Employment,
     Organisation,
+    Origin,
     Person,
     PhoneNumber,
     Tag,
@@ -35,9 +35,7 @@ from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
 from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
-from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
-SOURCE = "dataio:linkedin"
 CHUNK = 2000
 QUERY_CHUNK = 900  # below SQLite's bound-parameter limit
 FILLABLE = [
@@ -70,7 +68,6 @@ class PersonState:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
-    connected: bool = False
 
 
 @dataclass
@@ -82,24 +79,16 @@ class Change:
     phones: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     organisation: str = ""
-    touch: dt.date | None = None
 
     def __bool__(self) -> bool:
-        return bool(
-            self.fields
-            or self.emails
-            or self.phones
-            or self.tags
-            or self.organisation
-            or self.touch
-        )
+        return bool(self.fields or self.emails or self.phones or self.tags or self.organisation)
 
 
 def load_states(ids: list[int]) -> dict[int, PersonState]:
     """The current data of matched people, in a few queries per 900 ids."""
     states: dict[int, PersonState] = {}
     for part in _chunks(sorted(ids), QUERY_CHUNK):
-        columns = ("id", "organisation_id", "last_touched_at", *FILLABLE)
+        columns = ("id", "organisation_id", "known_since", *FILLABLE)
         for row in Person.objects.filter(id__in=part).values(*columns):
             states[row["id"]] = PersonState(fields=row)
         for pk, email in EmailAddress.objects.filter(person_id__in=part).values_list(
@@ -114,10 +103,6 @@ def load_states(ids: list[int]) -> dict[int, PersonState]:
             "person_id", "tag__name"
         ):
             states[pk].tags.add(name)
-        for pk in Participation.objects.filter(
-            person_id__in=part, touchpoint__source=SOURCE
-        ).values_list("person_id", flat=True):
-            states[pk].connected = True
     return states
 
 
@@ -141,12 +126,9 @@ def changes_for(row: CleanRow, state: PersonState, index: PeopleIndex, pk: int) 
     if row.organisation and not state.fields.get("organisation_id"):
         change.organisation = row.organisation
         state.fields["organisation_id"] = -1
-    if row.connected_on and not state.connected:
-        change.touch, state.connected = row.connected_on, True
-        # last_touched_at is the latest touch: what touchpoint_log's refresh computes.
-        when, latest = touch_time(row.connected_on), state.fields.get("last_touched_at")
-        if latest is None or when > latest:
-            change.fields["last_touched_at"] = state.fields["last_touched_at"] = when
+    known = state.fields.get("known_since")
+    if row.connected_on and (known is None or row.connected_on < known):
+        change.fields["known_since"] = state.fields["known_since"] = row.connected_on
     return change
 
 
@@ -160,12 +142,6 @@ def resolve_plan(plan: Plan, index: PeopleIndex) -> None:
         row.change = changes_for(row, states[row.person_id], index, row.person_id)
         if not row.change:
             row.action = "duplicate"
-
-
-def touch_time(day: dt.date) -> dt.datetime:
-    """A connection date as a moment: noon in the default zone, so the day never shifts."""
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=zone)
 
 
 @dataclass
@@ -211,38 +187,6 @@ def _ensure_tags(workspace: Workspace, names: set[str]) -> dict[str, int]:
     return tags
 
 
-def _touchpoints(workspace: Workspace, pairs: list[tuple[int, dt.date]], user: User | None) -> None:
-    """What touchpoint_log writes for "Connected On": a LinkedIn touchpoint and its participant."""
-    if not pairs:
-        return
-    summary = _("Connected on LinkedIn")
-    ids = reserve_ids(Touchpoint, len(pairs))
-    times = [touch_time(day) for _pk, day in pairs]
-    fast_insert(
-        Touchpoint,
-        [
-            {
-                "id": tid,
-                "workspace_id": workspace.pk,
-                "occurred_at": when,
-                "channel": "linkedin",
-                "direction": "mutual",
-                "summary": summary,
-                "source": SOURCE,
-                "created_by_id": user.pk if user else None,
-            }
-            for tid, when in zip(ids, times, strict=True)
-        ],
-    )
-    fast_insert(
-        Participation,
-        [
-            {"touchpoint_id": tid, "person_id": pk, "occurred_at": when}
-            for tid, when, (pk, _day) in zip(ids, times, pairs, strict=True)
-        ],
-    )
-
-
 def _create_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
@@ -256,13 +200,14 @@ def _create_people(
     people: list[dict[str, Any]] = []
     for pk, row in zip(ids, rows, strict=True):
         org_id = orgs.get(cached_fold(row.organisation)) if row.organisation else None
-        touched = touch_time(row.connected_on) if row.connected_on else None
         person = {
             **row.fields,
             "id": pk,
             "workspace_id": workspace.pk,
             "organisation_id": org_id,
-            "last_touched_at": touched,
+            "known_since": row.connected_on,
+            "circle": Circle.UNSORTED,
+            "origin": Origin.IMPORT,
         }
         # The text person_reindex would build: all of it is in hand, so no second pass.
         person["search_text"] = build_search_text(
@@ -289,8 +234,6 @@ def _create_people(
             if p["organisation_id"]
         ],
     )
-    pairs = [(pk, r.connected_on) for pk, r in zip(ids, rows, strict=True) if r.connected_on]
-    _touchpoints(workspace, pairs, user)
     return ids
 
 
@@ -325,8 +268,8 @@ def _contact_points(workspace: Workspace, items: list[tuple[int, list[str], list
 def _update_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
-    """Fill the blanks of matched people: fields, contact points, employer, first touch."""
-    statements, employments, touches = [], [], []
+    """Fill the blanks of matched people: fields, contact points, employer, known since."""
+    statements, employments = [], []
     points: list[tuple[int, list[str], list[str]]] = []
     for row in rows:
         change: Change = row.change
@@ -339,8 +282,6 @@ def _update_people(
         if values:
             statements.append(fast_update(Person, pk, values))
         points.append((pk, change.emails, list(change.phones)))
-        if change.touch:
-            touches.append((pk, change.touch))
     run_updates(statements)
     # Contact points a person gets in addition are not primary (their first one stays).
     fast_insert(
@@ -360,7 +301,6 @@ def _update_people(
         ],
     )
     _employments(workspace, employments)
-    _touchpoints(workspace, touches, user)
     return [r.person_id for r in rows if r.person_id]
 
 

@@ -37,7 +37,8 @@ class Rule:
 DEFAULT_RULES: dict[str, Rule] = {
     r.kind: r
     for r in (
-        Rule("new_contact", offset_days=3, window_days=14, weight=30),
+        # window: "met within the last 7 days"; after it the item expires (seed 001).
+        Rule("new_contact", offset_days=3, window_days=7, weight=30),
         Rule("interview_thanks", offset_days=1, weight=40, scope="application"),
         Rule("status_inquiry", offset_days=21, window_days=7, weight=25, scope="application"),
         Rule("feedback_request", offset_days=2, weight=35, scope="application"),
@@ -148,7 +149,10 @@ class PersonFacts:
     target_priority: int = 3
     organisation: str = ""
     met_on: dt.date | None = None
+    known_since: dt.date | None = None
+    imported: bool = False
     first_touch_at: dt.datetime | None = None
+    first_touch_met: bool = False  # the first touchpoint was a meeting (in person)
     last_touch_at: dt.datetime | None = None
     touch_count: int = 0
     gives: int = 0
@@ -158,6 +162,12 @@ class PersonFacts:
     birthday: tuple[int, int, int | None] | None = None  # day, month, year
     job_id: int | None = None
     job_start: dt.date | None = None
+    job_title: str = ""
+    # The current position follows an earlier one at the same organisation: a promotion.
+    job_is_promotion: bool = False
+    # The first position at the current organisation: work anniversaries count from it.
+    tenure_id: int | None = None
+    tenure_start: dt.date | None = None
     occasions: tuple[OccasionFact, ...] = ()
 
 
@@ -236,8 +246,28 @@ def overdue_bonus(days_overdue: int) -> int:
     return 0
 
 
-# Suggestions, not deadlines: waiting longer does not make them more urgent.
-NO_LATENESS_BONUS = frozenset({"reciprocity", "reactivation"})
+# Suggestions, not obligations (design.md "Obligations and suggestions"): they are
+# "suggested" or "since …", never overdue, and waiting does not make them more urgent.
+SUGGESTIONS = frozenset(
+    {
+        "reactivation",
+        "reciprocity",
+        "birthday",
+        "job_change",
+        "promotion",
+        "work_anniversary",
+        "media_appearance",
+        "custom",
+    }
+)
+NO_LATENESS_BONUS = SUGGESTIONS
+# Channels that count as meeting someone (the 72-hour rule is about a first meeting).
+MEETING_CHANNELS = ("meeting", "event", "group_meeting")
+
+
+def is_suggestion(rule: str) -> bool:
+    """True for suggestions (never overdue), False for obligations."""
+    return rule in SUGGESTIONS
 
 
 def effective_priority(priority: int, due_on: dt.date, today: dt.date, rule: str = "") -> int:
@@ -282,29 +312,46 @@ def _touched_since(f: PersonFacts, day: dt.date) -> bool:
 
 
 def rule_new_contact(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
-    """72 hours after the first meeting (first touchpoint, or `met_on`), until answered."""
+    """72 hours after meeting someone new (seed 001), until answered; only new acquaintances.
+
+    New means "met on" lies within the last `window_days` (7), or the user recorded the
+    person around a first in-person meeting in that window. Imported people and people
+    known for longer (known since, met on, or recorded long before the first touch) are
+    not new. After the window the item expires instead of turning "19 days overdue".
+    """
+    if f.is_self or f.imported or f.circle == "unsorted":
+        return []
+    first = _first_meeting(f, rule)
+    if first is None:
+        return []
+    met, due, answered = first
+    window_end = met + dt.timedelta(days=rule.window_days)
+    known_before = f.known_since is not None and f.known_since < met - dt.timedelta(days=1)
+    if answered or known_before or today > window_end:
+        return []
+    params = {"met_on": met.isoformat()}
+    return [_item(rule, f, met.isoformat(), due, params, window_end=window_end)]
+
+
+def _first_meeting(f: PersonFacts, rule: Rule) -> tuple[dt.date, dt.date, bool] | None:
+    """(met on, due on, already answered) of the first meeting, or None when there is none."""
     first_touch = local_date(f.first_touch_at, f.zone) if f.first_touch_at else None
     if f.met_on and (first_touch is None or f.met_on < first_touch):
-        met, due = f.met_on, f.met_on + dt.timedelta(days=rule.offset_days)
-        answered = f.touch_count >= 1
-    elif f.first_touch_at and first_touch:
-        met = first_touch
-        # Elapsed hours, not wall-clock days: add in UTC so a DST change cannot shorten it.
-        elapsed = f.first_touch_at.astimezone(dt.UTC) + dt.timedelta(days=rule.offset_days)
-        due = local_date(elapsed, f.zone)
-        answered = f.touch_count >= 2
-    else:
-        return []
-    # Only people recorded around the time they were met count as new (not old imports).
+        return f.met_on, f.met_on + dt.timedelta(days=rule.offset_days), f.touch_count >= 1
+    if f.first_touch_at is None or first_touch is None or not f.first_touch_met:
+        return None
+    # Recorded by the user around the meeting, not someone known for years logged at last.
     recorded = local_date(f.created_at, f.zone)
-    if answered or f.is_self or (recorded - met).days > rule.window_days:
-        return []
-    return [_item(rule, f, met.isoformat(), due, {"met_on": met.isoformat()})]
+    if abs((first_touch - recorded).days) > rule.window_days:
+        return None
+    # Elapsed hours, not wall-clock days: add in UTC so a DST change cannot shorten it.
+    elapsed = f.first_touch_at.astimezone(dt.UTC) + dt.timedelta(days=rule.offset_days)
+    return first_touch, local_date(elapsed, f.zone), f.touch_count >= 2
 
 
 def rule_keep_in_touch(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
     """Due `interval` days after the last touchpoint of any kind (or since added)."""
-    if f.is_self or f.circle == "dormant":
+    if f.is_self or f.circle in ("dormant", "unsorted"):
         return []
     last = _last_touch_on(f)
     anchor = last or local_date(f.created_at, f.zone)
@@ -326,7 +373,7 @@ def _anchor_key(last: dt.date | None, anchor: dt.date) -> str:
 def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
     """A dormant contact without a touchpoint for a year: suggest reactivating (seed 004)."""
     if f.is_self or f.circle != "dormant":
-        return []
+        return []  # a logged conversation moves them to a circle, and this goes away
     last = _last_touch_on(f)
     anchor = last or local_date(f.created_at, f.zone)
     due = anchor + dt.timedelta(days=rule.offset_days)
@@ -337,12 +384,16 @@ def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueIte
 def _next_occurrence(
     month: int, day: int, today: dt.date, rule: Rule, f: PersonFacts, first_year: int
 ) -> dt.date | None:
-    """The first occurrence not yet expired (due + window) and not answered by a touch."""
+    """The first occurrence not yet expired (due + window) and not answered by a touch.
+
+    Only a touch on the day or after answers it: a call the day before does not count as
+    the congratulation.
+    """
     for year in range(max(today.year - 1, first_year), today.year + 2):
         occ = anniversary(month, day, year)
         due = occ + dt.timedelta(days=rule.offset_days)
         expired = due + dt.timedelta(days=rule.window_days) < today
-        if not expired and not _touched_since(f, occ - dt.timedelta(days=1)):
+        if not expired and not _touched_since(f, occ):
             return occ
     return None
 
@@ -360,27 +411,44 @@ def rule_birthday(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
 
 
 def rule_work_anniversary(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
-    """Within a week of a full year at the current employer."""
-    if f.job_start is None or f.is_self:
+    """Within a week of a full year at the current employer, counted from the first position."""
+    start = f.tenure_start or f.job_start
+    tenure = f.tenure_id if f.tenure_start else f.job_id
+    if start is None or f.is_self:
         return []
-    start = f.job_start
     occ = _next_occurrence(start.month, start.day, today, rule, f, start.year + 1)
     if occ is None:
         return []
     params = {"on": occ.isoformat(), "years": occ.year - start.year, "org": f.organisation}
     due = occ + dt.timedelta(days=rule.offset_days)
-    return [_item(rule, f, f"{f.job_id}:{occ.year}", due, params)]
+    return [_item(rule, f, f"{tenure}:{occ.year}", due, params)]
+
+
+def _new_position(f: PersonFacts) -> bool:
+    """A current position that began after we knew the person and no touch since."""
+    if f.job_start is None or f.job_id is None or f.is_self:
+        return False
+    return f.job_start >= local_date(f.created_at, f.zone) and not _touched_since(f, f.job_start)
 
 
 def rule_job_change(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
-    """A job change recorded after we knew the person; answered by any later touchpoint."""
-    if f.job_start is None or f.job_id is None or f.is_self:
+    """A move to another organisation recorded after we knew the person."""
+    if f.job_is_promotion or not _new_position(f):
         return []
-    if f.job_start < local_date(f.created_at, f.zone) or _touched_since(f, f.job_start):
-        return []
+    assert f.job_start is not None
     due = f.job_start + dt.timedelta(days=rule.offset_days)
     params = {"on": f.job_start.isoformat(), "org": f.organisation}
     return [_item(rule, f, str(f.job_id), due, params)]
+
+
+def rule_promotion(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:
+    """A new position at the same organisation is a promotion, not a job change."""
+    if not f.job_is_promotion or not _new_position(f):
+        return []
+    assert f.job_start is not None
+    due = f.job_start + dt.timedelta(days=rule.offset_days)
+    params = {"on": f.job_start.isoformat(), "org": f.organisation, "title": f.job_title}
+    return [_item(rule, f, f"job-{f.job_id}", due, params)]
 
 
 def rule_occasions(f: PersonFacts, rules: Mapping[str, Rule], today: dt.date) -> list[DueItem]:
@@ -412,12 +480,19 @@ PERSON_RULES: dict[str, Callable[[PersonFacts, Rule, dt.date], list[DueItem]]] =
     "birthday": rule_birthday,
     "work_anniversary": rule_work_anniversary,
     "job_change": rule_job_change,
+    "promotion": rule_promotion,
     "reciprocity": rule_reciprocity,
 }
 
 
 def person_items(f: PersonFacts, rules: Mapping[str, Rule], today: dt.date) -> list[DueItem]:
-    """Every due item of one person under the (enabled) rules."""
+    """Every due item of one person under the (enabled) rules.
+
+    Unsorted (imported, not yet chosen) people have none: Today offers one triage item for
+    all of them instead.
+    """
+    if f.circle == "unsorted":
+        return []
     items: list[DueItem] = []
     for kind, fn in PERSON_RULES.items():
         rule = rules[kind]

@@ -36,6 +36,16 @@ def _days_since(value: str | None, today: dt.date) -> int:
     return (today - dt.date.fromisoformat(value)).days if value else 0
 
 
+def _span(days: int) -> tuple[str, int]:
+    """How long, in the unit a person would say: days up to four months, then months, then
+    years from two years on ("over 11 years", never "4170 days")."""
+    if days < 120:
+        return "days", days
+    if days < 730:
+        return "months", days // 30
+    return "years", days // 365
+
+
 def _keep_in_touch(p: dict[str, Any], today: dt.date) -> str:
     values = {
         "name": p["name"],
@@ -43,22 +53,83 @@ def _keep_in_touch(p: dict[str, Any], today: dt.date) -> str:
         "interval": p.get("interval", 0),
     }
     if p.get("last"):
-        days = _days_since(p["last"], today)
-        return ngettext(
-            "Last contact with %(name)s %(days)s day ago (circle: %(circle)s, every "
-            "%(interval)s days)",
-            "Last contact with %(name)s %(days)s days ago (circle: %(circle)s, every "
-            "%(interval)s days)",
-            days,
-        ) % {**values, "days": days}
-    days = _days_since(p.get("added"), today)
+        return _since_last(values, _days_since(p["last"], today))
+    unit, n = _span(_days_since(p.get("added"), today))
+    values["n"] = n
+    if unit == "years":
+        return (
+            ngettext(
+                "%(name)s was added over %(n)s year ago, no contact since (circle: %(circle)s, "
+                "every %(interval)s days)",
+                "%(name)s was added over %(n)s years ago, no contact since (circle: %(circle)s, "
+                "every %(interval)s days)",
+                n,
+            )
+            % values
+        )
+    if unit == "months":
+        return (
+            ngettext(
+                "%(name)s was added %(n)s month ago, no contact since (circle: %(circle)s, every "
+                "%(interval)s days)",
+                "%(name)s was added %(n)s months ago, no contact since (circle: %(circle)s, every "
+                "%(interval)s days)",
+                n,
+            )
+            % values
+        )
+    if n == 0:
+        return (
+            _(
+                "%(name)s was added today, no contact yet (circle: %(circle)s, every %(interval)s "
+                "days)"
+            )
+            % values
+        )
     return ngettext(
         "%(name)s was added %(days)s day ago, no contact since (circle: %(circle)s, every "
         "%(interval)s days)",
         "%(name)s was added %(days)s days ago, no contact since (circle: %(circle)s, every "
         "%(interval)s days)",
-        days,
-    ) % {**values, "days": days}
+        n,
+    ) % {**values, "days": n}
+
+
+def _since_last(values: dict[str, Any], days: int) -> str:
+    unit, n = _span(days)
+    values = {**values, "n": n}
+    if unit == "years":
+        return (
+            ngettext(
+                "No contact with %(name)s for over %(n)s year (circle: %(circle)s, every "
+                "%(interval)s days)",
+                "No contact with %(name)s for over %(n)s years (circle: %(circle)s, every "
+                "%(interval)s days)",
+                n,
+            )
+            % values
+        )
+    if unit == "months":
+        return (
+            ngettext(
+                "No contact with %(name)s for %(n)s month (circle: %(circle)s, every "
+                "%(interval)s days)",
+                "No contact with %(name)s for %(n)s months (circle: %(circle)s, every "
+                "%(interval)s days)",
+                n,
+            )
+            % values
+        )
+    if n == 0:
+        return _(
+            "Last contact with %(name)s today (circle: %(circle)s, every %(interval)s days)"
+        ) % (values)
+    return ngettext(
+        "Last contact with %(name)s %(days)s day ago (circle: %(circle)s, every %(interval)s days)",
+        "Last contact with %(name)s %(days)s days ago (circle: %(circle)s, every "
+        "%(interval)s days)",
+        n,
+    ) % {**values, "days": n}
 
 
 def _new_contact(p: dict[str, Any], today: dt.date) -> str:
@@ -69,7 +140,16 @@ def _new_contact(p: dict[str, Any], today: dt.date) -> str:
 
 
 def _reactivation(p: dict[str, Any], today: dt.date) -> str:
-    months = _days_since(p.get("last") or p.get("added"), today) // 30
+    unit, n = _span(_days_since(p.get("last") or p.get("added"), today))
+    if unit == "years":
+        return ngettext(
+            "No contact with %(name)s for over %(n)s year: reactivate, and offer help before "
+            "asking for any",
+            "No contact with %(name)s for over %(n)s years: reactivate, and offer help before "
+            "asking for any",
+            n,
+        ) % {"name": p["name"], "n": n}
+    months = n if unit == "months" else 0
     return ngettext(
         "No contact with %(name)s for %(months)s month: reactivate, and offer help before "
         "asking for any",
@@ -113,6 +193,21 @@ def _occasion(label: Callable[[], str]) -> Callable[[dict[str, Any], dt.date], s
         return f"{text} ({p['note']})" if p.get("note") else text
 
     return render
+
+
+def _promotion(p: dict[str, Any], today: dt.date) -> str:
+    """A recorded promotion (occasion), or a new position at the same organisation."""
+    if not p.get("title"):
+        return _occasion(lambda: _("Promotion"))(p, today)
+    return _(
+        "%(name)s has a new role at %(org)s since %(date)s: congratulate on the new role as "
+        "%(title)s"
+    ) % {
+        "name": p["name"],
+        "org": p.get("org") or "—",
+        "date": _day(p.get("on")),
+        "title": p["title"],
+    }
 
 
 def _reciprocity(p: dict[str, Any], today: dt.date) -> str:
@@ -163,7 +258,7 @@ REASONS: dict[str, Callable[[dict[str, Any], dt.date], str]] = {
     "birthday": _birthday,
     "work_anniversary": _work_anniversary,
     "job_change": _job_change,
-    "promotion": _occasion(lambda: _("Promotion")),
+    "promotion": _promotion,
     "media_appearance": _occasion(lambda: _("Media appearance")),
     "custom": _occasion(lambda: _("Occasion")),
     "reciprocity": _reciprocity,
@@ -204,3 +299,24 @@ def reason(rule: str, params: dict[str, Any], today: dt.date, language: str | No
         return render(params, today)
     with translation.override(language):
         return render(params, today)
+
+
+def suggested_since(due_on: dt.date, today: dt.date) -> str:
+    """How a suggestion shows its date: "suggested" from its day on, never "overdue"."""
+    if due_on >= today:
+        return _("suggested for %(date)s") % {
+            "date": formats.date_format(due_on, "SHORT_DATE_FORMAT")
+        }
+    return _("suggested since %(date)s") % {
+        "date": formats.date_format(due_on, "SHORT_DATE_FORMAT")
+    }
+
+
+def overdue_text(days: int) -> str:
+    """How late an obligation is: "3 days overdue", "4 months overdue", "over 11 years …"."""
+    unit, n = _span(days)
+    if unit == "years":
+        return ngettext("over %(n)s year overdue", "over %(n)s years overdue", n) % {"n": n}
+    if unit == "months":
+        return ngettext("%(n)s month overdue", "%(n)s months overdue", n) % {"n": n}
+    return ngettext("%(n)s day overdue", "%(n)s days overdue", n) % {"n": n}

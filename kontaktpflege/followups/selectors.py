@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
+from django.utils import translation
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import EmailAddress, Person, PhoneNumber, Relationship
@@ -32,7 +33,12 @@ from kontaktpflege.followups.models import (
     NotificationSettings,
     RecomputeRun,
 )
-from kontaktpflege.followups.reasons import reason, rule_label
+from kontaktpflege.followups.reasons import (
+    overdue_text,
+    reason,
+    rule_label,
+    suggested_since,
+)
 
 GROUPS = ("overdue", "today", "week")
 PER_GROUP = 20
@@ -48,6 +54,9 @@ class AgendaItem:
     label: str
     priority: int
     days_overdue: int
+    # Suggestions (design.md) show "suggested since …" instead of a due date and lateness.
+    suggested: str = ""
+    overdue: str = ""  # "4 days overdue", "over 11 years overdue"; empty when not late
 
 
 @dataclass
@@ -69,7 +78,9 @@ class Agenda:
 
 
 def _group_expr(today: dt.date) -> Case:
+    # A suggestion whose day has passed is still "today", never "overdue".
     return Case(
+        When(due_on__lt=today, rule__in=sorted(engine.SUGGESTIONS), then=Value(1)),
         When(due_on__lt=today, then=Value(0)),
         When(due_on=today, then=Value(1)),
         default=Value(2),
@@ -158,12 +169,19 @@ def agenda_item(row: FollowUp, *, today: dt.date, language: str) -> AgendaItem:
 
 
 def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:
+    suggestion = engine.is_suggestion(row.rule)
+    late = 0 if suggestion else max((today - row.due_on).days, 0)
+    with translation.override(language):
+        suggested = suggested_since(row.due_on, today) if suggestion else ""
+        overdue = overdue_text(late) if late else ""
     return AgendaItem(
         followup=row,
         reason=reason(row.rule, row.params, today, language),
         label=rule_label(row.rule),
         priority=engine.effective_priority(row.priority, row.due_on, today, row.rule),
-        days_overdue=max((today - row.due_on).days, 0),
+        days_overdue=late,
+        suggested=suggested,
+        overdue=overdue,
     )
 
 
@@ -248,7 +266,9 @@ def dormant_contacts(
         | Q(to_person=OuterRef("pk"), from_person=Subquery(me))
     ).values("strength")[:1]
     qs = (
+        # Unsorted (imported) people are sorted on the triage page, not reactivated here.
         Person.objects.filter(workspace=workspace, user__isnull=True)
+        .exclude(circle="unsorted")
         .filter(
             Q(circle="dormant")
             | Q(last_touched_at__lt=year_ago)

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Membership, User, Workspace
-from kontaktpflege.contacts.models import Channel, Employment, Person
+from kontaktpflege.contacts.models import Channel, Employment, Origin, Person
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
@@ -80,11 +81,13 @@ def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[
 
 def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
     take, give = Q(touchpoint__give_take="take"), Q(touchpoint__give_take="give")
+    met = Q(touchpoint__channel__in=engine.MEETING_CHANNELS)
     rows = (
         Participation.objects.filter(person_id__in=ids)
         .values("person_id")
         .annotate(
             first=Min("occurred_at"),
+            first_meeting=Min("occurred_at", filter=met),
             last=Max("occurred_at"),
             n=Count("id"),
             gives=Count("id", filter=give),
@@ -96,17 +99,43 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {r["person_id"]: r for r in rows}
 
 
-def _current_jobs(ids: list[int]) -> dict[int, tuple[int, dt.date]]:
-    rows = (
-        Employment.objects.filter(person_id__in=ids, is_current=True, start_date__isnull=False)
-        .order_by("person_id", "-start_date", "-id")
-        .values_list("person_id", "id", "start_date")
+@dataclass(frozen=True)
+class _Job:
+    """A person's current position, whether it is a promotion, and their tenure there."""
+
+    id: int
+    start: dt.date
+    title: str
+    is_promotion: bool
+    tenure_id: int | None
+    tenure_start: dt.date | None
+
+
+def _current_jobs(ids: list[int]) -> dict[int, _Job]:
+    rows = Employment.objects.filter(person_id__in=ids).values_list(
+        "person_id", "id", "organisation_id", "title", "start_date", "is_current"
     )
-    jobs: dict[int, tuple[int, dt.date]] = {}
-    for person_id, pk, start in rows:
-        if start is not None:
-            jobs.setdefault(person_id, (pk, start))
+    by_person: dict[int, list[tuple[int, int, str, dt.date | None, bool]]] = {}
+    for person_id, *row in rows:
+        by_person.setdefault(person_id, []).append(tuple(row))  # type: ignore[arg-type]
+    jobs: dict[int, _Job] = {}
+    for person_id, positions in by_person.items():
+        dated = [p for p in positions if p[4] and p[3] is not None]
+        if not dated:
+            continue
+        pk, org, title, start, _current = max(dated, key=lambda p: (p[3], p[0]))
+        assert start is not None
+        # Earlier positions at the same organisation: recorded before, or started before.
+        earlier = [p for p in positions if p[1] == org and p[0] != pk and _before(p, start, pk)]
+        at_org = [p for p in positions if p[1] == org and p[3] is not None]
+        first = min(at_org, key=lambda p: (p[3], p[0]))
+        jobs[person_id] = _Job(pk, start, title, bool(earlier), first[0], first[3])
     return jobs
+
+
+def _before(position: tuple[int, int, str, dt.date | None, bool], start: dt.date, pk: int) -> bool:
+    other_start = position[3]
+    return other_start < start if other_start is not None else position[0] < pk
 
 
 def _occasions(ids: list[int]) -> dict[int, list[engine.OccasionFact]]:
@@ -140,7 +169,11 @@ def collect_facts(
                 target_priority=org.target_priority if org else 3,
                 organisation=org.name if org else "",
                 met_on=p.met_on,
+                known_since=p.known_since,
+                imported=p.origin == Origin.IMPORT,
                 first_touch_at=s.get("first"),
+                first_touch_met=s.get("first") is not None
+                and s.get("first") == s.get("first_meeting"),
                 last_touch_at=s.get("last"),
                 touch_count=s.get("n", 0),
                 gives=s.get("gives", 0),
@@ -150,8 +183,12 @@ def collect_facts(
                 birthday=(p.birthday_day, p.birthday_month, p.birthday_year)
                 if p.birthday_day and p.birthday_month
                 else None,
-                job_id=job[0] if job else None,
-                job_start=job[1] if job else None,
+                job_id=job.id if job else None,
+                job_start=job.start if job else None,
+                job_title=job.title if job else "",
+                job_is_promotion=job.is_promotion if job else False,
+                tenure_id=job.tenure_id if job else None,
+                tenure_start=job.tenure_start if job else None,
                 occasions=tuple(occasions.get(p.pk, [])),
             )
         )
@@ -429,12 +466,16 @@ def _recompute_finish(run: RecomputeRun, *, error: str) -> None:
 
 
 def followups_roll(*, workspace: Workspace) -> int:
-    """Daily: move date-dependent items (birthdays, work anniversaries) to their occurrence."""
+    """Daily: move date-dependent items (birthdays, work anniversaries) to their occurrence.
+
+    It also lets 72-hour items whose window has passed expire.
+    """
     ids = list(
         Person.objects.filter(workspace=workspace)
         .filter(
             Q(birthday_month__isnull=False)
             | Q(employments__is_current=True, employments__start_date__isnull=False)
+            | Q(followups__rule="new_contact", followups__state__in=ACTIVE_STATES)
         )
         .values_list("pk", flat=True)
         .distinct()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
+from kontaktpflege.contacts.services import people_return_from_dormant
 from kontaktpflege.contacts.validation import check_date, clean_text
 from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
@@ -132,6 +133,7 @@ def touchpoint_log(
     Person.objects.filter(pk__in=ids).filter(
         Q(last_touched_at__isnull=True) | Q(last_touched_at__lt=occurred_at)
     ).update(last_touched_at=occurred_at)
+    people_return_from_dormant(person_ids=ids, occurred_at=occurred_at)
     facts_changed(ids, touchpoint_id=touchpoint.pk)
     return touchpoint
 

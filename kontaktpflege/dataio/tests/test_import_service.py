@@ -1,4 +1,4 @@
-"""The import as a whole: people, employment, first touch, idempotence, row atomicity."""
+"""The import as a whole: people, employment, known since, idempotence, row atomicity."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def snapshot():
     }
 
 
-def test_it_imports_linkedin_connections_with_employment_and_first_touch(import_file, workspace):
+def test_it_imports_linkedin_connections_with_employment_and_known_since(import_file, workspace):
     outcome = import_file("linkedin_current.csv")
     assert outcome.counts["new"] == 10
     assert outcome.counts["invalid"] == 1
@@ -33,10 +33,11 @@ def test_it_imports_linkedin_connections_with_employment_and_first_touch(import_
         "Head of Design",
         True,
     )
-    touch = Touchpoint.objects.get(participants=jana)
-    assert touch.channel == "linkedin"
-    assert touch.occurred_at.date() == dt.date(2024, 10, 7)
-    assert jana.last_touched_at == touch.occurred_at
+    # "Connected On" is when we connected, not a conversation: known since, no touchpoint.
+    assert jana.known_since == dt.date(2024, 10, 7)
+    assert not Touchpoint.objects.filter(participants=jana).exists()
+    assert jana.last_touched_at is None
+    assert (jana.circle, jana.origin) == ("unsorted", "import")
 
 
 def test_it_makes_people_findable_by_search(import_file, workspace):
@@ -93,8 +94,10 @@ def test_it_fills_blanks_of_a_matching_person_without_overwriting(
     karl.refresh_from_db()
     assert karl.job_title == "Chef"  # kept
     assert karl.organisation.name == "Sommer & Söhne"  # filled
-    touch = Touchpoint.objects.get(participants=karl, channel="linkedin")
-    assert karl.last_touched_at == touch.occurred_at
+    assert karl.known_since is not None  # filled from "Connected On"
+    assert not Touchpoint.objects.filter(participants=karl).exists()
+    assert karl.last_touched_at is None
+    assert karl.circle == "network"  # a person the user already sorted keeps their circle
 
 
 def test_it_counts_a_person_listed_twice_in_one_file_once(import_file, workspace):
@@ -221,8 +224,6 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
     from django.forms.models import model_to_dict
 
     from kontaktpflege.contacts.services import organisation_get_or_create, person_create
-    from kontaktpflege.dataio.bulk import SOURCE, touch_time
-    from kontaktpflege.touchpoints.services import touchpoint_log
 
     data = (
         b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
@@ -241,15 +242,9 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
         emails=["jana@example.org"],
         organisation=org,
         job_title="CTO",
-    )
-    touchpoint_log(
-        workspace=other,
-        participants=[service_person],
-        summary="Connected on LinkedIn",
-        channel="linkedin",
-        occurred_at=touch_time(dt.date(2024, 10, 7)),
-        source=SOURCE,
-        created_by=charlie,
+        known_since=dt.date(2024, 10, 7),
+        circle="unsorted",
+        origin="import",
     )
     service_person.refresh_from_db()
     ignore = {"id", "workspace", "organisation", "person", "created_by", "participants", "tags"}
@@ -263,10 +258,7 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
     assert bulk_person.search_text == service_person.search_text
     assert same(bulk_person.employments.get(), service_person.employments.get())
     assert same(bulk_person.emails.get(), service_person.emails.get())
-    assert same(
-        Touchpoint.objects.get(participants=bulk_person),
-        Touchpoint.objects.get(participants=service_person),
-    )
+    assert not Touchpoint.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -288,5 +280,12 @@ def test_imported_peoples_follow_ups_are_computed_by_the_worker(workspace, setti
     imported = Person.objects.filter(workspace=workspace, user__isnull=True)
     assert imported.exists()
     assert not FollowUp.objects.filter(person__in=imported).exists()
+    # Unsorted people get no items; the ones sorted before the worker ran get their cadence.
+    chosen = list(imported.order_by("pk").values_list("pk", flat=True)[:3])
+    Person.objects.filter(pk__in=chosen).update(circle="core")
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    assert FollowUp.objects.filter(person__in=imported, rule="keep_in_touch").exists()
+    assert set(
+        FollowUp.objects.filter(person__in=imported, rule="keep_in_touch").values_list(
+            "person_id", flat=True
+        )
+    ) == set(chosen)

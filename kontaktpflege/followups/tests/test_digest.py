@@ -59,7 +59,7 @@ def test_the_digest_goes_by_smtp_and_apprise_once(
         if not p.is_multipart()
     }
     assert "Last contact" not in parts["text/plain"]  # never touched: "was added … ago"
-    assert "Thomas was added 0 days ago" in parts["text/plain"]
+    assert "Thomas was added today, no contact yet" in parts["text/plain"]
     assert "<strong>Thomas Müller</strong>" in parts["text/html"]
     assert len(received) == 1 and received[0]["title"] == "Kontaktpflege: 1 follow-up for today"
     assert "Thomas" in received[0]["message"]

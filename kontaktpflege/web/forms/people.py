@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kontaktpflege.contacts.models import (
+    CHOSEN_CIRCLES,
     Channel,
     Circle,
     FormOfAddress,
@@ -153,3 +154,36 @@ class EmploymentForm(StyledForm):
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     is_current = forms.BooleanField(label=_("Current position"), required=False, initial=True)
+
+
+def chosen_circles() -> list[tuple[str, Any]]:
+    """The circles a user can choose (not the "unsorted" state)."""
+    return [(value, label) for value, label in Circle.choices if value in CHOSEN_CIRCLES]
+
+
+class PeopleBulkForm(StyledForm):
+    """The people list's action bar: what to change for the checked people."""
+
+    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=())
+    form_of_address = forms.ChoiceField(label=_("Form of address"), required=False, choices=())
+    tags = forms.CharField(label=_("Add tags"), required=False, max_length=500)
+    target = forms.BooleanField(label=_("Their employers are target companies"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        circle, address = self.fields["circle"], self.fields["form_of_address"]
+        assert isinstance(circle, forms.ChoiceField) and isinstance(address, forms.ChoiceField)
+        circle.choices = [("", _("Circle: keep")), *chosen_circles()]
+        address.choices = [
+            ("", _("Form of address: keep")),
+            *FormOfAddress.choices,
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "circle": data.get("circle") or "",
+            "form_of_address": data.get("form_of_address") or "",
+            "add_tags": split_lines(data.get("tags") or ""),
+            "target_company": bool(data.get("target")),
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kontaktpflege.contacts.models import Channel
+from kontaktpflege.contacts.models import Channel, Circle
 from kontaktpflege.followups.models import OccasionKind
 from kontaktpflege.web.forms.base import StyledForm
 
@@ -29,6 +29,12 @@ class FollowUpActionForm(StyledForm):
         label=_("Snooze until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Why skip?"), max_length=300, required=False)
+    # Reactivation: the circle the person returns to (default "network", seed 004).
+    circle = forms.ChoiceField(
+        label=_("Back in circle"),
+        choices=[(c, label) for c, label in Circle.choices if c in ("core", "active", "network")],
+        required=False,
+    )
 
 
 class NotificationSettingsForm(StyledForm):

@@ -13,18 +13,25 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kontaktpflege.contacts import selectors, services
-from kontaktpflege.contacts.models import Circle, Person
+from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
 from kontaktpflege.contacts.validation import format_phone
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
-from kontaktpflege.web.forms.people import EmploymentForm, PersonForm, RelationshipForm
-from kontaktpflege.web.params import ParamError, int_param, person_filters
+from kontaktpflege.web.forms.people import (
+    EmploymentForm,
+    PeopleBulkForm,
+    PersonForm,
+    RelationshipForm,
+    chosen_circles,
+)
+from kontaktpflege.web.params import ParamError, int_param, person_filters, safe_next
 
 PAGE_SIZE = 50
 
@@ -48,8 +55,114 @@ def people(request: WorkspaceRequest) -> HttpResponse:
         "tags": selectors.tag_choices(workspace=request.workspace),
         "querystring_base": urlencode(params) + "&" if params else "",
         "has_filters": bool(params),
+        "bulk_form": PeopleBulkForm(),
     }
     return render_page(request, "people/list.html", context, partial="results")
+
+
+def _posted_ids(request: WorkspaceRequest) -> list[int]:
+    ids = [int_param(v) for v in request.POST.getlist("ids")]
+    if any(i is None for i in ids):
+        raise ValidationError({"ids": _("Not found.")})
+    return [i for i in ids if i is not None]
+
+
+@writer_required
+@require_POST
+def people_bulk(request: WorkspaceRequest) -> HttpResponse:
+    """The list's action bar: circle, tags, form of address or target company for the checked."""
+    form = PeopleBulkForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        count = services.people_bulk_update(
+            workspace=request.workspace, person_ids=_posted_ids(request), **form.service_kwargs()
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)s person changed.", "%(n)s people changed.", count) % {"n": count},
+        )
+    return redirect(safe_next(request, reverse("people")))
+
+
+@member_required
+def triage(request: WorkspaceRequest) -> TemplateResponse:
+    """Imported people without a circle, 50 at a time: choose circle, Du/Sie and tags."""
+    after = max(0, int_param(request.GET.get("after")) or 0)
+    rows = selectors.unsorted_people(workspace=request.workspace, after=after)
+    context = {
+        "rows": rows,
+        "after": after,
+        "remaining": selectors.unsorted_count(workspace=request.workspace),
+        "circles": chosen_circles(),
+        "forms": FormOfAddress.choices,
+    }
+    return TemplateResponse(request, "people/triage.html", context)
+
+
+@writer_required
+@require_POST
+def triage_save(request: WorkspaceRequest) -> HttpResponse:
+    """Save one page of the triage (all of it or nothing), then show the next 50.
+
+    "Leave the rest unsorted" saves the page too, then stops Today offering the triage.
+    """
+    try:
+        people = selectors.people_by_ids(workspace=request.workspace, ids=_posted_ids(request))
+        with transaction.atomic():
+            sorted_count = sum(
+                services.people_bulk_update(workspace=request.workspace, **change)
+                for change in _triage_changes(request, people)
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        after = max(0, int_param(request.POST.get("after")) or 0)
+        return redirect(f"{reverse('people_triage')}?after={after}")
+    messages.success(
+        request,
+        ngettext("Saved: %(n)s person changed.", "Saved: %(n)s people changed.", sorted_count)
+        % {"n": sorted_count},
+    )
+    after = max((p.pk for p in people), default=0)
+    if request.POST.get("action") == "leave":
+        left = services.people_triage_leave_rest(workspace=request.workspace)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s person stays unsorted, without reminders.",
+                "%(n)s people stay unsorted, without reminders.",
+                left,
+            )
+            % {"n": left},
+        )
+        return redirect("today")
+    if not selectors.unsorted_people(workspace=request.workspace, after=after, limit=1):
+        return redirect("today")
+    return redirect(f"{reverse('people_triage')}?after={after}")
+
+
+def _triage_changes(request: WorkspaceRequest, people: list[Person]) -> list[dict[str, Any]]:
+    """Group the page's choices into bulk updates (same circle, form and tags together)."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for person in people:
+        circle = request.POST.get(f"circle-{person.pk}", "")
+        form = request.POST.get(f"form-{person.pk}", "")
+        form = "" if form == person.form_of_address else form
+        tags = request.POST.get(f"tags-{person.pk}", "").strip()
+        if circle or form or tags:
+            groups.setdefault((circle, form, tags), []).append(person.pk)
+    return [
+        {
+            "person_ids": ids,
+            "circle": circle,
+            "form_of_address": form,
+            "add_tags": [t.strip() for t in tags.split(",") if t.strip()],
+        }
+        for (circle, form, tags), ids in groups.items()
+    ]
 
 
 def _save_person(
@@ -263,6 +376,9 @@ def employment_delete(request: WorkspaceRequest, pk: int, emp: int) -> HttpRespo
 
 urlpatterns = [
     path("people/", people, name="people"),
+    path("people/bulk/", people_bulk, name="people_bulk"),
+    path("people/triage/", triage, name="people_triage"),
+    path("people/triage/save/", triage_save, name="people_triage_save"),
     path("people/new/", person_create, name="person_create"),
     path("people/<int:pk>/", person_detail, name="person"),
     path("people/<int:pk>/edit/", person_edit, name="person_edit"),

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kontaktpflege.contacts.models import Channel
-from kontaktpflege.contacts.selectors import person_get
+from kontaktpflege.contacts.selectors import circle_counts, person_get
+from kontaktpflege.contacts.services import people_bulk_update
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.followups import calendar, engine, notifications, selectors, services
 from kontaktpflege.web.decorators import member_required, writer_required
@@ -36,7 +37,7 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
     """Whom to contact: overdue, today, this week — each with its reason."""
     day = services.workspace_today(request.workspace)
     rules, _days = services.workspace_rules(request.workspace)
-    core = selectors.core_circle_count(workspace=request.workspace)
+    core, unsorted = circle_counts(workspace=request.workspace)
     context = {
         "plan": selectors.agenda(
             workspace=request.workspace,
@@ -45,6 +46,8 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
             per_group=SHOW_ALL if request.GET.get("all") else selectors.PER_GROUP,
         ),
         "core_count": core,
+        # One item for every unsorted import, never one per person (design.md).
+        "triage_count": unsorted,
         "recompute": selectors.recompute_running(workspace=request.workspace),
         "core_warning": engine.core_circle_warning(core, rules),
         "core_limit": rules["core_size"].threshold,
@@ -77,6 +80,7 @@ def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     day = services.workspace_today(request.workspace)
     context = {
         "item": selectors.agenda_item(followup, today=day, language=request.user.language),
+        "return_circles": FollowUpActionForm.base_fields["circle"].choices,  # type: ignore[attr-defined]
         "channels": [(value, str(label)) for value, label in Channel.choices],
         "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
     }
@@ -100,6 +104,11 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
             channel=data.get("channel") or "",
             summary=data.get("summary") or "",
         )
+        if followup.rule == "reactivation" and data.get("circle"):
+            # The log moved them to "network"; the user asked for another circle.
+            people_bulk_update(
+                workspace=request.workspace, person_ids=[followup.person_id], circle=data["circle"]
+            )
         return _("Done: logged a touchpoint with %(name)s.") % {"name": followup.person.full_name}
     if "snooze" in post:
         day = services.workspace_today(request.workspace)
