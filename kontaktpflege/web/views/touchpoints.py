@@ -115,7 +115,9 @@ def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = TouchpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.touchpoint_update(touchpoint=touchpoint, **form.cleaned_data)
+            # The one-time token guards creating, not editing: an edit may be saved twice.
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "token"}
+            services.touchpoint_update(touchpoint=touchpoint, **fields)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
