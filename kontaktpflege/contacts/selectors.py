@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import (
+    Channel,
     EmailAddress,
     Employment,
     Organisation,
@@ -140,6 +141,26 @@ def people_by_ids(*, workspace: Workspace, ids: list[int]) -> list[Person]:
     if len(people) != len(unique):
         raise Http404
     return people
+
+
+def reachable_channels(person: Person) -> list[str]:
+    """The channels this person can be reached on, the preferred one first if reachable.
+
+    Reads `emails` and `phones` (prefetched by person_get, else two small queries).
+    """
+    channels: list[str] = []
+    if person.emails.all():
+        channels.append(Channel.EMAIL)
+    if person.phones.all():
+        channels += [Channel.CALL, Channel.WHATSAPP]
+    if person.linkedin_url:
+        channels.append(Channel.LINKEDIN)
+    if person.xing_url:
+        channels.append(Channel.XING)
+    if person.preferred_channel in channels:
+        channels.remove(person.preferred_channel)
+        channels.insert(0, person.preferred_channel)
+    return channels
 
 
 def person_self(*, workspace: Workspace, user: Any) -> Person | None:

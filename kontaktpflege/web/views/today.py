@@ -78,6 +78,7 @@ def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     context = {
         "item": selectors.agenda_item(followup, today=day, language=request.user.language),
         "channels": [(value, str(label)) for value, label in Channel.choices],
+        "suggested_channel": services.done_channel(followup=followup),
         "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
     }
     return TemplateResponse(request, "followups/detail.html", context)
@@ -94,13 +95,16 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
     """Run the pressed action; returns the message for the user."""
     data, post = form.cleaned_data, request.POST
     if "done" in post:
-        services.followup_complete(
+        touchpoint = services.followup_complete(
             followup=followup,
             user=request.user,
             channel=data.get("channel") or "",
             summary=data.get("summary") or "",
         )
-        return _("Done: logged a touchpoint with %(name)s.") % {"name": followup.person.full_name}
+        return _("Done: logged a touchpoint with %(name)s (%(channel)s).") % {
+            "name": followup.person.full_name,
+            "channel": touchpoint.get_channel_display(),
+        }
     if "snooze" in post:
         day = services.workspace_today(request.workspace)
         until = _snooze_date(post["snooze"], data.get("snooze_until"), day)
