@@ -154,7 +154,7 @@ def reactivate(request: WorkspaceRequest) -> TemplateResponse:
 
 
 def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict[str, Any]:
-    _rules, days = services.workspace_rules(request.workspace)
+    rules, days = services.workspace_rules(request.workspace)
     forms.setdefault(
         "form",
         NotificationSettingsForm(
@@ -166,7 +166,9 @@ def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict
             | {"apprise_urls": row.apprise_urls}
         ),
     )
-    forms.setdefault("rules_form", RuleDefaultsForm(initial=days))
+    forms.setdefault(
+        "rules_form", RuleDefaultsForm(initial=RuleDefaultsForm.initial_for(rules, days))
+    )
     feed = request.build_absolute_uri(reverse("calendar_feed", args=[row.ics_token]))
     recompute = selectors.recompute_running(workspace=request.workspace)
     return {"row": row, "feed_url": feed, "recompute": recompute, **forms}
@@ -208,7 +210,7 @@ def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.followup_rules_update(
-                workspace=request.workspace, circle_days=form.cleaned_data
+                workspace=request.workspace, circle_days=form.circle_days(), rules=form.rules()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
