@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from kontaktpflege.followups.models import FollowUp, RecomputeRun
 

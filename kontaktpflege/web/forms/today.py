@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from kontaktpflege.contacts.models import Channel
 from kontaktpflege.followups.models import OccasionKind
 from kontaktpflege.web.forms.base import StyledForm
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -55,7 +58,7 @@ class NotificationSettingsForm(StyledForm):
 
 
 def _days(
-    label: str, reason: str, *, low: int | None = 0, required: bool = False
+    label: StrOrPromise, reason: StrOrPromise, *, low: int | None = 0, required: bool = False
 ) -> forms.IntegerField:
     """A number of the rule table; left empty, the workspace keeps its current value."""
     return forms.IntegerField(
