@@ -153,23 +153,22 @@ def rank_search(queryset: QuerySet, query: str) -> QuerySet:
     terms = search_terms(query)
     if not terms:
         return queryset.order_by("last_name", "first_name", "id")
-    queryset = queryset.annotate(search_tier=_name_tier(terms))
+    queryset = filter_search(queryset, query).annotate(search_tier=_name_tier(terms))
     if connection.vendor == "sqlite":
-        # A join (not `id IN`) so bm25() can see the match; FTS5 drives the plan.
-        queryset = queryset.extra(
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE}.rowid = {PERSON_TABLE}.id", f"{FTS_TABLE} MATCH %s"],
-            params=[_fts_query(terms)],
-        ).annotate(search_score=RawSQL(f"bm25({FTS_TABLE})", []))
-        score = "search_score"
-    else:
-        for term in terms:
-            queryset = queryset.filter(search_text__contains=term)
-        queryset = queryset.annotate(
-            search_score=RawSQL(f"similarity({PERSON_TABLE}.search_text, %s)", [" ".join(terms)])
+        # bm25() needs the MATCH in its own query; materialised once (SQLite 3.35+), then
+        # looked up per match: a join let SQLite rerun the full-text query for every person
+        # (12.8 s instead of 33 ms for 11,000 matches among 20,000 people).
+        score = RawSQL(
+            f"(WITH s AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+            f"SELECT score FROM s WHERE s.id = {PERSON_TABLE}.id)",
+            [_fts_query(terms)],
         )
-        score = "-search_score"
-    return queryset.order_by("search_tier", score, "last_name", "first_name", "id")
+        queryset, order = queryset.annotate(search_score=score), "search_score"
+    else:
+        similarity = RawSQL(f"similarity({PERSON_TABLE}.search_text, %s)", [" ".join(terms)])
+        queryset, order = queryset.annotate(search_score=similarity), "-search_score"
+    return queryset.order_by("search_tier", order, "last_name", "first_name", "id")
 
 
 def fold_query(query: str) -> str:
