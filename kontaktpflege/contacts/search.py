@@ -2,6 +2,8 @@
 
 Both index `Person.search_text`, the folded form (core.text.fold) of names, organisation,
 title, tags, emails and notes, so "Müller", "Mueller" and "muller" find each other.
+The name comes first and ends at NAME_END, so ranking can tell a name match from a match
+in the organisation or the notes without a second column.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from django.db.models.expressions import RawSQL
 from kontaktpflege.core.text import fold, search_terms
 
 FTS_TABLE = "contacts_person_fts"
+NAME_END = " | "
+PERSON_TABLE = "contacts_person"
 
 
 def build_search_text(
     person: object, *, organisation: str, tags: list[str], emails: list[str]
 ) -> str:
-    """The folded text a person is found by."""
+    """The folded text a person is found by: the name, NAME_END, then everything else."""
+    names = [getattr(person, f, "") for f in ("academic_title", "first_name", "last_name")]
     parts = [
-        getattr(person, "academic_title", ""),
-        getattr(person, "first_name", ""),
-        getattr(person, "last_name", ""),
         organisation,
         getattr(person, "job_title", ""),
         getattr(person, "location", ""),
@@ -30,7 +32,8 @@ def build_search_text(
         " ".join(emails),
         getattr(person, "notes", ""),
     ]
-    return fold(" ".join(p for p in parts if p))
+    name = fold(" ".join(p for p in names if p))
+    return name + NAME_END + fold(" ".join(p for p in parts if p))
 
 
 def index_people(rows: list[tuple[int, str]]) -> None:
@@ -126,6 +129,46 @@ def filter_search(queryset: QuerySet, query: str) -> QuerySet:
     for term in terms:
         queryset = queryset.filter(search_text__contains=term)
     return queryset
+
+
+def _name_tier(terms: list[str]) -> RawSQL:
+    """0 when every term is a whole word of the name, 1 when each starts one, else 2."""
+    column = f"{PERSON_TABLE}.search_text"
+    if connection.vendor == "sqlite":
+        has = f"instr(' ' || substr({column}, 1, instr({column}, %s) - 1) || ' ', %s) > 0"
+    else:
+        has = f"strpos(' ' || split_part({column}, %s, 1) || ' ', %s) > 0"
+    words = " AND ".join([has] * len(terms))
+    whole = [p for t in terms for p in (NAME_END, f" {t} ")]
+    start = [p for t in terms for p in (NAME_END, f" {t}")]
+    return RawSQL(f"CASE WHEN {words} THEN 0 WHEN {words} THEN 1 ELSE 2 END", [*whole, *start])
+
+
+def rank_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Matches of the query, best first: whole-name words, name prefixes, then the rest.
+
+    Within a tier SQLite orders by FTS5's bm25 and PostgreSQL by trigram similarity, then
+    by name. Only matching rows are ranked, so the cost follows the matches, not the table.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return queryset.order_by("last_name", "first_name", "id")
+    queryset = filter_search(queryset, query).annotate(search_tier=_name_tier(terms))
+    if connection.vendor == "sqlite":
+        # bm25() needs the MATCH in its own query; materialised once (SQLite 3.35+), then
+        # looked up per match: a join let SQLite rerun the full-text query for every person
+        # (12.8 s instead of 33 ms for 11,000 matches among 20,000 people).
+        score = RawSQL(
+            f"(WITH s AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+            f"SELECT score FROM s WHERE s.id = {PERSON_TABLE}.id)",
+            [_fts_query(terms)],
+        )
+        queryset, order = queryset.annotate(search_score=score), "search_score"
+    else:
+        similarity = RawSQL(f"similarity({PERSON_TABLE}.search_text, %s)", [" ".join(terms)])
+        queryset, order = queryset.annotate(search_score=similarity), "-search_score"
+    return queryset.order_by("search_tier", order, "last_name", "first_name", "id")
 
 
 def fold_query(query: str) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import (
+    Channel,
     EmailAddress,
     Employment,
     Organisation,
@@ -21,10 +22,11 @@ from kontaktpflege.contacts.models import (
     Relationship,
     Tag,
 )
-from kontaktpflege.contacts.search import filter_search
+from kontaktpflege.contacts.search import filter_search, rank_search
 from kontaktpflege.core.timeutils import local_day_start
 
 PERSON_SORTS = {
+    "relevance": ("last_name", "first_name", "id"),  # by name when there is no query
     "name": ("last_name", "first_name", "id"),
     "-name": ("-last_name", "-first_name", "-id"),
     "last_touched": ("last_touched_at", "id"),
@@ -46,7 +48,7 @@ class PersonFilters:
     touched_after: dt.date | None = None
     touched_before: dt.date | None = None
     never_touched: bool = False
-    sort: str = "name"
+    sort: str = "relevance"
 
 
 def _day_start(day: dt.date, *, days: int = 0) -> dt.datetime:
@@ -58,7 +60,8 @@ def _day_start(day: dt.date, *, days: int = 0) -> dt.datetime:
 def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
     """People of a workspace, filtered and sorted, with what the list shows."""
     qs = Person.objects.filter(workspace=workspace).select_related("organisation")
-    if filters.q:
+    ranked = filters.q and filters.sort == "relevance"
+    if filters.q and not ranked:
         qs = filter_search(qs, filters.q)
     if filters.circle:
         qs = qs.filter(circle=filters.circle)
@@ -76,10 +79,11 @@ def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Per
         qs = qs.filter(last_touched_at__lt=_day_start(filters.touched_before, days=1))
     if filters.never_touched:
         qs = qs.filter(last_touched_at__isnull=True)
-    order = PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"])
-    return qs.order_by(*order).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
-    )
+    if ranked:
+        qs = rank_search(qs, filters.q)
+    else:
+        qs = qs.order_by(*PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"]))
+    return qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
 
 
 LIST_FIELDS = (
@@ -137,6 +141,26 @@ def people_by_ids(*, workspace: Workspace, ids: list[int]) -> list[Person]:
     if len(people) != len(unique):
         raise Http404
     return people
+
+
+def reachable_channels(person: Person) -> list[str]:
+    """The channels this person can be reached on, the preferred one first if reachable.
+
+    Reads `emails` and `phones` (prefetched by person_get, else two small queries).
+    """
+    channels: list[str] = []
+    if person.emails.all():
+        channels.append(Channel.EMAIL)
+    if person.phones.all():
+        channels += [Channel.CALL, Channel.WHATSAPP]
+    if person.linkedin_url:
+        channels.append(Channel.LINKEDIN)
+    if person.xing_url:
+        channels.append(Channel.XING)
+    if person.preferred_channel in channels:
+        channels.remove(person.preferred_channel)
+        channels.insert(0, person.preferred_channel)
+    return channels
 
 
 def person_self(*, workspace: Workspace, user: Any) -> Person | None:

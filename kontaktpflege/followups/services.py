@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.contacts.models import Channel, Employment, Origin, Person
+from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
@@ -32,6 +33,7 @@ from kontaktpflege.followups.models import (
 )
 from kontaktpflege.followups.reasons import rule_label
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
+from kontaktpflege.touchpoints.quicklog import named_channel
 
 CHUNK = 2000
 logger = logging.getLogger(__name__)
@@ -511,6 +513,26 @@ def _transition(followup: FollowUp, **changes: Any) -> None:
         setattr(followup, name, value)
 
 
+# Rules whose seed names the channel: feedback after a rejection is asked for by phone (000).
+SUGGESTED_CHANNEL = {"feedback_request": Channel.CALL}
+
+
+def done_channel(*, followup: FollowUp, summary: str = "") -> str:
+    """The channel a "Done" logs when none was chosen.
+
+    The one the user's words name ("Telefonat …"), else the one the rule suggests, else
+    the person's preferred or first reachable channel; a meeting when none is recorded.
+    """
+    named = named_channel(summary) if summary.strip() else None
+    if named:
+        return named
+    if followup.rule in SUGGESTED_CHANNEL:
+        return SUGGESTED_CHANNEL[followup.rule]
+    person = followup.person
+    reachable = reachable_channels(person)
+    return person.preferred_channel or (reachable[0] if reachable else Channel.MEETING)
+
+
 @transaction.atomic
 def followup_complete(
     *,
@@ -524,7 +546,7 @@ def followup_complete(
 
     _require_active(followup)
     person = followup.person
-    channel = channel or person.preferred_channel or Channel.EMAIL
+    channel = channel or done_channel(followup=followup, summary=summary)
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     summary = clean_text(summary, field="summary", max_length=300) or rule_label(followup.rule)

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Person
-from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.contacts.selectors import reachable_channels
+from kontaktpflege.core.timeutils import local_today, user_zone
 from kontaktpflege.messaging.library import (
     KNOWN_VARIABLES,
     UNAVAILABLE_VARIABLES,
@@ -26,7 +28,12 @@ from kontaktpflege.messaging.models import (
 )
 from kontaktpflege.messaging.render import RenderError, render_text, template_variables, tidy
 from kontaktpflege.messaging.salutation import salutation
+from kontaktpflege.messaging.topics import last_topic, next_step, proposes
 
+_DE_MONTHS = [
+    *("Januar", "Februar", "März", "April", "Mai", "Juni"),
+    *("Juli", "August", "September", "Oktober", "November", "Dezember"),
+]
 _EN_MONTHS = [
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
@@ -105,10 +112,13 @@ def default_variant(person: Person) -> str:
 
 
 def default_channel(person: Person) -> str:
-    """The person's preferred channel when we can draft for it, else email."""
-    if person.preferred_channel in MessageChannel.values:
-        return person.preferred_channel
-    return MessageChannel.EMAIL
+    """A channel the person can be reached on: the preferred one if it is, else the first.
+
+    Never email for a person without an address; a call (mark as sent) when nothing is
+    recorded.
+    """
+    reachable = [c for c in reachable_channels(person) if c in MessageChannel.values]
+    return reachable[0] if reachable else MessageChannel.CALL
 
 
 def default_to_address(person: Person) -> str:
@@ -117,12 +127,20 @@ def default_to_address(person: Person) -> str:
     return first[0].email if first else ""
 
 
-def format_date(value: dt.date | None, variant: str) -> str:
-    """A date as the message's language writes it."""
+def format_date(value: dt.date | None, variant: str, today: dt.date | None = None) -> str:
+    """A date as the message's language writes it; personal (Du) letters in words.
+
+    "1 December 2025" in English, "01.12.2025" formally, "1. Dezember" among friends (with
+    the year when it is not this year's).
+    """
     if value is None:
         return ""
     if variant == "en":
         return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+    if variant == "de_du":
+        words = f"{value.day}. {_DE_MONTHS[value.month - 1]}"
+        this_year = (today or timezone.localdate()).year
+        return words if value.year == this_year else f"{words} {value.year}"
     return f"{value:%d.%m.%Y}"
 
 
@@ -134,7 +152,7 @@ def _last_touchpoint(person: Person) -> Any:
     return (
         Touchpoint.objects.filter(participation__person=person)
         .order_by("-occurred_at", "-id")
-        .only("occurred_at", "summary")
+        .only("occurred_at", "summary", "notes")
         .first()
     )
 
@@ -156,16 +174,24 @@ def message_context(
         "location": person.location,
         "how_we_met": person.how_we_met,
         "last_touchpoint_date": format_date(
-            last.occurred_at.astimezone(user_zone(user)).date() if last else None, variant
+            last.occurred_at.astimezone(user_zone(user)).date() if last else None,
+            variant,
+            today=local_today(user),
         ),
-        "last_touchpoint_topic": last.summary if last else "",
+        "last_touchpoint_topic": last_topic(last.summary, last.notes) if last else "",
+        "next_step": next_step(last.notes) if last else "",
         "notes": notes.strip(),
+        "notes_propose": proposes(notes),
         "sender_name": sender_name,
         "sender_first_name": user.first_name or sender_name.split(" ")[0],
         "sender_company": sender.company,
         "signature": sender.signature.strip() or sender_name,
     }
     return context
+
+
+# Variables a template tests with {% if %}: empty is normal, not worth a warning.
+OPTIONAL = frozenset({"notes", "next_step", "notes_propose"})
 
 
 @dataclass
@@ -201,7 +227,7 @@ def render_draft(*, subject: str, body: str, context: dict[str, Any]) -> Draft:
     draft.undefined = [n for n in names if n not in UNAVAILABLE_VARIABLES]
     used = template_variables(subject) | template_variables(body)
     draft.empty = sorted(
-        n for n in used & KNOWN_VARIABLES if n in context and not context[n] and n != "notes"
+        n for n in used & KNOWN_VARIABLES if n in context and not context[n] and n not in OPTIONAL
     )
     return draft
 

@@ -54,8 +54,8 @@ class QuickLog:
     topic: str
 
 
-def guess_channel(text: str) -> str:
-    """The channel named first in a line; a meeting when nothing says otherwise."""
+def named_channel(text: str) -> str | None:
+    """The channel a text names first ("Telefonat …" → call), or None when it names none."""
     folded = fold(text)
     best: tuple[int, str] | None = None
     for channel, words in CHANNEL_WORDS:
@@ -63,7 +63,12 @@ def guess_channel(text: str) -> str:
             match = re.search(r"\b" + re.escape(fold(word)) + r"\b", folded)
             if match and (best is None or match.start() < best[0]):
                 best = (match.start(), channel)
-    return best[1] if best else "meeting"
+    return best[1] if best else None
+
+
+def guess_channel(text: str) -> str:
+    """The channel named first in a line; a meeting when nothing says otherwise."""
+    return named_channel(text) or "meeting"
 
 
 def parse(text: str) -> QuickLog:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -41,26 +43,44 @@ def touchpoint_get(*, workspace: Workspace, pk: int) -> Touchpoint:
     return touchpoint
 
 
-def people_matching_names(
-    *, workspace: Workspace, names: list[str]
-) -> tuple[list[Person], list[str]]:
+@dataclass(frozen=True)
+class NameMatches:
+    """Names from a quick log resolved: the people found, and what went wrong with the rest."""
+
+    people: list[Person]
+    missing: list[str]  # names nobody is called (a quick log may create them)
+    problems: list[str]  # one message per name that matched none or several
+
+
+def names_resolve(*, workspace: Workspace, names: list[str]) -> NameMatches:
     """Resolve names from a quick log to people; report names that match none or several."""
     people: list[Person] = []
+    missing: list[str] = []
     problems: list[str] = []
     if not names:
-        return [], [_("Name someone, e.g. “Coffee with Thomas”, or choose a person.")]
+        problems = [_("Name someone, e.g. “Coffee with Thomas”, or choose a person.")]
+        return NameMatches(people, missing, problems)
     for name in names:
         matches = _match_name(workspace, name)
         if len(matches) == 1:
             people.append(matches[0])
         elif not matches:
+            missing.append(name)
             problems.append(_("Nobody called “%(name)s” was found.") % {"name": name[:80]})
         else:
             problems.append(
                 _("“%(name)s” matches %(n)d people; write the full name or choose the person.")
                 % {"name": name[:80], "n": len(matches)}
             )
-    return people, problems
+    return NameMatches(people, missing, problems)
+
+
+def people_matching_names(
+    *, workspace: Workspace, names: list[str]
+) -> tuple[list[Person], list[str]]:
+    """The people the names match, and a message per name that matched none or several."""
+    found = names_resolve(workspace=workspace, names=names)
+    return found.people, found.problems
 
 
 def _match_name(workspace: Workspace, name: str) -> list[Person]:

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
-from kontaktpflege.contacts.services import people_return_from_dormant
+from kontaktpflege.contacts.services import people_return_from_dormant, person_create
 from kontaktpflege.contacts.validation import check_date, clean_text
 from kontaktpflege.core.facts import facts_changed
+from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
 from kontaktpflege.touchpoints.quicklog import parse
+from kontaktpflege.touchpoints.selectors import names_resolve
 
 MAX_PARTICIPANTS = 200
 
@@ -188,6 +190,40 @@ def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
     facts_changed(ids)
 
 
+class UnknownPeople(ValidationError):
+    """A quick log names people nobody in the network is called; they can be created."""
+
+    def __init__(self, names: list[str], problems: list[str]) -> None:
+        super().__init__({"text": problems})
+        self.names = names
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """ "Thomas von Keller" → ("Thomas", "von Keller"): the first word is the first name."""
+    first, _sep, last = name.strip().partition(" ")
+    return first[:100], last.strip()[:100]
+
+
+def _people_for(
+    workspace: Workspace, names: list[str], *, create_missing: bool, met_on: dt.date
+) -> tuple[list[Person], list[Person]]:
+    """(everyone named, those created now); creates only when every other name is clear."""
+    found = names_resolve(workspace=workspace, names=names)
+    ambiguous = len(found.problems) > len(found.missing) or not names
+    if ambiguous or (found.missing and not create_missing):
+        if found.missing and not ambiguous:
+            raise UnknownPeople(found.missing, found.problems)
+        raise ValidationError({"text": found.problems})
+    created = []
+    for name in dict.fromkeys(found.missing):
+        first, last = _split_name(name)
+        created.append(
+            person_create(workspace=workspace, first_name=first, last_name=last, met_on=met_on)
+        )
+    return found.people + created, created
+
+
+@transaction.atomic
 def quick_log(
     *,
     workspace: Workspace,
@@ -196,22 +232,30 @@ def quick_log(
     people: list[Person] | None = None,
     occurred_at: dt.datetime | None = None,
     idempotency_key: str = "",
+    create_missing: bool = False,
 ) -> Touchpoint:
     """Log a touchpoint from one line; names in the line are matched to people.
 
     Explicitly chosen people win; otherwise every name must match exactly one person.
+    A name that matches nobody raises UnknownPeople, unless `create_missing`: then the
+    person is created, met on the day of the touchpoint (a new acquaintance, so the
+    72-hour rule applies). A resubmitted form (same key) creates and logs nothing again.
     """
-    from kontaktpflege.touchpoints.selectors import people_matching_names
-
     text = clean_text(text, field="text", max_length=300)
     if not text:
         raise ValidationError({"text": _("Write what happened, e.g. “Coffee with Thomas”.")})
+    if idempotency_key and (earlier := _by_key(workspace, idempotency_key[:64])):
+        return earlier
     parsed = parse(text)
+    occurred_at = occurred_at or timezone.now()
+    check_date(occurred_at, field="occurred_at")  # before the date of a meeting is taken
+    created: list[Person] = []
     if not people:
-        people, problems = people_matching_names(workspace=workspace, names=parsed.names)
-        if problems:
-            raise ValidationError({"text": problems})
-    return touchpoint_log(
+        met_on = occurred_at.astimezone(user_zone(created_by)).date()
+        people, created = _people_for(
+            workspace, parsed.names, create_missing=create_missing, met_on=met_on
+        )
+    touchpoint = touchpoint_log(
         workspace=workspace,
         participants=people,
         summary=parsed.summary,
@@ -221,3 +265,7 @@ def quick_log(
         created_by=created_by,
         idempotency_key=idempotency_key,
     )
+    if created and not touchpoint.participation_set.filter(person=created[0]).exists():
+        # A concurrent twin of this form won the key: keep its people, drop ours.
+        transaction.set_rollback(True)
+    return touchpoint

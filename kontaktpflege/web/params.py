@@ -65,7 +65,7 @@ def person_filters(request: HttpRequest) -> selectors.PersonFilters:
         touched_after=date_param(g.get("touched_after"), name="touched_after"),
         touched_before=date_param(g.get("touched_before"), name="touched_before"),
         never_touched=g.get("never") == "1",
-        sort=g.get("sort", "name") if g.get("sort") in selectors.PERSON_SORTS else "name",
+        sort=g.get("sort", "") if g.get("sort") in selectors.PERSON_SORTS else "relevance",
     )
 
 

@@ -42,3 +42,67 @@ def test_fold_meets_umlauts_and_transliterations():
     assert fold("Müller") == fold("Mueller") == fold("muller") == "muller"
     assert fold("Straße") == "strasse"
     assert fold("\u200fJosé\u202c") == "jose"
+
+
+def _ranking_network(make_person, workspace):
+    """51 people at "Schmidt Mueller and Partner" whose names sort before any Müller."""
+    from kontaktpflege.contacts.services import organisation_create
+
+    org = organisation_create(workspace=workspace, name="Schmidt Mueller and Partner")
+    for i in range(51):
+        make_person(first_name="Kim", last_name=f"Adler{i:02d}", organisation=org)
+    make_person(first_name="Paula", last_name="Berg", notes="Kennt Herrn Müller vom Segeln")
+    make_person(first_name="Lena", last_name="Müllerschön")
+    exact = [
+        make_person(first_name="Anna", last_name="Müller"),
+        make_person(first_name="Jürgen", last_name="Mueller"),
+    ]
+    return exact
+
+
+def test_search_ranks_exact_names_then_prefixes_then_organisation_and_notes(make_person, workspace):
+    from kontaktpflege.contacts.selectors import PersonFilters, person_list_rows
+
+    exact = _ranking_network(make_person, workspace)
+    rows = list(
+        person_list_rows(workspace=workspace, filters=PersonFilters(q="Müller", sort="relevance"))
+    )
+    names = [p.full_name for p in rows]
+    assert len(rows) == 55
+    assert set(names[:2]) == {p.full_name for p in exact}
+    assert names[2] == "Lena Müllerschön"
+    assert "Paula Berg" in names[3:]
+
+
+def test_the_people_list_shows_the_named_mullers_on_page_one(alice_client, make_person, workspace):
+    _ranking_network(make_person, workspace)
+    for query in ["Müller", "mueller"]:
+        page = alice_client.get("/people/", {"q": query})
+        rows = list(page.context["page_obj"])
+        assert [p.full_name for p in rows[:3]][:2] in (
+            ["Anna Müller", "Jürgen Mueller"],
+            ["Jürgen Mueller", "Anna Müller"],
+        ), query
+        assert rows[2].full_name == "Lena Müllerschön", query
+        assert page.context["filters"].sort == "relevance"
+
+
+def test_a_chosen_sort_still_wins_over_relevance(alice_client, make_person, workspace):
+    _ranking_network(make_person, workspace)
+    page = alice_client.get("/people/", {"q": "Müller", "sort": "name"})
+    assert next(iter(page.context["page_obj"])).last_name == "Adler00"
+
+
+def test_a_two_word_query_puts_the_full_name_first(make_person, workspace):
+    from kontaktpflege.contacts.selectors import PersonFilters, person_list_rows
+
+    _ranking_network(make_person, workspace)
+    thomas = make_person(first_name="Thomas", last_name="Müller")
+    make_person(first_name="Thomas", last_name="Adler", notes="Müller kennt ihn")
+    rows = list(
+        person_list_rows(
+            workspace=workspace, filters=PersonFilters(q="thomas müller", sort="relevance")
+        )
+    )
+    assert rows[0] == thomas
+    assert len(rows) == 2

@@ -17,6 +17,8 @@ class QuickLogForm(StyledForm):
 
     text = forms.CharField(label=_("What happened?"), max_length=300)
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the "create … and log" confirmation: people nobody is called are created.
+    create = forms.BooleanField(required=False, widget=forms.HiddenInput)
     token = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
     )

@@ -29,7 +29,7 @@ from kontaktpflege.web.forms.messages import (
     SenderSettingsForm,
     TemplateForm,
 )
-from kontaktpflege.web.params import int_param
+from kontaktpflege.web.params import int_param, safe_next
 
 # ---------------------------------------------------------------- template library
 
@@ -316,6 +316,10 @@ def _compose_page(
         "emails": [e.email for e in person.emails.all()],
         "variables": VARIABLES,
         "live": request.POST.get("live") == "1",
+        "ask_sender_name": not selectors.sender_settings_for(
+            workspace=request.workspace, user=request.user
+        ).from_name,
+        "sender_name_guess": request.user.get_full_name(),
     }
     return render_page(request, "messaging/compose.html", context, partial="preview", status=status)
 
@@ -384,6 +388,24 @@ def sender_settings(request: WorkspaceRequest) -> HttpResponse:
     return TemplateResponse(request, "messaging/sender.html", {"form": form})
 
 
+@writer_required
+@require_POST
+def sender_name(request: WorkspaceRequest) -> HttpResponse:
+    """Set the sender's name from the compose page (asked once, on the first compose)."""
+    current = selectors.sender_settings_for(workspace=request.workspace, user=request.user)
+    values = {f: getattr(current, f) for f in SenderSettingsForm.base_fields}
+    values["from_name"] = request.POST.get("from_name", "")
+    try:
+        if not values["from_name"].strip():
+            raise ValidationError(_("Write the name your messages are signed with."))
+        services.sender_settings_save(workspace=request.workspace, user=request.user, **values)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sender name saved."))
+    return redirect(safe_next(request, reverse("sender_settings")))
+
+
 urlpatterns = [
     path("templates/", message_templates, name="message_templates"),
     path("templates/new/", template_create, name="message_template_create"),
@@ -394,4 +416,5 @@ urlpatterns = [
     path("messages/", outbox, name="outbox"),
     path("messages/<int:pk>/retry/", outbox_retry, name="outbox_retry"),
     path("messages/sender/", sender_settings, name="sender_settings"),
+    path("messages/sender/name/", sender_name, name="sender_name"),
 ]

@@ -82,6 +82,7 @@ def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "item": selectors.agenda_item(followup, today=day, language=request.user.language),
         "return_circles": FollowUpActionForm.base_fields["circle"].choices,  # type: ignore[attr-defined]
         "channels": [(value, str(label)) for value, label in Channel.choices],
+        "suggested_channel": services.done_channel(followup=followup),
         "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
     }
     return TemplateResponse(request, "followups/detail.html", context)
@@ -98,7 +99,7 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
     """Run the pressed action; returns the message for the user."""
     data, post = form.cleaned_data, request.POST
     if "done" in post:
-        services.followup_complete(
+        touchpoint = services.followup_complete(
             followup=followup,
             user=request.user,
             channel=data.get("channel") or "",
@@ -109,7 +110,10 @@ def _act(request: WorkspaceRequest, followup: Any, form: FollowUpActionForm) -> 
             people_bulk_update(
                 workspace=request.workspace, person_ids=[followup.person_id], circle=data["circle"]
             )
-        return _("Done: logged a touchpoint with %(name)s.") % {"name": followup.person.full_name}
+        return _("Done: logged a touchpoint with %(name)s (%(channel)s).") % {
+            "name": followup.person.full_name,
+            "channel": touchpoint.get_channel_display(),
+        }
     if "snooze" in post:
         day = services.workspace_today(request.workspace)
         until = _snooze_date(post["snooze"], data.get("snooze_until"), day)
@@ -159,7 +163,7 @@ def reactivate(request: WorkspaceRequest) -> TemplateResponse:
 
 
 def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict[str, Any]:
-    _rules, days = services.workspace_rules(request.workspace)
+    rules, days = services.workspace_rules(request.workspace)
     forms.setdefault(
         "form",
         NotificationSettingsForm(
@@ -171,7 +175,9 @@ def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict
             | {"apprise_urls": row.apprise_urls}
         ),
     )
-    forms.setdefault("rules_form", RuleDefaultsForm(initial=days))
+    forms.setdefault(
+        "rules_form", RuleDefaultsForm(initial=RuleDefaultsForm.initial_for(rules, days))
+    )
     feed = request.build_absolute_uri(reverse("calendar_feed", args=[row.ics_token]))
     recompute = selectors.recompute_running(workspace=request.workspace)
     return {"row": row, "feed_url": feed, "recompute": recompute, **forms}
@@ -213,7 +219,7 @@ def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.followup_rules_update(
-                workspace=request.workspace, circle_days=form.cleaned_data
+                workspace=request.workspace, circle_days=form.circle_days(), rules=form.rules()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

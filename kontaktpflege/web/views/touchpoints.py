@@ -16,6 +16,7 @@ from kontaktpflege.contacts.selectors import people_by_ids, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.core.timeutils import safe_localtime, user_zone
 from kontaktpflege.touchpoints import selectors, services
+from kontaktpflege.touchpoints.models import Touchpoint
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.touchpoints import QuickLogForm, TouchpointForm
 from kontaktpflege.web.params import safe_next
@@ -33,35 +34,53 @@ def touchpoints(request: WorkspaceRequest) -> TemplateResponse:
 
 @writer_required
 def quicklog(request: WorkspaceRequest) -> HttpResponse:
-    """Log a touchpoint from one line; on a problem, show the form with the reason."""
+    """Log a touchpoint from one line; on a problem, show the form with the reason.
+
+    Names nobody is called are offered for creation: a second form posts the same line and
+    the same one-time token with create=1, so it works without JavaScript and a double
+    click still logs once.
+    """
     form = QuickLogForm(request.POST or None)
+    unknown: list[str] = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         people = None
-        if form.cleaned_data.get("person"):
-            people = people_by_ids(workspace=request.workspace, ids=[form.cleaned_data["person"]])
+        if data.get("person"):
+            people = people_by_ids(workspace=request.workspace, ids=[data["person"]])
         try:
             touchpoint = services.quick_log(
                 workspace=request.workspace,
-                text=form.cleaned_data["text"],
+                text=data["text"],
                 created_by=request.user,
                 people=people,
-                idempotency_key=form.cleaned_data.get("token") or "",
+                idempotency_key=data.get("token") or "",
+                create_missing=bool(data.get("create")),
             )
+        except services.UnknownPeople as exc:
+            form.add_service_errors(exc)
+            unknown = exc.names
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            names = ", ".join(p.full_name for p in touchpoint.participants.all())
-            messages.success(
-                request,
-                _("Logged: %(summary)s (%(names)s)")
-                % {"summary": touchpoint.summary, "names": names},
-            )
+            _logged_message(request, touchpoint)
             return redirect(safe_next(request, reverse("touchpoints")))
-    return TemplateResponse(
+    context = {"form": form, "unknown": unknown, "unknown_names": _and(unknown)}
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "touchpoints/quicklog.html", context, status=status)
+
+
+def _and(names: list[str]) -> str:
+    """ "Thomas Keller", "Thomas Keller and Lea Berg", "A, B and C" in the user's language."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _logged_message(request: WorkspaceRequest, touchpoint: Touchpoint) -> None:
+    names = ", ".join(p.full_name for p in touchpoint.participants.all())
+    messages.success(
         request,
-        "touchpoints/quicklog.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
+        _("Logged: %(summary)s (%(names)s)") % {"summary": touchpoint.summary, "names": names},
     )
 
 
@@ -115,7 +134,8 @@ def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = TouchpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "token"}  # new ones only
+            # The one-time token guards creating, not editing: an edit may be saved twice.
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "token"}
             services.touchpoint_update(touchpoint=touchpoint, **fields)
         except ValidationError as exc:
             form.add_service_errors(exc)
