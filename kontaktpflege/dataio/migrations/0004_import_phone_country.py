@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dataio', '0002_import_state_parsing'),
+        ('dataio', '0003_importjob_preview'),
     ]
 
     operations = [

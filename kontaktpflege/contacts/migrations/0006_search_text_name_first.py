@@ -19,5 +19,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0003_one_primary_contact_point")]
+    dependencies = [("contacts", "0005_linkedin_touch_to_known_since")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
