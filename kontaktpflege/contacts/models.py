@@ -153,7 +153,12 @@ class Person(WorkspaceScopedModel):
     # Since when the user has known them (LinkedIn's "Connected On"): a fact, not a touch.
     known_since = models.DateField(_("known since"), null=True, blank=True)
     origin = models.CharField(
-        _("origin"), max_length=10, choices=Origin.choices, blank=True, default=Origin.MANUAL
+        _("origin"),
+        max_length=10,
+        choices=Origin.choices,
+        blank=True,
+        default=Origin.MANUAL,
+        db_default=Origin.MANUAL,  # bulk writers (generator, fast imports) need not name it
     )
     introduced_by = models.ForeignKey(
         "self",

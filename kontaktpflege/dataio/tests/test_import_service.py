@@ -159,7 +159,7 @@ def test_an_email_that_is_not_an_address_is_left_out_and_the_row_imports(import_
     assert outcome.problems == [
         {
             "row": 2,
-            "kind": "note",
+            "kind": "warning",
             "problems": ["“kein-at-zeichen” is not a valid email address; left out."],
         }
     ]

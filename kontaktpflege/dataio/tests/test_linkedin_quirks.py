@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.dataio import services
@@ -152,14 +151,15 @@ def stored(workspace, first: str, last: str) -> tuple:
     person = Person.objects.select_related("organisation").get(
         workspace=workspace, first_name=first, last_name=last
     )
-    touch = Touchpoint.objects.filter(participants=person, channel="linkedin").first()
+    # "Connected On" is when we connected (known since), not a touchpoint (issue #10.12).
+    assert not Touchpoint.objects.filter(participants=person).exists()
     return (
         person.first_name,
         person.last_name,
         person.organisation.name if person.organisation else "",
         person.job_title,
         ",".join(e.email for e in person.emails.all()),
-        timezone.localdate(touch.occurred_at) if touch else None,
+        person.known_since,
     )
 
 

@@ -73,7 +73,8 @@ def test_the_upload_form_passes_the_country_to_preview_and_import(
     assert job.phone_country == "US"
     page = alice_client.get(response.url).content.decode()
     assert "“5555551111” is not a valid number (in US)" in page
-    assert "2125551234" not in page  # normalised: no warning about it
+    assert "“2125551234”" not in page  # normalised: no warning about it
+    assert "+12125551234" in page  # the preview shows what will be stored
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(f"/data/import/{job.pk}/confirm/")
     assert _numbers(workspace, "Halvorsen") == ["+12125551234", "5555551111"]
