@@ -27,6 +27,8 @@ FILES = {
     "bootstrap": ["dist/css/bootstrap.min.css", "dist/js/bootstrap.bundle.min.js"],
     # the API docs page (/api/v1/docs); its telemetry dependency @scarf/scarf is never fetched
     "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css"],
+    # accessibility checks in the browser tests only; no page links it
+    "axe-core": ["axe.min.js"],
 }
 
 

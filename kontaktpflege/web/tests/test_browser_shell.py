@@ -1,0 +1,177 @@
+"""The responsive app shell in real Chromium: every main page at a phone (390×844) and a laptop
+(1280×900) size, without sideways scrolling, with the navigation collapsed on the phone and the
+quick log one tap away, without serious or critical axe-core findings and console errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from kontaktpflege.contacts.services import organisation_create
+from kontaktpflege.touchpoints.services import touchpoint_log
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# served from our own static files for the tests only: the CSP allows no inline script
+AXE = "vendor/axe-core/axe.min.js"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 900}
+SIZES = [pytest.param(PHONE, id="phone"), pytest.param(LAPTOP, id="laptop")]
+
+# Named URLs of the main pages; {person} is filled in with the seeded person's id.
+PAGES = [
+    "/",
+    "/people/",
+    "/people/{person}/",
+    "/organisations/",
+    "/log/",
+    "/people/{person}/compose/",
+    "/templates/",
+    "/data/",
+    "/settings/",
+]
+
+
+@pytest.fixture
+def seeded(workspace, make_person):
+    """A workspace as a real user has it: long names, addresses, an organisation, a log."""
+    org = organisation_create(
+        workspace=workspace,
+        name="Bäckerei Großmann & Söhne Handelsgesellschaft mbH",
+        industry="Lebensmittelhandwerk",
+        region="Nordrhein-Westfalen",
+        website="https://www.baeckerei-grossmann-und-soehne.example.com/ueber-uns",
+    )
+    person = make_person(
+        first_name="Maximiliane",
+        last_name="Schwarzenberger-Oberhauser",
+        academic_title="Dr.",
+        job_title="Leiterin Personalentwicklung und Organisationsberatung",
+        organisation=org,
+        location="Mönchengladbach-Rheydt",
+        emails=["maximiliane.schwarzenberger-oberhauser@baeckerei-grossmann.example.com"],
+        phones=["+49 2166 123456789"],
+        tags=["Konferenz-Köln-2024", "Design-Thinking", "Personalentwicklung"],
+        notes="Kennengelernt auf der Konferenz in Köln.",
+    )
+    make_person(first_name="Anna", last_name="Schmidt", emails=["anna@example.com"])
+    touchpoint_log(
+        workspace=workspace,
+        participants=[person],
+        summary="Kaffee in Köln – Design Thinking, Personalentwicklung und Weiterbildung",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+    )
+    return person
+
+
+def _collect_console_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def _serious_axe_violations(page) -> list[str]:
+    assert (Path(settings.BASE_DIR) / "static" / AXE).exists(), "run scripts/fetch_static.py"
+    page.add_script_tag(url="/" + settings.STATIC_URL.lstrip("/") + AXE)
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_every_main_page_fits_the_screen_and_has_no_serious_axe_finding_or_console_error(
+    logged_in_page, seeded, viewport
+):
+    page = logged_in_page
+    page.set_viewport_size(viewport)
+    errors = _collect_console_errors(page)
+    problems: dict[str, list[str]] = {}
+    for template in PAGES:
+        url = template.format(person=seeded.pk)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        found = []
+        if width > viewport["width"]:
+            found.append(f"document {width} px wide")
+        found += _serious_axe_violations(page)
+        if found:
+            problems[url] = found
+    assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
+    assert errors == []
+
+
+def test_the_navigation_collapses_on_a_phone_and_the_quick_log_is_one_tap_away(
+    logged_in_page, seeded
+):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto("/people/")
+    toggler = page.locator("nav .navbar-toggler")
+    expect(toggler).to_be_visible()
+    people_link = page.locator("#main-nav a[href='/organisations/']")
+    expect(people_link).to_be_hidden()
+    # the quick log sits in the collapsed bar: a visible field, typed into without opening a menu
+    expect(page.locator("#quicklog-text")).to_be_visible()
+    page.fill("#quicklog-text", "Anruf mit Anna Schmidt – Weiterbildung")
+    page.press("#quicklog-text", "Enter")
+    expect(page.locator("#messages")).to_contain_text("Anna Schmidt")
+
+    toggler.click()
+    expect(people_link).to_be_visible()
+    people_link.click()
+    expect(page.locator("h1")).to_contain_text("Organisations")
+
+
+def test_the_navigation_stays_on_one_line_at_1280_px_in_german_with_the_quick_log_readable(
+    logged_in_page, seeded
+):
+    page = logged_in_page
+    page.set_viewport_size(LAPTOP)
+    page.goto("/")
+    page.click("#language-form button")  # German: the longer labels
+    expect(page.locator("h1")).to_have_text("Heute")
+    expect(page.locator("nav .navbar-toggler")).to_be_hidden()
+    links = page.locator("#main-nav .nav-link")
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
+    assert len(tops) == 1, tops
+    nav_height = page.locator("nav.navbar").bounding_box()["height"]
+    assert nav_height < 70, nav_height
+    room, needed = page.evaluate(
+        """() => { const f = document.getElementById("quicklog-text");
+                   const s = getComputedStyle(f);
+                   const c = document.createElement("canvas").getContext("2d");
+                   c.font = s.font;
+                   const room = f.clientWidth - parseFloat(s.paddingLeft)
+                                - parseFloat(s.paddingRight);
+                   return [room, c.measureText(f.placeholder).width]; }"""
+    )
+    assert needed <= room, (needed, room)
+
+
+def test_dark_mode_follows_the_system_setting(logged_in_page, seeded):
+    page = logged_in_page
+    page.emulate_media(color_scheme="dark")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    page.emulate_media(color_scheme="light")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+
+
+def test_pages_link_a_favicon_that_is_served(logged_in_page, live_server):
+    page = logged_in_page
+    page.goto("/")
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    assert href and href.endswith(".svg")
+    response = page.request.get(live_server.url + href)
+    assert response.ok
+    assert "<svg" in response.text()
