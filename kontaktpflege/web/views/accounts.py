@@ -114,7 +114,12 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
     user = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("action") == "preferences" else None,
-        initial={"language": user.language, "time_zone": user.time_zone},
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        },
     )
     if (
         request.method == "POST"
@@ -126,6 +131,8 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
                 user=user,
                 language=prefs.cleaned_data["language"],
                 time_zone=prefs.cleaned_data["time_zone"],
+                first_name=prefs.cleaned_data["first_name"],
+                last_name=prefs.cleaned_data["last_name"],
             )
         except ValidationError as exc:
             prefs.add_service_errors(exc)
@@ -147,6 +154,7 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
         "my_workspaces": selectors.user_memberships(request.user),
         "roles": Role.choices,
         "new_token": new_token,
+        "settings_section": "profile",
     }
     response = TemplateResponse(request, "accounts/settings.html", context)
     if new_token:
