@@ -202,3 +202,9 @@ def test_logging_in_without_a_pick_keeps_the_account_language(alice):
 def test_the_login_page_says_which_language_the_app_uses_after_log_in(client):
     html = client.get("/login/").content.decode()
     assert 'id="login-language-note"' in html
+
+
+def test_the_hub_speaks_german_to_a_german_user(bob_client):
+    html = bob_client.get("/settings/followups/").content.decode()
+    assert "Daten: Import, Export, Sicherung" in html
+    assert "Die tägliche Übersicht ist aus." in html
