@@ -72,15 +72,29 @@ def user_create(
     return user
 
 
-def user_update_preferences(*, user: User, language: str, time_zone: str) -> User:
-    """Change a user's language and time zone."""
+def user_update_preferences(
+    *,
+    user: User,
+    language: str,
+    time_zone: str,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
+    """Change a user's language and time zone, and their name when given."""
     if language not in ("de", "en"):
         raise ValidationError({"language": _("Choose German or English.")})
     if not is_valid_zone(time_zone):
         raise ValidationError({"time_zone": _("Unknown time zone.")})
+    fields = ["language", "time_zone"]
+    if first_name is not None or last_name is not None:
+        first = user.first_name if first_name is None else first_name.strip()
+        last = user.last_name if last_name is None else last_name.strip()
+        _validate_names(first_name=first, last_name=last)
+        user.first_name, user.last_name = first, last
+        fields += ["first_name", "last_name"]
     user.language = language
     user.time_zone = time_zone
-    user.save(update_fields=["language", "time_zone"])
+    user.save(update_fields=fields)
     return user
 
 

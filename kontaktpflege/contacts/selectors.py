@@ -104,10 +104,12 @@ LIST_FIELDS = (
 def person_list_rows(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
     """The people list's rows: only the columns it shows, tags as `tag_list`.
 
-    Notes and the search text can be long; the list never reads them.
+    Notes and the search text can be long; the list never reads them. The members' own
+    people (user set) are nodes of the network, not contacts: the list leaves them out.
     """
     return (
         person_list(workspace=workspace, filters=filters)
+        .filter(user__isnull=True)
         .only(*LIST_FIELDS)
         .prefetch_related(None)
         .prefetch_related(

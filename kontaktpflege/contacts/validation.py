@@ -193,6 +193,13 @@ def check_phone_country(value: str | None) -> str:
     return code
 
 
+def tel_uri(number: str) -> str:
+    """A `tel:` link for a stored number: an E.164 number as it is, a number kept as
+    written reduced to its digits (and a leading +)."""
+    digits = "".join(c for c in number if c.isdigit())
+    return "tel:" + ("+" if number.strip().startswith("+") else "") + digits
+
+
 def format_phone(e164: str) -> str:
     """Show an E.164 number in international format."""
     try:

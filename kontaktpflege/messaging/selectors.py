@@ -104,6 +104,24 @@ def template_source(*, workspace: Workspace, key: str, variant: str) -> Template
     return TemplateSource(key, variant, shipped.name, v.subject, v.body, False, True)
 
 
+def template_sources(*, workspace: Workspace, variant: str) -> dict[str, TemplateSource]:
+    """One variant of every template the workspace sees, by key (one query): its own rows
+    over the shipped texts, as `template_source` picks them one by one."""
+    shipped = shipped_templates()
+    sources = {
+        key: TemplateSource(
+            key, variant, t.name, t.variants[variant].subject, t.variants[variant].body, False, True
+        )
+        for key, t in shipped.items()
+        if variant in t.variants
+    }
+    for row in MessageTemplate.objects.filter(workspace=workspace, variant=variant):
+        sources[row.key] = TemplateSource(
+            row.key, variant, row.name, row.subject, row.body, True, row.key in shipped
+        )
+    return sources
+
+
 def default_variant(person: Person) -> str:
     """English for English speakers, otherwise German Sie or Du as recorded."""
     if person.language == "en":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -128,18 +130,46 @@ class SignupForm(StyledForm):
         return data
 
 
-class PreferencesForm(StyledForm):
-    """Language and time zone."""
+@functools.cache
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]] | tuple[str, str]]:
+    """Every IANA zone of the system's database, grouped by region (Europe, America, …);
+    zones without a region (UTC) come first, ungrouped."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    single: list[tuple[str, str]] = []
+    for zone in sorted(zoneinfo.available_timezones()):
+        region, slash, place = zone.partition("/")
+        if not slash:
+            if zone == "UTC":
+                single.append((zone, zone))
+            continue  # legacy aliases such as "EST5EDT" or "Zulu"
+        if region in ("Etc", "SystemV", "US", "Canada", "Brazil", "Chile", "Mexico"):
+            continue  # aliases of the region names below
+        groups.setdefault(region, []).append((zone, place.replace("_", " ")))
+    return [*single, *groups.items()]
 
+
+class PreferencesForm(StyledForm):
+    """Profile: name, language and time zone (a picker of IANA zones)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     language = forms.ChoiceField(
         label=_("Language"), choices=[("de", "Deutsch"), ("en", "English")]
     )
-    time_zone = forms.CharField(
+    time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        max_length=64,
-        widget=forms.TextInput(attrs={"list": "time-zones"}),
-        help_text=_("An IANA name such as Europe/Berlin."),
+        choices=time_zone_choices,
+        error_messages={"invalid_choice": _("Unknown time zone.")},
+        help_text=_("Dates and times are shown in this zone; the digest is sent by it."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = (self.initial or {}).get("time_zone", "")
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        if current and not field.valid_value(current) and is_valid_zone(current):
+            field.choices = [(current, current), *time_zone_choices()]  # an alias kept as set
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"].strip()

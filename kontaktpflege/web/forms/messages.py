@@ -73,9 +73,12 @@ class NewTemplateForm(StyledForm):
 
     name = forms.CharField(label=_("Name"), max_length=120)
     key = forms.SlugField(
-        label=_("Key"),
+        label=_("Short name for the address"),
         max_length=60,
-        help_text=_("Short identifier: lower-case letters, digits and hyphens or underscores."),
+        help_text=_(
+            "Used in the template's page address: lower-case letters, digits, "
+            "hyphens or underscores, e.g. thank-you-note."
+        ),
     )
 
 

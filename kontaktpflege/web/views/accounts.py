@@ -81,11 +81,27 @@ def _throttled(request: HttpRequest, template: str, context: dict, wait: int) ->
     return response
 
 
+LOGIN_LANGUAGE_KEY = "login_language"
+
+
 class LoginView(auth_views.LoginView):
-    """Log-in with the throttled form; a throttled attempt is answered with 429."""
+    """Log-in with the throttled form; a throttled attempt is answered with 429.
+
+    A language picked on the log-in page (kept in the anonymous session by language_switch)
+    becomes the account's language at log-in; without a pick the account's language stays.
+    """
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        picked = self.request.session.get(LOGIN_LANGUAGE_KEY)
+        response = super().form_valid(form)
+        self.request.session.pop(LOGIN_LANGUAGE_KEY, None)
+        user = form.get_user()
+        if picked in ("de", "en") and picked != user.language:
+            services.user_update_preferences(user=user, language=picked, time_zone=user.time_zone)
+        return response
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
@@ -114,7 +130,12 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
     user = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("action") == "preferences" else None,
-        initial={"language": user.language, "time_zone": user.time_zone},
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        },
     )
     if (
         request.method == "POST"
@@ -126,6 +147,8 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
                 user=user,
                 language=prefs.cleaned_data["language"],
                 time_zone=prefs.cleaned_data["time_zone"],
+                first_name=prefs.cleaned_data["first_name"],
+                last_name=prefs.cleaned_data["last_name"],
             )
         except ValidationError as exc:
             prefs.add_service_errors(exc)
@@ -147,6 +170,7 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
         "my_workspaces": selectors.user_memberships(request.user),
         "roles": Role.choices,
         "new_token": new_token,
+        "settings_section": "profile",
     }
     response = TemplateResponse(request, "accounts/settings.html", context)
     if new_token:
@@ -365,6 +389,8 @@ def language_switch(request: WorkspaceRequest) -> HttpResponse:
             language=language,
             time_zone=request.user.time_zone,
         )
+    else:  # picked before logging in: LoginView saves it to the account
+        request.session[LOGIN_LANGUAGE_KEY] = language
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 86400)
     return response
 

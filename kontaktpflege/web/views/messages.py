@@ -38,10 +38,16 @@ from kontaktpflege.web.params import int_param, safe_next
 def message_templates(request: WorkspaceRequest) -> TemplateResponse:
     """The template library: shipped templates, customised ones and the workspace's own."""
     entries = selectors.template_library(workspace=request.workspace)
+    variant = "en" if request.user.language == "en" else "de_sie"
+    sources = selectors.template_sources(workspace=request.workspace, variant=variant)
+    previews = {
+        key: _template_preview(request, source.subject, source.body, variant)
+        for key, source in sources.items()
+    }
     context = {
-        "career": [e for e in entries if e.audience == "career"],
-        "recruiting": [e for e in entries if e.audience == "recruiting"],
-        "custom": [e for e in entries if not e.is_shipped],
+        "career": [(e, previews.get(e.key)) for e in entries if e.audience == "career"],
+        "recruiting": [(e, previews.get(e.key)) for e in entries if e.audience == "recruiting"],
+        "custom": [(e, previews.get(e.key)) for e in entries if not e.is_shipped],
         "new_form": NewTemplateForm(),
     }
     return TemplateResponse(request, "messaging/templates.html", context)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
-from kontaktpflege.contacts.validation import format_phone
+from kontaktpflege.contacts.validation import format_phone, tel_uri
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
@@ -273,7 +273,7 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "person": person,
         "timeline": timeline[:25],
         "more_offset": offset + 25 if len(timeline) > 25 else None,
-        "phones": [format_phone(p.number) for p in person.phones.all()],
+        "phones": [(format_phone(p.number), tel_uri(p.number)) for p in person.phones.all()],
         "birthday": _birthday(person),
         "connections": selectors.person_relationships(person=person),
         "employments": selectors.person_employments(person=person),
