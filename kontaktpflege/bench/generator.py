@@ -338,6 +338,7 @@ class Generator:
             rng.choice(["", "", "email", "call", "meeting", "linkedin", "whatsapp"]),
             rng.choice(vocab.HOW_WE_MET) if rng.random() < 0.4 else "",
             self._date(met_on),
+            "",  # origin: added by hand
             introducer,
             circle,
             rng.choice([14, 60, 120]) if rng.random() < 0.03 else None,
@@ -632,6 +633,7 @@ PERSON_FIELDS = [
     "preferred_channel",
     "how_we_met",
     "met_on",
+    "origin",
     "introduced_by",
     "circle",
     "keep_in_touch_days",
