@@ -208,7 +208,6 @@ class Generator:
             ],
         )
         orgs, seen = [], set()
-        tld = vocab.COMPANY_TLD[self.lang]
         for i, name in enumerate(company_names_for(self.lang, n, rng)):
             if fold(name) in seen:  # only where two names fold alike
                 name = f"{name} {i}"
@@ -225,7 +224,7 @@ class Generator:
                     fold(name),
                     rng.choice(vocab.INDUSTRIES),
                     vocab.REGIONS[region],
-                    f"https://www.{_slug(name)[:40]}.{tld}",
+                    f"https://www.{self._domain(name)}",
                     "",
                     target,
                     rng.randint(1, 5),
@@ -376,13 +375,20 @@ class Generator:
             org=self.orgs[org][1] if org >= 0 else self.orgs[0][1], region=vocab.REGIONS[region]
         )
 
+    def _domain(self, company: str) -> str:
+        """The web and mail domain of a company: its name without the legal form."""
+        for form in vocab.LEGAL_FORMS:
+            if company.endswith(" " + form):
+                company = company[: -len(form) - 1]
+                break
+        return f"{_slug(company)[:40]}.{vocab.COMPANY_TLD[self.lang]}"
+
     def _emails(self, pk: int, first: str, last: str, org: int, table: _Table) -> list[str]:
         rng = self.rng
         local = f"{_slug(first)}.{_slug(last)}"
         emails = []
         if org >= 0 and rng.random() < 0.6:
-            tld = vocab.COMPANY_TLD[self.lang]
-            emails.append(f"{local}@{_slug(self.orgs[org][1])[:30]}.{tld}")
+            emails.append(f"{local}@{self._domain(self.orgs[org][1])}")
         if not emails or rng.random() < 0.3:
             domain = rng.choice(vocab.MAIL_DOMAINS[self.lang])
             emails.append(f"{local}{rng.randrange(100)}@{domain}")

@@ -412,6 +412,8 @@ COMPANY_LINES_EN = [
     "Publishing",
 ]
 COMPANY_FORMS_EN = ["Ltd", "Ltd", "Inc.", "LLC", "plc"]
+# Every legal form, longest first (so "GmbH & Co. KG" is found before "KG").
+LEGAL_FORMS = sorted(set(COMPANY_FORMS_DE + COMPANY_FORMS_EN), key=len, reverse=True)
 
 # Channel weights of a realistic log.
 CHANNEL_WEIGHTS = {

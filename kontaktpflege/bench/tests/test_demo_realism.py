@@ -12,7 +12,7 @@ import pytest
 from kontaktpflege.accounts.services import user_create
 from kontaktpflege.bench import vocabulary as vocab
 from kontaktpflege.bench.generator import company_names_for, generate
-from kontaktpflege.contacts.models import Organisation, Person
+from kontaktpflege.contacts.models import EmailAddress, Organisation, Person
 from kontaktpflege.core.text import fold
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -93,6 +93,31 @@ def test_company_names_come_from_the_locale_list(db, language, forms, other):
     assert all(name.endswith(forms) for name in names)
     assert not [name for name in names if name.endswith(other)]
     assert len(set(names)) == len(names)
+
+
+def test_company_websites_and_mail_domains_leave_out_the_legal_form(db):
+    user = _owner("hanna", "de", "Europe/Berlin")
+    generate(workspace=user.active_workspace, scale="S", people=300, touchpoints=0, now=NOW)
+    expected = {}
+    for name in Organisation.objects.filter(workspace=user.active_workspace).values_list(
+        "name", flat=True
+    ):
+        longest_first = sorted(GERMAN_FORMS, key=len, reverse=True)
+        body = next(name.removesuffix(" " + form) for form in longest_first if name.endswith(form))
+        expected[name] = re.sub(r"[^a-z0-9]+", "", fold(body)) + ".de"
+    websites = dict(
+        Organisation.objects.filter(workspace=user.active_workspace).values_list("name", "website")
+    )
+    assert websites == {name: f"https://www.{domain}" for name, domain in expected.items()}
+    domains = {
+        email.split("@")[1]
+        for email in EmailAddress.objects.filter(person__workspace=user.active_workspace)
+        .exclude(person__user__isnull=False)
+        .values_list("email", flat=True)
+    }
+    company_domains = domains - set(vocab.MAIL_DOMAINS["de"])
+    assert company_domains
+    assert company_domains <= set(expected.values())
 
 
 def test_company_names_stay_unique_and_local_beyond_the_list():
