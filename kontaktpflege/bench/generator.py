@@ -34,10 +34,15 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.search import build_search_text, index_people
 from kontaktpflege.core.text import fold
+from kontaktpflege.core.timeutils import local_day_start
+from kontaktpflege.followups.services import workspace_zone
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
 CHUNK = 5000
 YEARS = 5
+# Touchpoints happen between these local hours, and this share of them on weekdays.
+DAY_HOURS = (8, 19)
+WEEKDAY_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,9 @@ class _People:
 class Generator:
     """One run of the generator for one workspace."""
 
-    def __init__(self, workspace: Workspace, scale: Scale, seed: int, now: dt.datetime) -> None:
+    def __init__(
+        self, workspace: Workspace, scale: Scale, seed: int, now: dt.datetime, language: str
+    ) -> None:
         self.ws = workspace
         self.scale = scale
         self.rng = random.Random(seed)
@@ -122,6 +129,9 @@ class Generator:
         self.today = now.date()
         self.stamp = self._dt(now)
         self.counts: dict[str, int] = {}
+        # The workspace's language: the user writes every summary and note in it.
+        self.lang = language
+        self.de = language == "de"
         self._names(seed)
 
     # -- values -------------------------------------------------------------------------
@@ -142,9 +152,16 @@ class Generator:
                 "f": sorted({fake.first_name_female() for _ in range(400)}),
                 "m": sorted({fake.first_name_male() for _ in range(400)}),
                 "last": sorted({fake.last_name() for _ in range(800)}),
-                "company": sorted({fake.company() for _ in range(600)}),
-                "sentence": [fake.sentence(nb_words=12) for _ in range(300)],
             }
+        side = 0 if self.de else 1  # German or English half of the vocabulary's pairs
+        self.topics = vocab.TOPICS_DE if self.de else vocab.TOPICS_EN
+        self.summaries = {channel: pair[side] for channel, pair in vocab.SUMMARIES.items()}
+        self.touch_notes = {
+            channel: vocab.TOUCH_NOTES.get(channel, ([], []))[side] + vocab.NOTES_ANY[side]
+            for channel in vocab.SUMMARIES
+        }
+        self.person_notes = vocab.PERSON_NOTES[side]
+        self.how_we_met = vocab.HOW_WE_MET[side]
         # Umlauts and ß on purpose: search must find Müller as Mueller and muller.
         self.pools["de"]["last"] += ["Müller", "Schäfer", "Köhler", "Weiß", "Groß", "Jürgens"]
         self.pools["de"]["f"] += ["Käthe", "Zoë", "Lüdia"][:2]
@@ -191,11 +208,9 @@ class Generator:
             ],
         )
         orgs, seen = [], set()
-        for i in range(n):
-            lang = "de" if rng.random() < 0.8 else "en"
-            name = rng.choice(self.pools[lang]["company"])
-            if fold(name) in seen:
-                name = f"{name} {rng.choice(vocab.REGIONS)} {i}"
+        for i, name in enumerate(company_names_for(self.lang, n, rng)):
+            if fold(name) in seen:  # only where two names fold alike
+                name = f"{name} {i}"
             seen.add(fold(name))
             region = rng.randrange(len(vocab.REGIONS))
             target = rng.random() < 0.05
@@ -209,7 +224,7 @@ class Generator:
                     fold(name),
                     rng.choice(vocab.INDUSTRIES),
                     vocab.REGIONS[region],
-                    f"https://www.{_slug(name)[:40]}.de",
+                    f"https://www.{self._domain(name)}",
                     "",
                     target,
                     rng.randint(1, 5),
@@ -270,7 +285,7 @@ class Generator:
 
     def _person(self, people: _People, i: int, tables: dict[str, _Table]) -> tuple[int, str]:
         rng, pk = self.rng, people.base + i
-        lang = "de" if rng.random() < 0.75 else "en"
+        lang = self.lang if rng.random() < 0.8 else ("en" if self.de else "de")
         gender = "f" if rng.random() < 0.5 else "m"
         first = rng.choice(self.pools[lang][gender])
         last = rng.choice(self.pools[lang]["last"])
@@ -336,28 +351,47 @@ class Generator:
             lang,
             "du" if circle in ("core", "active") and rng.random() < 0.6 else "sie",
             rng.choice(["", "", "email", "call", "meeting", "linkedin", "whatsapp"]),
-            rng.choice(vocab.HOW_WE_MET) if rng.random() < 0.4 else "",
+            rng.choice(self.how_we_met) if rng.random() < 0.4 else "",
             self._date(met_on),
+            "",  # origin: added by hand
             introducer,
             circle,
             rng.choice([14, 60, 120]) if rng.random() < 0.03 else None,
-            self._notes(lang),
+            self._notes(org, region),
             "",  # search_text placeholder, replaced by the caller
         )
 
-    def _notes(self, lang: str) -> str:
-        if self.rng.random() >= 0.3:
+    def _notes(self, org: int, region: int) -> str:
+        """A person's notes: none for most, one or two short sentences for some."""
+        rng = self.rng
+        if rng.random() >= 0.3:
             return ""
-        return " ".join(self.rng.sample(self.pools[lang]["sentence"], self.rng.randint(1, 3)))
+        chosen = rng.sample(self.person_notes, rng.randint(1, 2))
+        topic = self._topic(org, region)
+        return " ".join(text.format(topic=topic, region=vocab.REGIONS[region]) for text in chosen)
+
+    def _topic(self, org: int, region: int) -> str:
+        return self.rng.choice(self.topics).format(
+            org=self.orgs[org][1] if org >= 0 else self.orgs[0][1], region=vocab.REGIONS[region]
+        )
+
+    def _domain(self, company: str) -> str:
+        """The web and mail domain of a company: its name without the legal form."""
+        for form in vocab.LEGAL_FORMS:
+            if company.endswith(" " + form):
+                company = company[: -len(form) - 1]
+                break
+        return f"{_slug(company)[:40]}.{vocab.COMPANY_TLD[self.lang]}"
 
     def _emails(self, pk: int, first: str, last: str, org: int, table: _Table) -> list[str]:
         rng = self.rng
         local = f"{_slug(first)}.{_slug(last)}"
         emails = []
         if org >= 0 and rng.random() < 0.6:
-            emails.append(f"{local}@{_slug(self.orgs[org][1])[:30]}.de")
+            emails.append(f"{local}@{self._domain(self.orgs[org][1])}")
         if not emails or rng.random() < 0.3:
-            emails.append(f"{local}{rng.randrange(100)}@{rng.choice(vocab.MAIL_DOMAINS)}")
+            domain = rng.choice(vocab.MAIL_DOMAINS[self.lang])
+            emails.append(f"{local}{rng.randrange(100)}@{domain}")
         for n, email in enumerate(emails):
             table.add((self.ws.pk, self.stamp, self.stamp, pk, email, "", n == 0))
         return emails
@@ -529,15 +563,16 @@ class Generator:
         parts = _Table(Participation, ["touchpoint", "person", "occurred_at"])
         channels, channel_weights = zip(*vocab.CHANNEL_WEIGHTS.items(), strict=True)
         channel_cum = _cumulative(channel_weights)
-        span = YEARS * 365 * 86400
+        days = self._days()
+        span = YEARS * 365
         for start in range(0, self.scale.touchpoints, CHUNK):
             size = min(CHUNK, self.scale.touchpoints - start)
             primaries = rng.choices(range(len(weights)), cum_weights=cum, k=size)
             picked = rng.choices(channels, cum_weights=channel_cum, k=size)
             with transaction.atomic():
                 for n, (i, channel) in enumerate(zip(primaries, picked, strict=True)):
-                    ago = span * rng.random() ** CIRCLE_RECENCY[people.circle[i]] + 3600
-                    when = self._dt(self.now - dt.timedelta(seconds=int(ago)))
+                    ago = int(span * rng.random() ** CIRCLE_RECENCY[people.circle[i]])
+                    when = self._dt(self._when(days, ago))
                     tp_id = base + start + n
                     who = self._participants(i, communities)
                     text = self._touch_text(i, channel)
@@ -549,6 +584,30 @@ class Generator:
                 parts.flush()
         self.counts["touchpoints"] = tps.count
         self.counts["participations"] = parts.count
+
+    def _days(self) -> list[tuple[dt.datetime, int]]:
+        """Per day back from today (index = days ago): its local start in UTC and weekday."""
+        zone = workspace_zone(self.ws)
+        today = self.now.astimezone(zone).date()
+        days = []
+        for ago in range(YEARS * 365 + 1):
+            day = today - dt.timedelta(days=ago)
+            days.append((local_day_start(day, zone), day.weekday()))
+        return days
+
+    def _when(self, days: list[tuple[dt.datetime, int]], ago: int) -> dt.datetime:
+        """A daytime moment `ago` days back, moved off the weekend most of the time."""
+        rng = self.rng
+        start, weekday = days[ago]
+        if weekday >= 5 and rng.random() < WEEKDAY_SHARE:
+            ago = min(ago + weekday - 4, len(days) - 1)  # back to the Friday before
+            start = days[ago][0]
+        low, high = DAY_HOURS
+        when = start + dt.timedelta(seconds=int((low + (high - low) * rng.random()) * 3600))
+        if when > self.now - dt.timedelta(hours=1):  # today, but later than now: yesterday
+            start = days[min(ago + 1, len(days) - 1)][0]
+            when = start + (when - days[ago][0])
+        return when
 
     def _participants(self, i: int, communities: dict[int, list[int]]) -> list[int]:
         rng = self.rng
@@ -568,18 +627,15 @@ class Generator:
     def _touch_text(self, i: int, channel: str) -> tuple[str, str, str, str]:
         """Direction, summary, notes and give/take of one touchpoint."""
         rng, people = self.rng, self.people
-        de = people.lang[i] == "de"
-        templates = vocab.SUMMARIES[channel][0 if de else 1]
-        summary = rng.choice(templates).format(name=people.first[i])
         org = people.org[i]
-        if rng.random() < 0.6:
-            topic = rng.choice(vocab.TOPICS_DE if de else vocab.TOPICS_EN).format(
-                org=self.orgs[org][1] if org >= 0 else "Acme",
-                region=vocab.REGIONS[people.region[i]],
-            )
-            summary = f"{summary} – {topic}"[:300]
+        values = {
+            "first": people.first[i],
+            "topic": self._topic(org, people.region[i]),
+            "org": self.orgs[org][1] if org >= 0 else self.orgs[0][1],
+        }
+        summary = rng.choice(self.summaries[channel]).format_map(values)[:300]
         notes = (
-            rng.choice(self.pools["de" if de else "en"]["sentence"]) if rng.random() < 0.2 else ""
+            rng.choice(self.touch_notes[channel]).format_map(values) if rng.random() < 0.2 else ""
         )
         direction = rng.choice(["out", "out", "in", "mutual", "mutual"])
         roll = rng.random()
@@ -632,6 +688,7 @@ PERSON_FIELDS = [
     "preferred_channel",
     "how_we_met",
     "met_on",
+    "origin",
     "introduced_by",
     "circle",
     "keep_in_touch_days",
@@ -671,11 +728,14 @@ def generate(
     people: int | None = None,
     touchpoints: int | None = None,
     now: dt.datetime | None = None,
+    language: str | None = None,
 ) -> dict[str, int]:
     """Fill a workspace with generated data at a named scale; returns the row counts.
 
     `people` and `touchpoints` override the scale's numbers (for tests and experiments).
-    The same seed and `now` give the same data.
+    Summaries, notes and company names are in `language` (default: the workspace's), and
+    touchpoints fall in the daytime of the workspace's zone. The same seed, `now`,
+    language and zone give the same data.
     """
     spec = SCALES[scale]
     spec = Scale(
@@ -684,4 +744,34 @@ def generate(
         edges_per_person=spec.edges_per_person,
     )
     now = (now or timezone.now()).replace(microsecond=0)
-    return Generator(workspace, spec, seed, now).run()
+    return Generator(workspace, spec, seed, now, language or workspace_language(workspace)).run()
+
+
+def workspace_language(workspace: Workspace) -> str:
+    """The workspace's language ("de" or "en"): its setting, else its owner's, else German."""
+    name = (workspace.settings or {}).get("language", "")
+    if name not in ("de", "en"):
+        name = (
+            Membership.objects.filter(workspace=workspace, role="owner")
+            .order_by("id")
+            .values_list("user__language", flat=True)
+            .first()
+        )
+    return name if name in ("de", "en") else "de"
+
+
+def company_names_for(language: str, n: int, rng: random.Random) -> list[str]:
+    """`n` different company names from the locale's list; beyond it, with a city added."""
+    names = vocab.company_names(language)
+    if n <= len(names):
+        return rng.sample(names, n)
+    out = list(names)
+    rng.shuffle(out)
+    cities = [region for region in vocab.REGIONS if region != "Remote"]
+    parts = vocab.company_parts(language)
+    for k in range(n - len(out)):
+        name, form = parts[k % len(parts)]
+        city = cities[k // len(parts) % len(cities)]
+        suffix = "" if k < len(parts) * len(cities) else f" {k}"
+        out.append(f"{name} {city}{suffix} {form}")
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 TAGS = [
     "Alumni TU München",
     "Alumni LMU",
@@ -151,27 +153,267 @@ TOPICS_EN = [
     "moving to {region}",
 ]
 
-# Summaries per channel, German and English; {name} is the first participant's first name.
+# Summaries per channel (German, English) as the user would type them; {first} is the first
+# participant's first name, {topic} one of the topics above (already filled in).
 SUMMARIES: dict[str, tuple[list[str], list[str]]] = {
     "meeting": (
-        ["Kaffee mit {name}", "Mittagessen mit {name}", "Treffen mit {name}"],
-        ["Coffee with {name}", "Lunch with {name}", "Met {name}"],
+        [
+            "Kaffee mit {first} – {topic}",
+            "Mittagessen mit {first}",
+            "Mittagessen mit {first}: {topic}",
+            "Treffen mit {first} zu {topic}",
+            "Spaziergang mit {first}",
+            "Frühstück mit {first} – {topic}",
+        ],
+        [
+            "Coffee with {first} – {topic}",
+            "Lunch with {first}",
+            "Lunch with {first} about {topic}",
+            "Met {first} to talk about {topic}",
+            "Walk with {first}",
+            "Breakfast with {first} – {topic}",
+        ],
     ),
     "call": (
-        ["Telefonat mit {name}", "Videocall mit {name}"],
-        ["Call with {name}", "Video call with {name}"],
+        ["Telefonat: {topic}", "Telefonat mit {first}", "Videocall mit {first} – {topic}"],
+        ["Call: {topic}", "Phone call with {first}", "Video call with {first} – {topic}"],
     ),
     "email": (
-        ["E-Mail an {name}", "Mail von {name}"],
-        ["Email to {name}", "Email from {name}"],
+        ["E-Mail an {first}: {topic}", "Antwort von {first} zu {topic}", "Mail an {first}"],
+        ["Email to {first}: {topic}", "Reply from {first} on {topic}", "Emailed {first}"],
     ),
-    "linkedin": (["LinkedIn-Nachricht an {name}"], ["LinkedIn message to {name}"]),
-    "xing": (["Xing-Nachricht an {name}"], ["Xing message to {name}"]),
-    "whatsapp": (["WhatsApp mit {name}"], ["WhatsApp with {name}"]),
-    "letter": (["Karte an {name}"], ["Card to {name}"]),
-    "event": (["{name} auf der Konferenz getroffen"], ["Met {name} at the conference"]),
-    "group_meeting": (["Stammtisch mit {name}"], ["Meetup with {name}"]),
+    "linkedin": (
+        ["LinkedIn-Nachricht an {first}", "LinkedIn: {first} gratuliert zur neuen Stelle"],
+        ["LinkedIn message to {first}", "LinkedIn: congratulated {first} on the new role"],
+    ),
+    "xing": (["Xing-Nachricht an {first}"], ["Xing message to {first}"]),
+    "whatsapp": (
+        ["WhatsApp mit {first}", "Kurz per WhatsApp: {topic}"],
+        ["WhatsApp with {first}", "Quick WhatsApp: {topic}"],
+    ),
+    "letter": (
+        ["Karte an {first}", "Geburtstagskarte an {first}"],
+        ["Card to {first}", "Birthday card to {first}"],
+    ),
+    "event": (
+        ["{first} auf der Konferenz getroffen", "{first} beim Meetup gesehen"],
+        ["Ran into {first} at the conference", "Saw {first} at the meetup"],
+    ),
+    "group_meeting": (
+        ["Stammtisch mit {first}", "Teamessen mit {first} und anderen"],
+        ["Meetup with {first}", "Team dinner with {first} and others"],
+    ),
 }
+
+# Short notes on a touchpoint, per channel (German, English); "" picks from NOTES_ANY only.
+TOUCH_NOTES: dict[str, tuple[list[str], list[str]]] = {
+    "meeting": (
+        [
+            "{first} überlegt, im Frühjahr zu wechseln.",
+            "Sie hat mir zwei Kontakte bei {org} angeboten.",
+            "Nächstes Mal zahle ich.",
+            "Gute Stimmung, wollen uns in drei Monaten wieder treffen.",
+        ],
+        [
+            "{first} is thinking about moving on in spring.",
+            "Offered to introduce me to two people at {org}.",
+            "My turn to pay next time.",
+            "Good mood, agreed to meet again in three months.",
+        ],
+    ),
+    "call": (
+        [
+            "{first} ruft nächste Woche zurück.",
+            "Kurz abgestimmt, Unterlagen folgen per Mail.",
+            "Hat nach meinem Lebenslauf gefragt.",
+        ],
+        [
+            "{first} will call back next week.",
+            "Quick sync, documents to follow by email.",
+            "Asked for my CV.",
+        ],
+    ),
+    "email": (
+        ["Link zum Artikel geschickt.", "Termin für Ende des Monats vorgeschlagen."],
+        ["Sent the link to the article.", "Suggested a date at the end of the month."],
+    ),
+}
+NOTES_ANY: tuple[list[str], list[str]] = (
+    [
+        "Nachfassen in zwei Wochen.",
+        "Interessiert sich für {topic}.",
+        "{first} kennt jemanden bei {org}.",
+        "Grüße an die Familie ausrichten.",
+    ],
+    [
+        "Follow up in two weeks.",
+        "Interested in {topic}.",
+        "{first} knows someone at {org}.",
+        "Send regards to the family.",
+    ],
+)
+
+# Notes on a person (German, English): one or two of these, filled in.
+PERSON_NOTES: tuple[list[str], list[str]] = (
+    [
+        "Kennen uns seit dem Studium.",
+        "Arbeitet viel remote, meistens vormittags erreichbar.",
+        "Zwei Kinder, fährt gern Rennrad.",
+        "Sehr gut vernetzt in {region}.",
+        "Hat mir bei der letzten Bewerbung geholfen.",
+        "Interessiert sich für {topic}.",
+        "Trinkt keinen Kaffee, lieber Tee.",
+        "Spricht auf Konferenzen über Produktstrategie.",
+        "Möchte mittelfristig ins Ausland.",
+        "Empfehlung von einer ehemaligen Kollegin.",
+    ],
+    [
+        "We have known each other since university.",
+        "Works remotely a lot, best reached in the morning.",
+        "Two kids, keen road cyclist.",
+        "Very well connected in {region}.",
+        "Helped me with my last application.",
+        "Interested in {topic}.",
+        "Prefers tea over coffee.",
+        "Speaks at conferences about product strategy.",
+        "Would like to move abroad at some point.",
+        "Recommended by a former colleague.",
+    ],
+)
+
+# Company names per locale: a brand-like stem, a line of business and a legal form.
+COMPANY_STEMS_DE = [
+    "Nordlicht",
+    "Elbwerk",
+    "Rheinblick",
+    "Alpenland",
+    "Hansekontor",
+    "Isartal",
+    "Spreeufer",
+    "Mainfeld",
+    "Weserstahl",
+    "Brückner",
+    "Lindenhof",
+    "Sonnenberg",
+    "Falkenstein",
+    "Eichenhain",
+    "Bergmann",
+    "Hohenwald",
+    "Kranich",
+    "Seeblick",
+    "Moosburg",
+    "Ostwind",
+    "Westfalia",
+    "Donautal",
+    "Schwarzwald",
+    "Lichtblick",
+    "Silberfels",
+    "Tannenberg",
+    "Birkenweg",
+    "Mühlbach",
+    "Grünwerk",
+    "Steinfeld",
+    "Adlerhorst",
+    "Rosenthal",
+    "Kiefernhain",
+    "Neckarbrücke",
+    "Ahornweg",
+    "Buchenau",
+    "Wolkenstein",
+    "Fichtelberg",
+    "Ammersee",
+    "Ruhrwerk",
+]
+COMPANY_LINES_DE = [
+    "Software",
+    "Logistik",
+    "Maschinenbau",
+    "Consulting",
+    "Systeme",
+    "Energie",
+    "Medien",
+    "Datentechnik",
+    "Bau",
+    "Analytik",
+    "Medizintechnik",
+    "Handel",
+    "Finanzpartner",
+    "Digital",
+    "Automation",
+    "Personalberatung",
+    "Immobilien",
+    "Elektrotechnik",
+    "Versicherungsmakler",
+    "Verlag",
+]
+COMPANY_FORMS_DE = ["GmbH", "GmbH", "GmbH", "AG", "SE", "GmbH & Co. KG"]
+COMPANY_STEMS_EN = [
+    "Northbridge",
+    "Redwood",
+    "Harbourside",
+    "Bluestone",
+    "Kingsley",
+    "Ashford",
+    "Silverline",
+    "Oakridge",
+    "Brightwater",
+    "Greenfield",
+    "Highgate",
+    "Whitmore",
+    "Fairview",
+    "Stonebridge",
+    "Riverside",
+    "Westbrook",
+    "Clearwater",
+    "Hawthorne",
+    "Pinecrest",
+    "Lakeshore",
+    "Crestwood",
+    "Bramley",
+    "Thornbury",
+    "Evergreen",
+    "Summit",
+    "Meridian",
+    "Beacon",
+    "Holloway",
+    "Marlow",
+    "Kensington",
+    "Windmill",
+    "Foxglove",
+    "Sterling",
+    "Harrow",
+    "Copperfield",
+    "Elmstead",
+    "Ravenscroft",
+    "Millbrook",
+    "Aldridge",
+    "Wexford",
+]
+COMPANY_LINES_EN = [
+    "Software",
+    "Logistics",
+    "Engineering",
+    "Consulting",
+    "Systems",
+    "Energy",
+    "Media",
+    "Data",
+    "Construction",
+    "Analytics",
+    "Medical",
+    "Trading",
+    "Capital",
+    "Digital",
+    "Automation",
+    "Talent",
+    "Properties",
+    "Electronics",
+    "Insurance",
+    "Publishing",
+]
+COMPANY_FORMS_EN = ["Ltd", "Ltd", "Inc.", "LLC", "plc"]
+# Every legal form, longest first (so "GmbH & Co. KG" is found before "KG").
+LEGAL_FORMS = sorted(set(COMPANY_FORMS_DE + COMPANY_FORMS_EN), key=len, reverse=True)
 
 # Channel weights of a realistic log.
 CHANNEL_WEIGHTS = {
@@ -186,19 +428,36 @@ CHANNEL_WEIGHTS = {
     "group_meeting": 3,
 }
 
-HOW_WE_MET = [
-    "Studium",
-    "Ehemalige Kollegen",
-    "Konferenz",
-    "Stammtisch",
-    "Über LinkedIn",
-    "Empfehlung",
-    "Sportverein",
-    "Met at a conference",
-    "Former colleague",
-    "Introduced by a friend",
-]
+HOW_WE_MET: tuple[list[str], list[str]] = (
+    ["Studium", "Ehemalige Kollegen", "Konferenz", "Stammtisch", "Über LinkedIn", "Empfehlung"],
+    ["University", "Former colleague", "Met at a conference", "Introduced by a friend"],
+)
 
-MAIL_DOMAINS = ["gmail.com", "web.de", "gmx.de", "posteo.de", "outlook.com", "t-online.de"]
+MAIL_DOMAINS = {
+    "de": ["gmail.com", "web.de", "gmx.de", "posteo.de", "outlook.com", "t-online.de"],
+    "en": ["gmail.com", "outlook.com", "yahoo.co.uk", "icloud.com", "proton.me"],
+}
+COMPANY_TLD = {"de": "de", "en": "co.uk"}
 MOBILE_PREFIXES = ["151", "152", "157", "159", "160", "162", "170", "171", "172", "173", "174"]
 MOBILE_PREFIXES += ["175", "176", "177", "178", "179"]
+
+
+@cache
+def company_parts(language: str) -> list[tuple[str, str]]:
+    """Every (name, legal form) of a locale's list, in a fixed order."""
+    de = language == "de"
+    stems = COMPANY_STEMS_DE if de else COMPANY_STEMS_EN
+    lines = COMPANY_LINES_DE if de else COMPANY_LINES_EN
+    forms = COMPANY_FORMS_DE if de else COMPANY_FORMS_EN
+    # The form follows from the name, so a name never appears with two forms.
+    return [
+        (f"{stem} {line}", forms[(s * len(lines) + n) % len(forms)])
+        for s, stem in enumerate(stems)
+        for n, line in enumerate(lines)
+    ]
+
+
+@cache
+def company_names(language: str) -> list[str]:
+    """The locale's company names, e.g. "Elbwerk Logistik GmbH" or "Redwood Data Ltd"."""
+    return [f"{name} {form}" for name, form in company_parts(language)]
