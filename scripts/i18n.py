@@ -59,6 +59,9 @@ def _extract_file(path: Path) -> Iterator[tuple[str, str | None, str]]:
         from django.utils.translation.template import templatize
 
         text = templatize(text, origin=str(path))
+        # Templatized text is Python only in name: indentation there means nothing, and
+        # a multi-line HTML tag would otherwise read as a broken indented block.
+        text = "\n".join(line.lstrip() for line in text.splitlines())
     for _lineno, func, message, _comments in extract_python(
         io.BytesIO(text.encode()), list(KEYWORDS), [], {}
     ):
