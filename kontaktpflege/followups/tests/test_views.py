@@ -382,10 +382,10 @@ def test_the_core_circle_banner_is_short_and_links_to_the_core_circle(
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_show_all_is_bounded_per_group(alice_client, make_person, committed, monkeypatch):
-    from kontaktpflege.web.views import today
+    from kontaktpflege.followups import selectors
 
-    assert today.SHOW_ALL == 100
-    monkeypatch.setattr(today, "SHOW_ALL", 25)  # the same bound, reached with fewer rows
+    assert selectors.SHOW_ALL == 100
+    monkeypatch.setattr(selectors, "SHOW_ALL", 25)  # the same bound, reached with fewer rows
     due_items(make_person, committed, [-2] * 30)
     page = alice_client.get("/?all=1").content.decode()
     assert len(agenda_cards(page)) == 25

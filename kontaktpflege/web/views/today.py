@@ -31,8 +31,6 @@ from kontaktpflege.web.forms.today import (
 )
 from kontaktpflege.web.params import safe_next
 
-SHOW_ALL = 100  # "show all" lists at most this many per group, so the page stays light
-
 
 @member_required
 def today(request: WorkspaceRequest) -> TemplateResponse:
@@ -40,14 +38,16 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
     day = services.workspace_today(request.workspace)
     rules, _days = services.workspace_rules(request.workspace)
     core, unsorted = circle_counts(workspace=request.workspace)
-    show_all = SHOW_ALL if request.GET.get("all") else 0
+    show_all = selectors.SHOW_ALL if request.GET.get("all") else 0
+    plan = selectors.agenda(
+        workspace=request.workspace,
+        today=day,
+        language=request.user.language,
+        per_group=show_all or selectors.PER_GROUP,
+    )
     context = {
-        "plan": selectors.agenda(
-            workspace=request.workspace,
-            today=day,
-            language=request.user.language,
-            per_group=show_all or selectors.PER_GROUP,
-        ),
+        "plan": plan,
+        "summary": _summary(plan.totals),
         "show_all": show_all,
         # Rules with a message template get "Write" as their one primary action, others "Log".
         "write_rules": frozenset(TEMPLATE_FOR_RULE),
@@ -58,10 +58,17 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
         "core_warning": engine.core_circle_warning(core, rules),
         "core_limit": rules["core_size"].threshold,
         "people_url": reverse("people"),
+        "next_url": request.get_full_path(),
         "act_url": reverse("followup_detail", args=[0]).removesuffix("0/"),
         "t": _item_labels(),
     }
     return render_page(request, "followups/today.html", context, partial="agenda")
+
+
+def _summary(totals: dict[str, int]) -> str:
+    """ "5 overdue · 3 today · 12 this week" from the exact totals; empty groups left out."""
+    texts = {"overdue": _("%(n)s overdue"), "today": _("%(n)s today"), "week": _("%(n)s this week")}
+    return " · ".join(texts[group] % {"n": n} for group, n in totals.items() if n)
 
 
 def _item_labels() -> dict[str, str]:
