@@ -1,23 +1,31 @@
-"""Benchmarks of the follow-up area: the Today agenda over HTTP and a full recompute.
+"""Benchmarks of the follow-up area: the Today agenda over HTTP, Today with 200 due items
+rendered at the server, and a full recompute.
 
 The agenda's floor is one hand-written query checked to return the page's rows; the
-recompute's floor is the pure engine over facts collected beforehand, checked to yield the
-items the recompute left in the database.
+200-item page's floor is that query plus the people's names and one line of HTML per item,
+checked to list the same items in the same order; the recompute's floor is the pure engine
+over facts collected beforehand, checked to yield the items the recompute left in the
+database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.test import Client
+from django.utils.html import escape
 
+from kontaktpflege.accounts.services import user_create
 from kontaktpflege.bench.registry import BenchContext, Result, pair, scenario
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.core.timeutils import local_today
 from kontaktpflege.followups import engine
 from kontaktpflege.followups.models import FollowUp
-from kontaktpflege.followups.selectors import PER_GROUP, WEEK_DAYS, agenda_queryset
+from kontaktpflege.followups.selectors import PER_GROUP, SHOW_ALL, WEEK_DAYS, agenda_queryset
 from kontaktpflege.followups.services import (
     CHUNK,
     FACT_PROVIDERS,
@@ -89,6 +97,101 @@ def bench_today(ctx: BenchContext) -> list[Result]:
         "hand-written agenda SQL",
         "p95 < 50 ms at M",
     )
+
+
+TODAY_ITEMS = {"overdue": 100, "today": 50, "week": 50}  # 200 due items, all within "show all"
+
+
+def fill_today(workspace: Any, today: dt.date) -> None:
+    """Give a fresh workspace exactly 200 due items: one keep-in-touch item per person."""
+    offsets = {"overdue": -5, "today": 0, "week": 3}
+    people = Person.objects.bulk_create(
+        Person(workspace=workspace, first_name=f"Person {n}", last_name=group, circle="active")
+        for group, count in TODAY_ITEMS.items()
+        for n in range(count)
+    )
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            workspace=workspace,
+            person=person,
+            rule="keep_in_touch",
+            key=f"keep_in_touch:{person.pk}",
+            due_on=today + dt.timedelta(days=offsets[person.last_name]),
+            original_due_on=today + dt.timedelta(days=offsets[person.last_name]),
+            priority=20,
+            params={"name": person.first_name, "last": "2025-01-02", "circle": "active"}
+            | {"interval": 90},
+        )
+        for person in people
+    )
+
+
+def floor_page(workspace_id: int, today: dt.date, per_group: int) -> str:
+    """The least a page listing the agenda must do: its rows, the names, one <li> per item."""
+    ids = floor_ids(workspace_id, today, per_group)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.id, f.due_on, p.id, p.first_name, p.last_name FROM followups_followup f"
+            f" JOIN contacts_person p ON p.id = f.person_id WHERE f.id IN ({marks})",
+            ids,
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
+    return "".join(
+        f'<li id="followup-{i}"><a href="/people/{rows[i][2]}/">'
+        f"{escape(rows[i][3])} {escape(rows[i][4])}</a> {rows[i][1]}</li>"
+        for i in ids
+    )
+
+
+def shown_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<li class="followup [^"]*" id="followup-(\d+)"', html)]
+
+
+def _page_beside_floor(
+    ctx: BenchContext, client: Client, workspace_id: int, today: dt.date, view: tuple[str, int, str]
+) -> list[Result]:
+    """Time one Today URL in process beside floor_page, after checking both list the same items."""
+    path, per_group, label = view
+    shown = shown_ids(client.get(path).content.decode())
+    if shown != floor_ids(workspace_id, today, per_group):
+        raise RuntimeError(f"the floor and {path} list different items")
+    page = ctx.time_call(lambda: client.get(path))
+    floor = ctx.time_call(lambda: floor_page(workspace_id, today, per_group))
+    rows = pair(
+        f"Today with 200 due items, {label}, server render",
+        "ms",
+        page,
+        floor,
+        "agenda SQL + names + one <li> per item",
+        "p95 < 100 ms",
+    )
+    rows[-1].note += f", {len(shown)} items on the page"
+    return rows
+
+
+@scenario("today_200", scales=("S", "M", "L"))
+def bench_today_200(ctx: BenchContext) -> list[Result]:
+    """Today with 200 due items rendered at the server (in process, no network), default page
+    and "show all", each beside its floor; the workspace is built here and rolled back."""
+    results: list[Result] = []
+    with transaction.atomic():
+        user = user_create(
+            username=f"bench-today-{secrets.token_hex(4)}",
+            email="bench-today@example.org",
+            password=secrets.token_urlsafe(16),
+            language="en",
+        )
+        workspace = user.active_workspace
+        assert workspace is not None
+        today = local_today(user)
+        fill_today(workspace, today)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        for view in (("/", PER_GROUP, "default page"), ("/?all=1", SHOW_ALL, "show all")):
+            results += _page_beside_floor(ctx, client, workspace.pk, today, view)
+        transaction.set_rollback(True)
+    return results
 
 
 def collected_facts(

@@ -42,6 +42,7 @@ from kontaktpflege.followups.reasons import (
 
 GROUPS = ("overdue", "today", "week")
 PER_GROUP = 20
+SHOW_ALL = 100  # "show all" lists at most this many per group, so the page stays light
 WEEK_DAYS = 7
 
 
@@ -136,9 +137,12 @@ def agenda(
         groups={g: [] for g in GROUPS},
         totals=agenda_totals(workspace=workspace, today=today),
     )
+    labels: dict[str, str] = {}  # rule_label translates every label: once per rule is enough
     for row in agenda_queryset(workspace=workspace, today=today, per_group=per_group):
         group = GROUPS[row.grp]  # type: ignore[attr-defined]
-        result.groups[group].append(_item(row, today, language))
+        if row.rule not in labels:
+            labels[row.rule] = rule_label(row.rule)
+        result.groups[group].append(_item(row, today, language, labels[row.rule]))
     for group, items in result.groups.items():
         result.more[group] = result.totals[group] > len(items)
     return result
@@ -168,7 +172,7 @@ def agenda_item(row: FollowUp, *, today: dt.date, language: str) -> AgendaItem:
     return _item(row, today, language)
 
 
-def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:
+def _item(row: FollowUp, today: dt.date, language: str, label: str | None = None) -> AgendaItem:
     suggestion = engine.is_suggestion(row.rule)
     late = 0 if suggestion else max((today - row.due_on).days, 0)
     with translation.override(language):
@@ -177,7 +181,7 @@ def _item(row: FollowUp, today: dt.date, language: str) -> AgendaItem:
     return AgendaItem(
         followup=row,
         reason=reason(row.rule, row.params, today, language),
-        label=rule_label(row.rule),
+        label=rule_label(row.rule) if label is None else label,
         priority=engine.effective_priority(row.priority, row.due_on, today, row.rule),
         days_overdue=late,
         suggested=suggested,

@@ -73,6 +73,26 @@ def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_p
     assert "3 runs" in rows[0].note
 
 
+def test_today_with_200_due_items_is_timed_beside_its_floor_and_leaves_no_rows(alice, workspace):
+    from kontaktpflege.accounts.models import User
+    from kontaktpflege.contacts.models import Person
+
+    before = (User.objects.count(), Person.objects.count(), FollowUp.objects.count())
+    ctx = BenchContext(scale="S", workspace=workspace, user=alice, repeat=2)
+    fn, scales = SCENARIOS["today_200"]
+    rows = fn(ctx)
+    assert "S" in scales
+    assert [r.name for r in rows] == [
+        f"Today with 200 due items, {page}, server render p{p}"
+        for page in ("default page", "show all")
+        for p in (50, 95)
+    ]
+    assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
+    assert rows[1].note.endswith("60 items on the page")  # 20 per group by default
+    assert rows[3].note.endswith("200 items on the page") and rows[3].target == "p95 < 100 ms"
+    assert (User.objects.count(), Person.objects.count(), FollowUp.objects.count()) == before
+
+
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_the_recompute_floor_yields_the_items_the_recompute_left(workspace, make_person, committed):
     spread(make_person, committed)

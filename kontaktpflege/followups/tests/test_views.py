@@ -285,3 +285,109 @@ def test_the_item_page_offers_every_action_and_charlie_gets_404(
     for control in ('name="channel"', 'name="snooze_until"', 'value="next_month"', 'name="reason"'):
         assert control in page
     assert charlie_client.get(reverse("followup_detail", args=[item.pk])).status_code == 404
+
+
+def agenda_cards(page: str) -> list[str]:
+    """The HTML of each item card on a Today page."""
+    return [part.split("</li>")[0] for part in page.split('<li class="followup ')[1:]]
+
+
+def due_items(make_person, committed, days: list[int], **fields) -> None:
+    """One keep-in-touch item per entry of days, due that many days from 2 June 2025."""
+    with committed():
+        people = [make_person(first_name=f"P{i}", **fields) for i in range(len(days))]
+    for person, offset in zip(people, days, strict=True):
+        FollowUp.objects.filter(person=person).update(
+            due_on=dt.date(2025, 6, 2) + dt.timedelta(days=offset)
+        )
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_summary_line_counts_every_group_from_the_totals_in_english_and_german(
+    alice_client, bob_client, make_person, committed
+):
+    # 23 overdue: more than the 20 the page shows, so the line must come from the totals.
+    due_items(make_person, committed, [-3] * 23 + [0] * 2 + [4] * 5)
+    en = alice_client.get("/").content.decode()
+    de = bob_client.get("/").content.decode()
+    assert len(agenda_cards(en)) == 20 + 2 + 5
+    assert '<p class="text-body-secondary mb-3" id="agenda-summary">' in en
+    assert "23 overdue · 2 today · 5 this week</p>" in en
+    assert "23 überfällig · 2 heute · 5 diese Woche</p>" in de
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_each_card_has_one_primary_action_and_a_menu_that_needs_no_javascript(
+    alice_client, make_person, committed
+):
+    due_items(make_person, committed, [-1, 0])
+    occasion = FollowUp.objects.order_by("id").last()
+    FollowUp.objects.filter(pk=occasion.pk).update(
+        rule="custom", params={"name": "P1", "on": "2025-06-02"}
+    )
+    cards = agenda_cards(alice_client.get("/").content.decode())
+    assert len(cards) == 2
+    for card in cards:
+        assert card.count("btn-primary") == 1 and card.count("followup-primary") == 1
+        menu = card.split('<details class="followup-menu">')[1].split("</details>")[0]
+        assert "<summary" in menu and "More…" in menu
+        for action in ('name="snooze" value="tomorrow"', 'value="next_week"', 'name="skip"'):
+            assert action in menu
+        assert 'class="btn btn-sm btn-link followup-more"' in menu and ">Details</a>" in menu
+    write = next(c for c in cards if 'data-rule="keep_in_touch"' in c)
+    log = next(c for c in cards if 'data-rule="custom"' in c)
+    assert 'btn-primary followup-primary followup-compose" href="/people/' in write
+    assert ">Write</a>" in write and 'name="done"' in write.split("<details")[1]
+    assert 'btn-primary followup-primary" type="submit" name="done" value="1"' in log
+    assert ">Log</button>" in log and 'name="done"' not in log.split("<details")[1]
+    # The menu's buttons post the same form as before: snooze works without JavaScript.
+    response = alice_client.post(
+        reverse("followup_act", args=[occasion.pk]), {"snooze": "tomorrow", "summary": ""}
+    )
+    assert response.status_code == 302
+    assert FollowUp.objects.get(pk=occasion.pk).due_on == dt.date(2025, 6, 3)
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_target_company_shows_as_a_small_marked_icon_not_a_badge(
+    alice_client, workspace, make_person, committed
+):
+    from kontaktpflege.contacts.models import Organisation, Person
+
+    target = Organisation.objects.create(workspace=workspace, name="Zielfirma AG", is_target=True)
+    due_items(make_person, committed, [-1, -1])
+    Person.objects.filter(first_name="P0").update(organisation=target)
+    cards = agenda_cards(alice_client.get("/").content.decode())
+    marked = [c for c in cards if "followup-target" in c]
+    assert len(marked) == 1 and "P0" in marked[0]
+    assert 'title="Target company"' in marked[0]
+    assert '<span class="visually-hidden">Target company</span>' in marked[0]
+    assert all("badge" not in c for c in cards)
+
+
+def test_the_core_circle_banner_is_short_and_links_to_the_core_circle(
+    alice_client, make_person, committed
+):
+    with committed():
+        for i in range(21):  # the core-size rule's default threshold is 20
+            make_person(first_name=f"C{i}", circle="core")
+        make_person(first_name="Nora", last_name="Netz", circle="network")
+    page = alice_client.get("/").content.decode()
+    banner = page.split('id="core-warning">')[1].split("</div>")[0]
+    assert "21 people in your core circle" in banner and "Quality beats" not in banner
+    assert '<a class="alert-link" href="/people/?circle=core" id="core-link">' in banner
+    listed = alice_client.get("/people/?circle=core").content.decode()
+    assert "C20" in listed and "Nora" not in listed
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_show_all_is_bounded_per_group(alice_client, make_person, committed, monkeypatch):
+    from kontaktpflege.followups import selectors
+
+    assert selectors.SHOW_ALL == 100
+    monkeypatch.setattr(selectors, "SHOW_ALL", 25)  # the same bound, reached with fewer rows
+    due_items(make_person, committed, [-2] * 30)
+    page = alice_client.get("/?all=1").content.decode()
+    assert len(agenda_cards(page)) == 25
+    assert "Showing the first 25." in page and "?all=1#group" not in page
+    assert "30 overdue" in page

@@ -50,6 +50,7 @@ def test_pages_load_without_a_csp_violation_and_htmx_still_works(
     with page.expect_request(
         lambda r: r.url.endswith(f"/{followup.pk}/act/") and r.headers.get("hx-request") == "true"
     ):
+        page.locator(f"#followup-{followup.pk} details.followup-menu summary").click()
         page.locator(f"#followup-{followup.pk} button[name=snooze][value=tomorrow]").click()
     expect(page.locator(f"#followup-{followup.pk}.followup-closed")).to_be_visible()
     followup.refresh_from_db()

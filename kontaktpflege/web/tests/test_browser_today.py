@@ -1,5 +1,7 @@
 """The Today agenda end to end in real Chromium."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +27,9 @@ def test_a_first_meeting_becomes_a_72_hour_item_that_can_be_snoozed_and_complete
     expect(item.locator(".followup-reason")).to_contain_text("72")
     followup = FollowUp.objects.get(person=person, rule="new_contact")
 
+    # Secondary actions sit in the item's menu; the primary one is "Write".
+    expect(item.locator(".followup-primary")).to_have_text("Write")
+    item.locator("details.followup-menu summary").click()
     item.locator("button[name=snooze][value=tomorrow]").click()
     expect(page.locator(f"#followup-{followup.pk}.followup-closed")).to_be_visible()
     followup.refresh_from_db()
@@ -34,6 +39,7 @@ def test_a_first_meeting_becomes_a_72_hour_item_that_can_be_snoozed_and_complete
     page.goto("/")
     row = page.locator(f"#followup-{followup.pk}")
     expect(row.locator(".followup-due")).to_contain_text("snoozed until")
+    row.locator("details.followup-menu summary").click()
     row.locator("input[name=summary]").fill("Nachricht mit dem Artikel geschickt")
     row.locator("button[name=done]").click()
     expect(page.locator(f"#followup-{followup.pk}.followup-closed")).to_be_visible()
@@ -44,3 +50,36 @@ def test_a_first_meeting_becomes_a_72_hour_item_that_can_be_snoozed_and_complete
     ).exists()
     page.goto("/")
     expect(page.locator(f"#followup-{followup.pk}")).to_have_count(0)
+
+
+def test_keyboard_shortcuts_move_complete_and_open_the_help(logged_in_page, make_person):
+    people = [make_person(first_name=name, last_name="Kurz") for name in ("Ada", "Ben", "Cem")]
+    FollowUp.objects.filter(person__in=people).update(due_on=dt.date.today() - dt.timedelta(3))
+    page = logged_in_page
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/")
+    items = page.locator("li[data-followup]")
+    expect(items).to_have_count(3)
+    ids = [int(i.split("-")[1]) for i in items.evaluate_all("els => els.map(e => e.id)")]
+
+    # Typing in a field never triggers a shortcut.
+    page.fill("#quicklog-text", "jjd")
+    expect(page.locator("li[aria-current=true]")).to_have_count(0)
+    page.locator("#quicklog-text").blur()
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(f"#followup-{ids[1]}")).to_have_attribute("aria-current", "true")
+    page.keyboard.press("d")
+    expect(page.locator(f"#followup-{ids[1]}.followup-closed")).to_be_visible()
+    states = dict(FollowUp.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert [states[i] for i in ids] == ["open", "done", "open"]
+
+    page.keyboard.press("?")
+    help_dialog = page.locator("#shortcut-help")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("Snooze until tomorrow")
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    assert errors == []

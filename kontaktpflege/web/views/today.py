@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kontaktpflege.contacts.models import Channel
@@ -20,6 +21,7 @@ from kontaktpflege.contacts.selectors import circle_counts, person_get
 from kontaktpflege.contacts.services import people_bulk_update
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.followups import calendar, engine, notifications, selectors, services
+from kontaktpflege.messaging.library import TEMPLATE_FOR_RULE
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.today import (
     FollowUpActionForm,
@@ -29,8 +31,6 @@ from kontaktpflege.web.forms.today import (
 )
 from kontaktpflege.web.params import safe_next
 
-SHOW_ALL = 200  # "show more" lists this many per group
-
 
 @member_required
 def today(request: WorkspaceRequest) -> TemplateResponse:
@@ -38,13 +38,19 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
     day = services.workspace_today(request.workspace)
     rules, _days = services.workspace_rules(request.workspace)
     core, unsorted = circle_counts(workspace=request.workspace)
+    show_all = selectors.SHOW_ALL if request.GET.get("all") else 0
+    plan = selectors.agenda(
+        workspace=request.workspace,
+        today=day,
+        language=request.user.language,
+        per_group=show_all or selectors.PER_GROUP,
+    )
     context = {
-        "plan": selectors.agenda(
-            workspace=request.workspace,
-            today=day,
-            language=request.user.language,
-            per_group=SHOW_ALL if request.GET.get("all") else selectors.PER_GROUP,
-        ),
+        "plan": plan,
+        "summary": _summary(plan.totals),
+        "show_all": show_all,
+        # Rules with a message template get "Write" as their one primary action, others "Log".
+        "write_rules": frozenset(TEMPLATE_FOR_RULE),
         "core_count": core,
         # One item for every unsorted import, never one per person (design.md).
         "triage_count": unsorted,
@@ -52,10 +58,17 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
         "core_warning": engine.core_circle_warning(core, rules),
         "core_limit": rules["core_size"].threshold,
         "people_url": reverse("people"),
+        "next_url": request.get_full_path(),
         "act_url": reverse("followup_detail", args=[0]).removesuffix("0/"),
         "t": _item_labels(),
     }
     return render_page(request, "followups/today.html", context, partial="agenda")
+
+
+def _summary(totals: dict[str, int]) -> str:
+    """ "5 overdue · 3 today · 12 this week" from the exact totals; empty groups left out."""
+    texts = {"overdue": _("%(n)s overdue"), "today": _("%(n)s today"), "week": _("%(n)s this week")}
+    return " · ".join(texts[group] % {"n": n} for group, n in totals.items() if n)
 
 
 def _item_labels() -> dict[str, str]:
@@ -63,11 +76,13 @@ def _item_labels() -> dict[str, str]:
     return {
         "target": _("Target company"),
         "snoozed_until": _("snoozed until"),
-        "write": _("Write message"),
+        "write": _("Write"),
+        "log": pgettext("verb", "Log"),
+        "details": _("Details"),
         "what": _("What did you do? (optional)"),
         "done": _("Done"),
-        "tomorrow": _("Tomorrow"),
-        "next_week": _("Next week"),
+        "tomorrow": _("Snooze until tomorrow"),
+        "next_week": _("Snooze for a week"),
         "skip": _("Skip"),
         "more": _("More…"),
     }
