@@ -22,7 +22,7 @@ from django.utils import timezone
 from kontaktpflege.bench import rows
 from kontaktpflege.bench.registry import BenchContext, Result, pair, run_queued_tasks, scenario
 from kontaktpflege.contacts.models import Person, Tag
-from kontaktpflege.contacts.search import FTS_TABLE, _fts_query
+from kontaktpflege.contacts.search import FTS_TABLE, NAME_END, _fts_query
 from kontaktpflege.contacts.selectors import PersonFilters, person_list_rows
 from kontaktpflege.core.text import fold, search_terms
 
@@ -79,27 +79,51 @@ def _search_queries(ctx: BenchContext) -> list[str]:
 
 
 def search_sql(workspace_id: int, query: str) -> list[tuple[str, list[Any]]]:
-    """The page's search by hand: its count and its first page (join, order, limit)."""
+    """The page's search by hand: its count and its first page (join, rank, order, limit).
+
+    Ranked as the page ranks a query: whole words of the name first (tier 0), then name
+    prefixes (tier 1), then the rest (tier 2); within a tier bm25 on SQLite, trigram
+    similarity on PostgreSQL, then the name. The name is the search text before NAME_END.
+    """
     terms = search_terms(query)
     where = "p.workspace_id = %s"
     params: list[Any] = [workspace_id]
     if connection.vendor == "sqlite":
-        where += f" AND p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        where += f" AND p.id IN ({match})"
         params.append(_fts_query(terms))
+        name = "' ' || substr(p.search_text, 1, instr(p.search_text, %s) - 1) || ' '"
+        has = f"instr({name}, %s) > 0"
+        score = (
+            f"(WITH s AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) SELECT score FROM s WHERE s.id = p.id)"
+        )
+        score_params: list[Any] = [_fts_query(terms)]
+        order = "score"
     else:
         for term in terms:
             where += " AND p.search_text LIKE %s"
             params.append(f"%{connection.ops.prep_for_like_query(term)}%")
+        has = "strpos(' ' || split_part(p.search_text, %s, 1) || ' ', %s) > 0"
+        score = "similarity(p.search_text, %s)"
+        score_params = [" ".join(terms)]
+        order = "score DESC"
+    words = " AND ".join([has] * len(terms))
+    whole = [v for t in terms for v in (NAME_END, f" {t} ")]
+    prefix = [v for t in terms for v in (NAME_END, f" {t}")]
     rows = f"""
         SELECT p.id, p.workspace_id, p.first_name, p.last_name, p.job_title, p.circle,
-               p.last_touched_at, p.user_id, p.organisation_id, o.id, o.name, o.is_target
+               p.last_touched_at, p.user_id, p.organisation_id,
+               CASE WHEN {words} THEN 0 WHEN {words} THEN 1 ELSE 2 END AS tier,
+               {score} AS score,
+               o.id, o.name, o.is_target
         FROM contacts_person p LEFT OUTER JOIN contacts_organisation o ON o.id = p.organisation_id
         WHERE {where}
-        ORDER BY p.last_name, p.first_name, p.id
+        ORDER BY tier, {order}, p.last_name, p.first_name, p.id
         LIMIT {PAGE_SIZE}
     """
     count = f"SELECT COUNT(*) FROM contacts_person p WHERE {where}"
-    return [(count, params), (rows, params)]
+    return [(count, params), (rows, [*whole, *prefix, *score_params, *params])]
 
 
 TAGS_SQL = """
@@ -114,11 +138,11 @@ def search_floor(workspace_id: int, query: str) -> tuple[int, list[int]]:
 
     The same statements as the page: the count, the page's rows and their tags.
     """
-    (count_sql, params), (rows_sql, _params) = search_sql(workspace_id, query)
+    (count_sql, count_params), (rows_sql, rows_params) = search_sql(workspace_id, query)
     with connection.cursor() as cursor:
-        cursor.execute(count_sql, params)
+        cursor.execute(count_sql, count_params)
         (count,) = cursor.fetchone()
-        cursor.execute(rows_sql, params)
+        cursor.execute(rows_sql, rows_params)
         ids = [row[0] for row in cursor.fetchall()]
         if ids:
             cursor.execute(TAGS_SQL.format(marks=", ".join(["%s"] * len(ids))), ids)

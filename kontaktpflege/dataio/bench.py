@@ -3,9 +3,10 @@
 Half the rows match existing people (same profile URL, or same name and company), half are
 new. The import is timed until the imported people's follow-ups are computed: the refresh
 it queues runs in a real `db_worker` loop, as in production. The floor writes exactly the
-rows the import wrote (people with their search text, organisations, employments, tags,
-import keys, touchpoints, the search index, follow-ups) with executemany, or COPY on
-PostgreSQL, and is checked to leave the same rows behind.
+rows the import wrote (new people, unsorted, with their search text, origin and known-since
+date; updates of the matched people; organisations, employments, import keys, the search
+index, and the matched people's follow-ups: unsorted people have none until triage) with
+executemany, or COPY on PostgreSQL, and is checked to leave the same rows behind.
 """
 
 from __future__ import annotations

@@ -38,8 +38,13 @@ from kontaktpflege.followups.services import (
 
 
 def floor_sql() -> str:
-    """The hand-written agenda query: the same rows as agenda_queryset, no ORM."""
+    """The hand-written agenda query: the same rows as agenda_queryset, no ORM.
+
+    Suggestions are never overdue: past their day they stay in Today (group 1), and they
+    get no lateness bonus.
+    """
     quiet = ", ".join(f"'{rule}'" for rule in sorted(engine.NO_LATENESS_BONUS))
+    suggestions = ", ".join(f"'{rule}'" for rule in sorted(engine.SUGGESTIONS))
     bonus = f"WHEN rule IN ({quiet}) THEN 0 " + " ".join(
         f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS
     )
@@ -49,7 +54,8 @@ def floor_sql() -> str:
                  ROW_NUMBER() OVER (PARTITION BY grp ORDER BY eff DESC, due_on ASC, id ASC) AS rn
           FROM (
             SELECT id, due_on,
-                   CASE WHEN due_on < %(today)s THEN 0 WHEN due_on = %(today)s THEN 1
+                   CASE WHEN due_on < %(today)s AND rule IN ({suggestions}) THEN 1
+                        WHEN due_on < %(today)s THEN 0 WHEN due_on = %(today)s THEN 1
                         ELSE 2 END AS grp,
                    priority + CASE {bonus} ELSE 0 END AS eff
             FROM followups_followup

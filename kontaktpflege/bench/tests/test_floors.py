@@ -89,3 +89,31 @@ def test_quick_log_puts_back_every_row_it_wrote(alice, alice_client, workspace, 
     assert all(r.figure > 0 and r.floor for r in results)
     assert rows.snapshot(scopes).rows == before.rows
     assert not Touchpoint.objects.exists()
+
+
+@pytest.fixture
+def ranked(workspace, make_person):
+    """Names that sort before the Guts, found by 'gut' only as a prefix or in their company."""
+    from kontaktpflege.contacts.services import organisation_get_or_create, person_reindex
+
+    gutmann = organisation_get_or_create(workspace=workspace, name="Gut & Partner")
+    for i in range(3):
+        person = make_person(first_name=f"Bea{i}", last_name="Abel")
+        person.organisation = gutmann
+        person.save(update_fields=["organisation"])
+    make_person(first_name="Carl", last_name="Gutenberg")
+    make_person(first_name="Zora", last_name="Gut")
+    make_person(first_name="Yann", last_name="Gut", notes="gut gut gut")
+    person_reindex(person_ids=list(Person.objects.values_list("id", flat=True)))
+
+
+@pytest.mark.parametrize("query", ["Gut", "gut partner", "Gutenberg", "Carl gut"])
+def test_the_search_floor_ranks_as_the_page_does(workspace, ranked, query):
+    count, ids = scenarios.search_floor(workspace.pk, query)
+    assert count and (count, ids) == scenarios.search_page(workspace, query)
+
+
+def test_the_search_floor_puts_whole_name_words_before_prefixes_and_the_rest(workspace, ranked):
+    _count, ids = scenarios.search_floor(workspace.pk, "Gut")
+    names = dict(Person.objects.values_list("id", "last_name"))
+    assert [names[pk] for pk in ids] == ["Gut", "Gut", "Gutenberg", "Abel", "Abel", "Abel"]

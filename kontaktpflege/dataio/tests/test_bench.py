@@ -36,15 +36,22 @@ def test_the_import_is_timed_until_its_followups_are_done_and_the_floor_writes_i
 
     assert len(seconds) == len(floors) == 2 and all(s > 0 for s in seconds + floors)
     assert counts["new"] == 20 and counts["updated"] == 20
-    # The diff was taken when the timed import ended: the refresh had run by then.
+    # The diff was taken when the timed import ended: the refresh had run by then, for the
+    # matched people; the new ones are unsorted and wait for triage (no follow-ups of their own).
     followups = diff.inserted["followups_followup"]
-    assert {row[diff.columns["followups_followup"].index("person_id")] for row in followups} >= {
-        row[0] for row in diff.inserted["contacts_person"]
-    }
+    updated = {new[0] for _old, new in diff.updated["contacts_person"]}
+    assert len(updated) == 20
+    assert {row[diff.columns["followups_followup"].index("person_id")] for row in followups} == (
+        updated
+    )
     people = diff.inserted["contacts_person"]
     assert len(people) == 20
-    text_at = diff.columns["contacts_person"].index("search_text")
-    assert all(row[text_at] for row in people)
+    column = diff.columns["contacts_person"].index
+    assert all(row[column("search_text")] for row in people)
+    assert {(row[column("circle")], row[column("origin")]) for row in people} == {
+        ("unsorted", "import")
+    }
+    assert all(row[column("known_since")] for row in people)  # from "Connected On"
     assert not DBTaskResult.objects.ready().exists()
     # Each run (and each floor) was undone: the workspace is as it was.
     assert snapshots.snapshot(scopes).rows == before.rows
@@ -57,9 +64,11 @@ def test_a_floor_that_leaves_out_rows_is_told_apart(queued_tasks):
     bench._existing(workspace, existing)
     scopes = snapshots.workspace_scopes(workspace.pk)
     before = snapshots.snapshot(scopes)
-    bench._import(workspace, bench._csv(bench._people(10, seed=6)))
+    # Matched people get their follow-ups from the import's refresh (new ones are unsorted).
+    bench._import(workspace, bench._csv(existing[:5] + bench._people(5, seed=6)))
     after = snapshots.snapshot(scopes)
     diff = snapshots.changes(before, after)
+    assert diff.inserted["followups_followup"]
     snapshots.apply(diff.reversed())
     assert snapshots.snapshot(scopes).rows == before.rows
     diff.inserted["followups_followup"] = []  # a floor that skips the follow-ups

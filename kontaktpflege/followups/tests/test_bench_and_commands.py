@@ -13,6 +13,7 @@ from django.test import Client
 from kontaktpflege.bench.registry import SCENARIOS, BenchContext
 from kontaktpflege.followups import bench
 from kontaktpflege.followups.models import FollowUp, State
+from kontaktpflege.followups.selectors import agenda_queryset
 
 from .conftest import berlin
 
@@ -135,3 +136,21 @@ def test_the_scheduler_tick_enqueues_the_dispatch(alice, workspace):
     assert RollLog.objects.filter(workspace=workspace).count() == 1
     scheduler.tick()
     assert RollLog.objects.filter(workspace=workspace).count() == 1
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_floor_query_keeps_late_suggestions_in_today_as_the_agenda_does(
+    workspace, make_person, committed
+):
+    spread(make_person, committed)
+    today = dt.date(2025, 6, 2)
+    late = FollowUp.objects.filter(due_on__lt=today).order_by("id")
+    for i, row in enumerate(late[:6]):
+        row.rule = ("reactivation", "birthday", "reciprocity")[i % 3]
+        row.save()
+    for per_group in (3, 50):
+        ids = bench.floor_ids(workspace.pk, today, per_group)
+        assert ids and ids == bench.orm_ids(workspace, today, per_group)
+    rows = agenda_queryset(workspace=workspace, today=today, per_group=50)
+    today_ids = [f.pk for f in rows if f.grp == 1]  # type: ignore[attr-defined]
+    assert {row.pk for row in late[:6]} <= set(today_ids)
