@@ -138,6 +138,16 @@ def test_a_bad_export_format_is_refused(api):
     assert response.status_code == 422 and "format" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "params", [{"touched_after": "0001-01-01"}, {"touched_before": "9999-12-31"}]
+)
+def test_the_export_refuses_dates_outside_the_range_as_the_people_list_does(api, params):
+    response = api.get("/exports/people", **params)
+    assert response.status_code == 422
+    [(field, [message])] = response.json()["errors"].items()
+    assert field in params and "1900-01-01" in message and "2200-12-31" in message
+
+
 def test_charlies_export_holds_none_of_alices_people(charlie_api, make_person):
     make_person(first_name="Anna")
     text = b"".join(charlie_api.get("/exports/people").streaming_content).decode("utf-8-sig")

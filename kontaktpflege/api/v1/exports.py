@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from kontaktpflege.api.errors import require_owner
-from kontaktpflege.api.schemas import READ_ERRORS, ErrorOut, Id, ValidationErrorOut
+from kontaktpflege.api.schemas import READ_ERRORS, ErrorOut, ValidationErrorOut
+from kontaktpflege.api.v1.people import PersonFilterQuery
 from kontaktpflege.contacts import selectors
-from kontaktpflege.contacts.models import Circle
 from kontaktpflege.dataio import exporters
 from kontaktpflege.dataio.backup import backup_chunks
 
@@ -26,19 +26,10 @@ def _download(description: str, content: dict[str, Any]) -> dict[str, Any]:
     return {"responses": {"200": {"description": description, "content": content}}}
 
 
-class ExportQuery(Schema):
-    """The people list's filters (as GET /people) and the file format."""
+class ExportQuery(PersonFilterQuery):
+    """The people list's filters (as GET /people, with the same validation) and the format."""
 
     format: Literal["csv", "xlsx", "vcard", "vcard3"] = "csv"
-    q: str = Field("", max_length=200)
-    circle: Circle | None = None
-    tag: Id | None = None
-    organisation: Id | None = None
-    target_only: bool = False
-    touched_after: dt.date | None = None
-    touched_before: dt.date | None = None
-    never_touched: bool = False
-    sort: Annotated[str, Field(pattern="^-?(name|last_touched|created)$")] = "name"
 
 
 def _stamp() -> str:
@@ -61,17 +52,7 @@ def export_people(request: HttpRequest, filters: Query[ExportQuery]) -> HttpResp
     """People matching the filters as CSV (Excel-safe), XLSX, vCard 4.0 or 3.0."""
     qs = selectors.person_list(
         workspace=request.workspace,  # type: ignore[attr-defined]
-        filters=selectors.PersonFilters(
-            q=filters.q,
-            circle=filters.circle or "",
-            tag=filters.tag,
-            organisation=filters.organisation,
-            target_only=filters.target_only,
-            touched_after=filters.touched_after,
-            touched_before=filters.touched_before,
-            never_touched=filters.never_touched,
-            sort=filters.sort,
-        ),
+        filters=filters.person_filters(),
     )
     people = exporters.people_for_export(qs).iterator(chunk_size=2000)
     export = exporters.export_people(people, filters.format, _stamp())

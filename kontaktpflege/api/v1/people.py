@@ -26,8 +26,8 @@ from kontaktpflege.contacts.models import Circle, EmailAddress, Person, PhoneNum
 router = Router(tags=["people"])
 
 
-class PersonQuery(InputSchema):
-    """The filters of the people list, as on the web page."""
+class PersonFilterQuery(InputSchema):
+    """The filters of the people list, as on the web page (also the export's)."""
 
     q: str = Field("", max_length=200)
     circle: Circle | None = None
@@ -38,6 +38,25 @@ class PersonQuery(InputSchema):
     touched_before: Date | None = None
     never_touched: bool = False
     sort: str = Field("name", pattern="^-?(name|last_touched|created)$")
+
+    def person_filters(self) -> selectors.PersonFilters:
+        """These filters for the people selector."""
+        return selectors.PersonFilters(
+            q=self.q,
+            circle=self.circle or "",
+            tag=self.tag,
+            organisation=self.organisation,
+            target_only=self.target_only,
+            touched_after=self.touched_after,
+            touched_before=self.touched_before,
+            never_touched=self.never_touched,
+            sort=self.sort,
+        )
+
+
+class PersonQuery(PersonFilterQuery):
+    """The people list's filters and a page of it."""
+
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10**9)] = 0
 
@@ -61,17 +80,7 @@ def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, 
     """People of the workspace: search (q), circle, tag, organisation, last touch; paged."""
     qs = selectors.person_list(
         workspace=request.workspace,  # type: ignore[attr-defined]
-        filters=selectors.PersonFilters(
-            q=filters.q,
-            circle=filters.circle or "",
-            tag=filters.tag,
-            organisation=filters.organisation,
-            target_only=filters.target_only,
-            touched_after=filters.touched_after,
-            touched_before=filters.touched_before,
-            never_touched=filters.never_touched,
-            sort=filters.sort,
-        ),
+        filters=filters.person_filters(),
     ).prefetch_related(
         Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
         Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
