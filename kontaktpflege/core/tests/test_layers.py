@@ -12,7 +12,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Lowest first. The interfaces (web, api, bench) may use every domain app.
-LAYERS = ["core", "accounts", "contacts", "touchpoints", "followups", "messaging", "dataio"]
+LAYERS = [
+    "core",
+    "accounts",
+    "contacts",
+    "touchpoints",
+    "followups",
+    "messaging",
+    "network",
+    "applications",
+    "dataio",
+]
 
 
 def _imports(path: Path) -> set[str]:
