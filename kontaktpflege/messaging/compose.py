@@ -8,6 +8,8 @@ text wins and is sent exactly as written.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,32 @@ BLANK_SUBJECT = ""
 BLANK_BODY = "{{ salutation }},\n\n{{ notes }}\n\n{{ signature }}\n"
 SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
 
+# What a message is about, as "<kind>:<id>" (a follow-up's subject, e.g. "application:12").
+ABOUT_RE = re.compile(r"^[a-z_]{1,30}:[0-9]{1,12}$")
+# fn(workspace=, person=, ref=, variant=, user=) → extra template variables. Registered by the
+# higher layers (applications, network) whose rows a message can be about; a provider returns
+# {} for a ref that is not one of this workspace's rows, so nothing of another one leaks.
+AboutProvider = Callable[..., dict[str, Any]]
+ABOUT_PROVIDERS: dict[str, AboutProvider] = {}
+
+
+def register_about_provider(kind: str, provider: AboutProvider) -> None:
+    """Let a higher layer fill template variables for messages about its rows."""
+    ABOUT_PROVIDERS[kind] = provider
+
+
+def about_context(
+    *, workspace: Workspace, person: Person, about: str, variant: str, user: User
+) -> dict[str, Any]:
+    """The extra variables for what the message is about ({} when unknown or malformed)."""
+    if not about or not ABOUT_RE.match(about):
+        return {}
+    kind, _sep, ref = about.partition(":")
+    provider = ABOUT_PROVIDERS.get(kind)
+    if provider is None:
+        return {}
+    return provider(workspace=workspace, person=person, ref=int(ref), variant=variant, user=user)
+
 
 def draft_for(
     *,
@@ -39,14 +67,21 @@ def draft_for(
     template_key: str,
     variant: str,
     notes: str,
+    about: str = "",
 ) -> Draft:
-    """Render the chosen template (or a blank letter) for this person with these notes."""
+    """Render the chosen template (or a blank letter) for this person with these notes.
+
+    `about` ("application:12") adds the variables of what the message is about.
+    """
     if template_key:
         source = template_source(workspace=workspace, key=template_key, variant=variant)
         subject, body = source.subject, source.body
     else:
         subject, body = BLANK_SUBJECT, BLANK_BODY
     context = message_context(person=person, sender=sender, user=user, variant=variant, notes=notes)
+    context.update(
+        about_context(workspace=workspace, person=person, about=about, variant=variant, user=user)
+    )
     return render_draft(subject=subject, body=body, context=context)
 
 

@@ -411,6 +411,7 @@ def message_compose_submit(
     generated_subject: str = "",
     generated_body: str = "",
     followup_id: int | None = None,
+    about: str = "",
 ) -> OutboundMessage:
     """Send what compose produced: the template with the notes, or the user's edited text.
 
@@ -426,6 +427,7 @@ def message_compose_submit(
         template_key=template_key,
         variant=variant,
         notes=notes,
+        about=about,
     )
     final = compose.final_text(
         {

@@ -41,6 +41,22 @@ class ComposeIn(Schema):
     variant: TemplateVariant | None = None
     notes: Annotated[str, Field(max_length=MAX_NOTES_CHARS)] = ""
     followup_id: Id | None = None
+    about: Annotated[str, Field(pattern=compose.ABOUT_RE.pattern)] | None = Field(
+        None,
+        description='What the message is about, e.g. "application:12"; default: '
+        "the follow-up's subject.",
+    )
+
+
+def _about(request: HttpRequest, person: Person, payload: ComposeIn) -> str:
+    if payload.about:
+        return payload.about
+    if payload.followup_id is None:
+        return ""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    return followup_get_for_person(
+        workspace=workspace, person=person, pk=payload.followup_id
+    ).subject
 
 
 class ComposeOut(Schema):
@@ -125,6 +141,7 @@ def preview_message(request: HttpRequest, payload: ComposeIn) -> dict[str, Any]:
         template_key=payload.template,
         variant=variant,
         notes=payload.notes,
+        about=_about(request, person, payload),
     )
     return {
         "draft": draft_out(draft, variant),
@@ -155,6 +172,7 @@ def send_message(request: HttpRequest, payload: MessageIn) -> Status[OutboundMes
         subject=payload.subject,
         body=payload.body,
         followup_id=_followup(request, person, payload.followup_id),
+        about=_about(request, person, payload),
     )
     return Status(201, selectors.message_get(workspace=workspace, pk=message.pk))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kontaktpflege.messaging.compose import ABOUT_RE
 from kontaktpflege.messaging.models import (
     MAX_BODY_CHARS,
     MAX_NOTES_CHARS,
@@ -49,6 +50,10 @@ class ComposeForm(StyledForm):
     )
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     followup = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # What the message is about ("application:12"); its provider checks the workspace.
+    about = forms.RegexField(
+        regex=ABOUT_RE, required=False, max_length=50, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: object, templates: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

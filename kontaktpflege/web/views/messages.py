@@ -196,9 +196,22 @@ def _initial(request: WorkspaceRequest, person: Person) -> dict[str, Any]:
         else selectors.default_channel(person),
         "to_address": selectors.default_to_address(person),
         "followup": _followup_id(request, person, int_param(g.get("followup"))),
+        "about": g.get("about", ""),
         "idempotency_key": services.new_idempotency_key(),
         "notes": "",
     }
+
+
+def _about(request: WorkspaceRequest, person: Person, data: dict[str, Any]) -> str:
+    """What the message is about: as asked ("application:12"), else the follow-up's subject."""
+    about = data.get("about") or ""
+    if about and composing.ABOUT_RE.match(about):
+        return about
+    if data.get("followup"):
+        return followup_get_for_person(
+            workspace=request.workspace, person=person, pk=data["followup"]
+        ).subject
+    return ""
 
 
 def _followup_id(request: WorkspaceRequest, person: Person, pk: int | None) -> int | None:
@@ -216,6 +229,7 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
     choices = _template_choices(request)
     if request.method != "POST":
         data = _initial(request, person)
+        data["about"] = _about(request, person, data)
         draft = _draft(request, person, sender, data)
         data.update(
             subject=draft.subject,
@@ -230,6 +244,7 @@ def compose(request: WorkspaceRequest, pk: int) -> HttpResponse:
         return _compose_page(request, person, form, None, form.data, status=400)
     data = form.cleaned_data
     data["followup"] = _followup_id(request, person, data.get("followup"))
+    data["about"] = _about(request, person, data)
     draft = _draft(request, person, sender, data)
     action = request.POST.get("action", "preview")
     if action in ("send", "mark_sent"):
@@ -250,6 +265,7 @@ def _draft(request: WorkspaceRequest, person: Person, sender: Any, data: dict[st
         template_key=data.get("template") or "",
         variant=data.get("variant") or "de_sie",
         notes=data.get("notes") or "",
+        about=data.get("about") or "",
     )
 
 
@@ -291,6 +307,7 @@ def _submit(
             generated_subject=data["generated_subject"],
             generated_body=data["generated_body"],
             followup_id=data["followup"],
+            about=data["about"],
         )
     except ValidationError as exc:
         form.add_service_errors(exc)
