@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from kontaktpflege.core.timeutils import local_today
+from kontaktpflege.followups.bench import fill_today
 from kontaktpflege.followups.models import FollowUp
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -83,3 +85,27 @@ def test_keyboard_shortcuts_move_complete_and_open_the_help(logged_in_page, make
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        pytest.param({"width": 390, "height": 844}, id="phone"),
+        pytest.param({"width": 1280, "height": 900}, id="laptop"),
+    ],
+)
+def test_today_with_200_due_items_stays_under_three_screen_heights_by_default(
+    logged_in_page, alice, workspace, viewport
+):
+    fill_today(workspace, local_today(alice))
+    page = logged_in_page
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    expect(page.locator("#agenda-summary")).to_have_text("100 overdue · 50 today · 50 this week")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 3 * viewport["height"], height
+    # Every hidden item is one click away, without JavaScript.
+    more = page.locator("#group-overdue a.followup-show-more")
+    expect(more).to_have_attribute("href", "?all=1#group-overdue")
+    more.click()
+    expect(page.locator("#group-overdue li[data-followup]")).to_have_count(100)
