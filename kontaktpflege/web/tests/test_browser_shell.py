@@ -157,3 +157,31 @@ def test_pages_link_a_favicon_that_is_served(logged_in_page, live_server):
     response = page.request.get(live_server.url + href)
     assert response.ok
     assert "<svg" in response.text()
+
+
+@pytest.mark.parametrize("url", ["/people/", "/organisations/", "/log/"])
+def test_stacked_tables_label_every_value_with_its_column_on_a_phone(logged_in_page, seeded, url):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    # Each shown cell with a column heading starts with that heading, except the card's title.
+    cells = page.evaluate(
+        """() => {
+          const table = document.querySelector("table.table-stack");
+          const heads = [...table.querySelectorAll("thead th")].map(th => th.textContent.trim());
+          return [...table.querySelectorAll("tbody tr")].flatMap(tr =>
+            [...tr.children].map((td, i) => ({
+              head: heads[i], text: td.textContent.trim(),
+              shown: td.offsetHeight > 0, title: td.classList.contains("table-stack-title"),
+              before: getComputedStyle(td, "::before").content }))); }"""
+    )
+    labelled = [c for c in cells if c["shown"] and c["text"] and c["head"] and not c["title"]]
+    assert labelled, cells
+    unlabelled = [c for c in labelled if c["before"] != f'"{c["head"]}: "']
+    assert unlabelled == []
+    # The labels belong to the phone layout only.
+    page.set_viewport_size(LAPTOP)
+    before = page.evaluate(
+        """() => getComputedStyle(document.querySelector("td[data-label]"), "::before").content"""
+    )
+    assert before in ("none", "normal")
