@@ -69,18 +69,21 @@ def seeded(workspace, make_person):
     return person
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", SIZES)
 def test_every_main_page_fits_the_screen_and_has_no_serious_axe_finding_or_console_error(
-    logged_in_page, seeded, viewport
+    logged_in_page, seeded, viewport, scheme
 ):
     page = logged_in_page
     page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)
     errors = collect_console_errors(page)
     problems: dict[str, list[str]] = {}
     for template in PAGES:
         url = template.format(person=seeded.pk)
         page.goto(url)
         page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
         width = page.evaluate("document.documentElement.scrollWidth")
         found = []
         if width > viewport["width"]:
