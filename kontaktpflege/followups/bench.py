@@ -25,7 +25,14 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.core.timeutils import local_today
 from kontaktpflege.followups import engine
 from kontaktpflege.followups.models import FollowUp
-from kontaktpflege.followups.selectors import PER_GROUP, SHOW_ALL, WEEK_DAYS, agenda_queryset
+from kontaktpflege.followups.selectors import (
+    PAGE_ITEMS,
+    PER_GROUP,
+    SHOW_ALL,
+    WEEK_DAYS,
+    agenda_queryset,
+    pick_shown,
+)
 from kontaktpflege.followups.services import (
     CHUNK,
     FACT_PROVIDERS,
@@ -38,7 +45,7 @@ from kontaktpflege.followups.services import (
 
 
 def floor_sql() -> str:
-    """The hand-written agenda query: the same rows as agenda_queryset, no ORM.
+    """The hand-written agenda query: the same rows as agenda_queryset, no ORM (id, group, rule).
 
     Suggestions are never overdue: past their day they stay in Today (group 1), and they
     get no lateness bonus.
@@ -49,11 +56,11 @@ def floor_sql() -> str:
         f"WHEN due_on <= %(d{days})s THEN {b}" for days, b in engine.OVERDUE_STEPS
     )
     return f"""
-        SELECT id FROM (
-          SELECT id, grp, eff, due_on,
+        SELECT id, grp, rule FROM (
+          SELECT id, grp, eff, due_on, rule,
                  ROW_NUMBER() OVER (PARTITION BY grp ORDER BY eff DESC, due_on ASC, id ASC) AS rn
           FROM (
-            SELECT id, due_on,
+            SELECT id, due_on, rule,
                    CASE WHEN due_on < %(today)s AND rule IN ({suggestions}) THEN 1
                         WHEN due_on < %(today)s THEN 0 WHEN due_on = %(today)s THEN 1
                         ELSE 2 END AS grp,
@@ -68,33 +75,49 @@ def floor_sql() -> str:
     """
 
 
-def floor_ids(workspace_id: int, today: dt.date, per_group: int = PER_GROUP) -> list[int]:
-    """Run the floor query and return the ids in agenda order."""
+def floor_ids(
+    workspace_id: int, today: dt.date, per_group: int = PER_GROUP, total: int | None = None
+) -> list[int]:
+    """Run the floor query and return the ids in agenda order; given `total`, the ones a page
+    of that many lists (the same pick_shown as the page, over the top `total` per group)."""
     params: dict[str, Any] = {
         "ws": workspace_id,
         "today": today,
         "week_end": today + dt.timedelta(days=WEEK_DAYS),
-        "per_group": per_group,
+        "per_group": total or per_group,
     }
     for days, _bonus in engine.OVERDUE_STEPS:
         params[f"d{days}"] = today - dt.timedelta(days=days)
     with connection.cursor() as cursor:
         cursor.execute(floor_sql(), params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if total is None:
+        return [row[0] for row in rows]
+    shown = pick_shown(rows, total)
+    return [row[0] for row in rows if row[0] in shown]
 
 
-def orm_ids(workspace: Any, today: dt.date, per_group: int = PER_GROUP) -> list[int]:
-    return [f.pk for f in agenda_queryset(workspace=workspace, today=today, per_group=per_group)]
+def orm_ids(
+    workspace: Any, today: dt.date, per_group: int = PER_GROUP, total: int | None = None
+) -> list[int]:
+    rows = agenda_queryset(workspace=workspace, today=today, per_group=total or per_group)
+    if total is None:
+        return [f.pk for f in rows]
+    shown = pick_shown([(f.pk, f.grp, f.rule) for f in rows], total)  # type: ignore[attr-defined]
+    return [f.pk for f in rows if f.pk in shown]
 
 
 @scenario("today", scales=("S", "M", "L"))
 def bench_today(ctx: BenchContext) -> list[Result]:
-    """GET / over HTTP beside the single hand-written SQL query (checked to agree)."""
+    """GET / over HTTP beside the single hand-written SQL query and the page's pick (checked
+    to agree)."""
     today = local_today(ctx.user)
-    if floor_ids(ctx.workspace.pk, today) != orm_ids(ctx.workspace, today):
+    if floor_ids(ctx.workspace.pk, today, total=PAGE_ITEMS) != orm_ids(
+        ctx.workspace, today, total=PAGE_ITEMS
+    ):
         raise RuntimeError("the floor query and the agenda disagree")
     page = ctx.time_http("/")
-    floor = ctx.time_call(lambda: floor_ids(ctx.workspace.pk, today))
+    floor = ctx.time_call(lambda: floor_ids(ctx.workspace.pk, today, total=PAGE_ITEMS))
     return pair(
         f"Today agenda over HTTP ({ctx.scale})",
         "ms",
@@ -132,9 +155,9 @@ def fill_today(workspace: Any, today: dt.date) -> None:
     )
 
 
-def floor_page(workspace_id: int, today: dt.date, per_group: int) -> str:
+def floor_page(workspace_id: int, today: dt.date, per_group: int, total: int | None) -> str:
     """The least a page listing the agenda must do: its rows, the names, one <li> per item."""
-    ids = floor_ids(workspace_id, today, per_group)
+    ids = floor_ids(workspace_id, today, per_group, total)
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -155,15 +178,19 @@ def shown_ids(html: str) -> list[int]:
 
 
 def _page_beside_floor(
-    ctx: BenchContext, client: Client, workspace_id: int, today: dt.date, view: tuple[str, int, str]
+    ctx: BenchContext,
+    client: Client,
+    workspace_id: int,
+    today: dt.date,
+    view: tuple[str, int, int | None, str],
 ) -> list[Result]:
     """Time one Today URL in process beside floor_page, after checking both list the same items."""
-    path, per_group, label = view
+    path, per_group, total, label = view
     shown = shown_ids(client.get(path).content.decode())
-    if shown != floor_ids(workspace_id, today, per_group):
+    if shown != floor_ids(workspace_id, today, per_group, total):
         raise RuntimeError(f"the floor and {path} list different items")
     page = ctx.time_call(lambda: client.get(path))
-    floor = ctx.time_call(lambda: floor_page(workspace_id, today, per_group))
+    floor = ctx.time_call(lambda: floor_page(workspace_id, today, per_group, total))
     rows = pair(
         f"Today with 200 due items, {label}, server render",
         "ms",
@@ -194,7 +221,11 @@ def bench_today_200(ctx: BenchContext) -> list[Result]:
         fill_today(workspace, today)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        for view in (("/", PER_GROUP, "default page"), ("/?all=1", SHOW_ALL, "show all")):
+        views = (
+            ("/", PER_GROUP, PAGE_ITEMS, "default page"),
+            ("/?all=1", SHOW_ALL, None, "show all"),
+        )
+        for view in views:
             results += _page_beside_floor(ctx, client, workspace.pk, today, view)
         transaction.set_rollback(True)
     return results

@@ -41,8 +41,13 @@ from kontaktpflege.followups.reasons import (
 )
 
 GROUPS = ("overdue", "today", "week")
-PER_GROUP = 20
-SHOW_ALL = 100  # "show all" lists at most this many per group, so the page stays light
+PER_GROUP = 20  # the API's default
+# Today's default page lists at most PAGE_ITEMS items in all, each group its top GROUP_FLOOR
+# at least, so it stays a short list at any data size; "show all" lists at most SHOW_ALL
+# per group.
+PAGE_ITEMS = 10
+GROUP_FLOOR = 2
+SHOW_ALL = 100
 WEEK_DAYS = 7
 
 
@@ -68,6 +73,7 @@ class Agenda:
     groups: dict[str, list[AgendaItem]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     more: dict[str, bool] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)  # items of the group not listed
 
     @property
     def is_empty(self) -> bool:
@@ -128,23 +134,50 @@ def agenda_queryset(
     )
 
 
+def pick_shown(rows: list[tuple[int, int, str]], total: int, floor: int = GROUP_FLOOR) -> set[int]:
+    """Which of the agenda's rows (id, group, rule), in agenda order, a page of `total` lists.
+
+    Each group keeps its top `floor` items, so no group is a bare heading; the other places go
+    to obligations before suggestions (design.md), then overdue before today before this week,
+    then by priority. Given the top `total` of each group, the pick is the same as over all.
+    """
+    rank: dict[int, int] = {}
+    order = []
+    for position, (pk, group, rule) in enumerate(rows):
+        rank[group] = rank.get(group, 0) + 1
+        order.append((rank[group] > floor, engine.is_suggestion(rule), position, pk))
+    return {pk for *_key, pk in sorted(order)[:total]}
+
+
 def agenda(
-    *, workspace: Workspace, today: dt.date, language: str, per_group: int = PER_GROUP
+    *,
+    workspace: Workspace,
+    today: dt.date,
+    language: str,
+    per_group: int = PER_GROUP,
+    total: int | None = None,
 ) -> Agenda:
-    """Today's agenda for a reader whose local date is `today`, reasons in their language."""
+    """Today's agenda for a reader whose local date is `today`, reasons in their language:
+    the top `per_group` items of each group, or, given `total`, that many in all (pick_shown).
+    """
     result = Agenda(
         today=today,
         groups={g: [] for g in GROUPS},
         totals=agenda_totals(workspace=workspace, today=today),
     )
+    rows = list(agenda_queryset(workspace=workspace, today=today, per_group=total or per_group))
+    if total is not None:
+        shown = pick_shown([(r.pk, r.grp, r.rule) for r in rows], total)  # type: ignore[attr-defined]
+        rows = [r for r in rows if r.pk in shown]
     labels: dict[str, str] = {}  # rule_label translates every label: once per rule is enough
-    for row in agenda_queryset(workspace=workspace, today=today, per_group=per_group):
+    for row in rows:
         group = GROUPS[row.grp]  # type: ignore[attr-defined]
         if row.rule not in labels:
             labels[row.rule] = rule_label(row.rule)
         result.groups[group].append(_item(row, today, language, labels[row.rule]))
     for group, items in result.groups.items():
-        result.more[group] = result.totals[group] > len(items)
+        result.hidden[group] = max(result.totals[group] - len(items), 0)
+        result.more[group] = result.hidden[group] > 0
     return result
 
 

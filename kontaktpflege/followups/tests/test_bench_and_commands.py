@@ -53,6 +53,17 @@ def test_the_floor_query_returns_the_agendas_rows(workspace, make_person, commit
 
 
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_floor_lists_the_items_of_the_default_page_in_its_order(
+    alice, alice_client, workspace, make_person, committed
+):
+    spread(make_person, committed)
+    today = dt.date(2025, 6, 2)
+    ids = bench.floor_ids(workspace.pk, today, total=bench.PAGE_ITEMS)
+    assert len(ids) == bench.PAGE_ITEMS
+    assert bench.shown_ids(alice_client.get("/").content.decode()) == ids
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_person, committed):
     spread(make_person, committed)
     ctx = BenchContext(
@@ -89,7 +100,7 @@ def test_today_with_200_due_items_is_timed_beside_its_floor_and_leaves_no_rows(a
         for p in (50, 95)
     ]
     assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
-    assert rows[1].note.endswith("60 items on the page")  # 20 per group by default
+    assert rows[1].note.endswith("10 items on the page")  # the default page's cap
     assert rows[3].note.endswith("200 items on the page") and rows[3].target == "p95 < 100 ms"
     assert (User.objects.count(), Person.objects.count(), FollowUp.objects.count()) == before
 
@@ -151,6 +162,9 @@ def test_the_floor_query_keeps_late_suggestions_in_today_as_the_agenda_does(
     for per_group in (3, 50):
         ids = bench.floor_ids(workspace.pk, today, per_group)
         assert ids and ids == bench.orm_ids(workspace, today, per_group)
+    for total in (4, 10):
+        ids = bench.floor_ids(workspace.pk, today, total=total)
+        assert len(ids) == total and ids == bench.orm_ids(workspace, today, total=total)
     rows = agenda_queryset(workspace=workspace, today=today, per_group=50)
     today_ids = [f.pk for f in rows if f.grp == 1]  # type: ignore[attr-defined]
     assert {row.pk for row in late[:6]} <= set(today_ids)

@@ -155,7 +155,7 @@ def test_today_needs_few_queries_however_many_items(
     FollowUp.objects.update(due_on=dt.date(2025, 6, 1))
     with django_assert_max_num_queries(8):
         page = alice_client.get("/").content.decode()
-    assert page.count('class="followup ') == 20  # the top 20 of the group
+    assert page.count('class="followup ') == 10  # the page's cap
     assert "?all=1" in page
     with django_assert_max_num_queries(8):
         page = alice_client.get("/?all=1").content.decode()
@@ -306,11 +306,11 @@ def due_items(make_person, committed, days: list[int], **fields) -> None:
 def test_the_summary_line_counts_every_group_from_the_totals_in_english_and_german(
     alice_client, bob_client, make_person, committed
 ):
-    # 23 overdue: more than the 20 the page shows, so the line must come from the totals.
+    # 30 items: more than the 10 the page shows, so the line must come from the totals.
     due_items(make_person, committed, [-3] * 23 + [0] * 2 + [4] * 5)
     en = alice_client.get("/").content.decode()
     de = bob_client.get("/").content.decode()
-    assert len(agenda_cards(en)) == 20 + 2 + 5
+    assert len(agenda_cards(en)) == 10
     assert '<p class="text-body-secondary mb-3" id="agenda-summary">' in en
     assert "23 overdue · 2 today · 5 this week</p>" in en
     assert "23 überfällig · 2 heute · 5 diese Woche</p>" in de
@@ -391,3 +391,32 @@ def test_show_all_is_bounded_per_group(alice_client, make_person, committed, mon
     assert len(agenda_cards(page)) == 25
     assert "Showing the first 25." in page and "?all=1#group" not in page
     assert "30 overdue" in page
+
+
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_default_page_lists_ten_items_each_groups_top_two_then_obligations_first(
+    alice_client, make_person, committed
+):
+    # 4 overdue, 6 today of which 4 are late suggestions (less urgent), 5 this week.
+    due_items(make_person, committed, [-3] * 4 + [0] * 2 + [-1] * 4 + [4] * 5)
+    for item in FollowUp.objects.filter(due_on=dt.date(2025, 6, 1)):
+        item.rule, item.params = "custom", {"name": item.person.first_name, "on": "2025-06-01"}
+        item.priority = 1
+        item.save(update_fields=["rule", "params", "priority"])
+    page = alice_client.get("/").content.decode()
+    groups = {
+        g: agenda_cards(page.split(f'id="group-{g}"')[1].split("</section>")[0])
+        for g in ("overdue", "today", "week")
+    }
+    # Each group its top two; the four other places go to obligations, overdue first, and
+    # the suggestions in Today wait behind this week's obligations.
+    assert {g: len(cards) for g, cards in groups.items()} == {"overdue": 4, "today": 2, "week": 4}
+    assert all('data-rule="keep_in_touch"' in c for c in groups["today"])
+    assert "4 overdue · 6 today · 5 this week</p>" in page
+    assert "#group-overdue" not in page
+    for group, hidden in (("today", 4), ("week", 1)):
+        link = f'class="btn btn-sm btn-link followup-show-more" href="?all=1#group-{group}">'
+        assert f"{link}Show {hidden} more</a>" in page
+    everything = alice_client.get("/?all=1").content.decode()
+    assert len(agenda_cards(everything)) == 15 and "followup-show-more" not in everything
+    assert 'href="/" id="agenda-short"' in everything

@@ -5,22 +5,22 @@ quick log one tap away, without serious or critical axe-core findings and consol
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from kontaktpflege.contacts.services import organisation_create
 from kontaktpflege.touchpoints.services import touchpoint_log
+from kontaktpflege.web.tests.browser import (
+    LAPTOP,
+    PHONE,
+    collect_console_errors,
+    serious_axe_violations,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# served from our own static files for the tests only: the CSP allows no inline script
-AXE = "vendor/axe-core/axe.min.js"
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 900}
 SIZES = [pytest.param(PHONE, id="phone"), pytest.param(LAPTOP, id="laptop")]
 
 # Named URLs of the main pages; {person} is filled in with the seeded person's id.
@@ -69,41 +69,26 @@ def seeded(workspace, make_person):
     return person
 
 
-def _collect_console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
-
-
-def _serious_axe_violations(page) -> list[str]:
-    assert (Path(settings.BASE_DIR) / "static" / AXE).exists(), "run scripts/fetch_static.py"
-    page.add_script_tag(url="/" + settings.STATIC_URL.lstrip("/") + AXE)
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", SIZES)
 def test_every_main_page_fits_the_screen_and_has_no_serious_axe_finding_or_console_error(
-    logged_in_page, seeded, viewport
+    logged_in_page, seeded, viewport, scheme
 ):
     page = logged_in_page
     page.set_viewport_size(viewport)
-    errors = _collect_console_errors(page)
+    page.emulate_media(color_scheme=scheme)
+    errors = collect_console_errors(page)
     problems: dict[str, list[str]] = {}
     for template in PAGES:
         url = template.format(person=seeded.pk)
         page.goto(url)
         page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
         width = page.evaluate("document.documentElement.scrollWidth")
         found = []
         if width > viewport["width"]:
             found.append(f"document {width} px wide")
-        found += _serious_axe_violations(page)
+        found += serious_axe_violations(page)
         if found:
             problems[url] = found
     assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
@@ -175,3 +160,31 @@ def test_pages_link_a_favicon_that_is_served(logged_in_page, live_server):
     response = page.request.get(live_server.url + href)
     assert response.ok
     assert "<svg" in response.text()
+
+
+@pytest.mark.parametrize("url", ["/people/", "/organisations/", "/log/"])
+def test_stacked_tables_label_every_value_with_its_column_on_a_phone(logged_in_page, seeded, url):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    # Each shown cell with a column heading starts with that heading, except the card's title.
+    cells = page.evaluate(
+        """() => {
+          const table = document.querySelector("table.table-stack");
+          const heads = [...table.querySelectorAll("thead th")].map(th => th.textContent.trim());
+          return [...table.querySelectorAll("tbody tr")].flatMap(tr =>
+            [...tr.children].map((td, i) => ({
+              head: heads[i], text: td.textContent.trim(),
+              shown: td.offsetHeight > 0, title: td.classList.contains("table-stack-title"),
+              before: getComputedStyle(td, "::before").content }))); }"""
+    )
+    labelled = [c for c in cells if c["shown"] and c["text"] and c["head"] and not c["title"]]
+    assert labelled, cells
+    unlabelled = [c for c in labelled if c["before"] != f'"{c["head"]}: "']
+    assert unlabelled == []
+    # The labels belong to the phone layout only.
+    page.set_viewport_size(LAPTOP)
+    before = page.evaluate(
+        """() => getComputedStyle(document.querySelector("td[data-label]"), "::before").content"""
+    )
+    assert before in ("none", "normal")

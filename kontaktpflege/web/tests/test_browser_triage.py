@@ -82,7 +82,7 @@ def test_an_import_of_200_makes_one_triage_item_and_20_key_contacts_are_all_that
         page.fill("#id_password", "pw-alice-123")
         page.click("#main button[type=submit]")
         page.wait_for_url(lambda url: "/login/" not in url)
-        page.goto("/")
+        page.goto("/?all=1")  # the default page lists only the first 10
         items = page.locator("li.followup")
         expect(items).to_have_count(20)
         expect(page.locator("li.followup[data-rule=keep_in_touch]")).to_have_count(20)

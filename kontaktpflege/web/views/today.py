@@ -44,6 +44,7 @@ def today(request: WorkspaceRequest) -> TemplateResponse:
         today=day,
         language=request.user.language,
         per_group=show_all or selectors.PER_GROUP,
+        total=None if show_all else selectors.PAGE_ITEMS,
     )
     context = {
         "plan": plan,
