@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kontaktpflege.touchpoints",
     "kontaktpflege.followups",
     "kontaktpflege.messaging",
+    "kontaktpflege.network",
     "kontaktpflege.applications",
     "kontaktpflege.dataio",
     "kontaktpflege.web",

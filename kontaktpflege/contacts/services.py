@@ -31,7 +31,7 @@ from kontaktpflege.contacts.validation import (
     normalise_email,
     normalise_phone,
 )
-from kontaktpflege.core.facts import facts_changed, people_deleting
+from kontaktpflege.core.facts import facts_changed, graph_changed, people_deleting
 from kontaktpflege.core.text import fold
 
 PERSON_TEXT_FIELDS: dict[str, tuple[int, bool]] = {
@@ -198,6 +198,7 @@ def person_create(
             title=person.job_title,
             is_current=True,
         )
+        graph_changed(workspace.pk)
     person_reindex(person_ids=[person.pk])
     facts_changed([person.pk])
     return person
@@ -226,6 +227,7 @@ def person_update(
         old_title,
     ) and person.organisation_id:
         _record_job_change(person, timezone.localdate())
+        graph_changed(person.workspace_id)
     person_reindex(person_ids=[person.pk])
     facts_changed([person.pk])
     return person
@@ -257,6 +259,7 @@ def person_delete(*, person: Person) -> None:
         raise ValidationError({"id": _("Your own entry cannot be deleted.")})
     pk = person.pk
     people_deleting([pk])
+    graph_changed(person.workspace_id)
     Relationship.objects.filter(from_person=person).delete()
     Relationship.objects.filter(to_person=person).delete()
     person.delete()
@@ -277,6 +280,7 @@ def person_create_self(*, workspace: Workspace, user: User) -> Person:
             workspace=workspace, person=person, email=user.email.lower(), is_primary=True
         )
     person_reindex(person_ids=[person.pk])
+    graph_changed(workspace.pk)
     return person
 
 
@@ -349,6 +353,7 @@ def organisation_get_or_create(*, workspace: Workspace, name: str) -> Organisati
 def organisation_delete(*, organisation: Organisation) -> None:
     """Delete an organisation; its people stay, without an employer."""
     ids = list(organisation.people.values_list("id", flat=True))
+    graph_changed(organisation.workspace_id)
     organisation.delete()
     person_reindex(person_ids=ids)
 
@@ -384,6 +389,7 @@ def employment_record(
         end_date=end_date,
         is_current=is_current,
     )
+    graph_changed(person.workspace_id)
     if is_current:
         person.organisation, person.job_title = organisation, title
         person.save(update_fields=["organisation", "job_title", "updated_at"])
@@ -395,6 +401,7 @@ def employment_record(
 @transaction.atomic
 def employment_delete(*, employment: Employment) -> None:
     """Delete a position from the history."""
+    graph_changed(employment.workspace_id)
     employment.delete()
 
 
@@ -421,12 +428,14 @@ def relationship_set(
         },
     )
     edge.full_clean(validate_unique=False, validate_constraints=False)
+    graph_changed(a.workspace_id)
     return edge
 
 
 @transaction.atomic
 def relationship_delete(*, relationship: Relationship) -> None:
     """Remove a "knows" edge."""
+    graph_changed(relationship.workspace_id)
     relationship.delete()
 
 

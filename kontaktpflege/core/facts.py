@@ -19,10 +19,13 @@ FactsChanged = Callable[[list[int], dict[int, int]], None]
 PeopleDeleting = Callable[[list[int]], None]
 # fn(workspace, user): a user got a new personal workspace (contacts adds their own node).
 WorkspaceCreated = Callable[[Any, Any], None]
+# fn(workspace_id): who-knows-whom changed there (relationships, employments or people).
+GraphChanged = Callable[[int], None]
 
 _changed: list[FactsChanged] = []
 _deleting: list[PeopleDeleting] = []
 _created: list[WorkspaceCreated] = []
+_graph: list[GraphChanged] = []
 
 
 def on_workspace_created(fn: WorkspaceCreated) -> WorkspaceCreated:
@@ -75,3 +78,20 @@ def people_deleting(person_ids: list[int]) -> None:
     """Let subscribers remove what belongs only to these people, in the same transaction."""
     for fn in list(_deleting):
         fn(person_ids)
+
+
+def on_graph_changed(fn: GraphChanged) -> GraphChanged:
+    """Subscribe to "who knows whom changed in this workspace" (the network's graph cache)."""
+    if fn not in _graph:
+        _graph.append(fn)
+    return fn
+
+
+def graph_changed(workspace_id: int) -> None:
+    """Announce changed relationships, employments or people, inside the writing transaction.
+
+    Subscribers act in the same transaction (not on commit), so a stamp they bump commits or
+    rolls back together with the change it describes.
+    """
+    for fn in list(_graph):
+        fn(workspace_id)

@@ -31,6 +31,7 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.search import build_search_text, index_people
 from kontaktpflege.contacts.services import person_reindex
+from kontaktpflege.core.facts import graph_changed
 from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
 from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
 from kontaktpflege.dataio.models import ImportKey
@@ -384,6 +385,8 @@ def write_chunk(
     pairs = list(zip(new_rows, ids, strict=True)) + [(r, r.person_id or 0) for r in upd_rows]
     _tags_and_keys(workspace, pairs)
     touched = ids + updated
+    if touched or org_rows:
+        graph_changed(workspace.pk)  # new people and employers are new nodes and edges
     # Only changes to what search_text holds need a reindex (a new URL or touch does not).
     person_reindex(
         person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)]

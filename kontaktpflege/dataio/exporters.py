@@ -120,6 +120,35 @@ def export_xlsx(people: Iterable[Person]) -> bytes:
     return out.getvalue()
 
 
+def table_csv(header: list[str], rows: Iterable[list[str]]) -> str:
+    """Any table as CSV (BOM, every cell quoted and neutralised like the people export)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow([neutralise(c) for c in header])
+    for row in rows:
+        writer.writerow([neutralise(c) for c in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def table_xlsx(header: list[str], rows: Iterable[list[str]], *, title: str) -> bytes:
+    """Any table as an XLSX sheet; every cell is a neutralised string, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for row in [header, *rows]:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _escape(value: str) -> str:
     return (
         value.replace("\\", "\\\\")

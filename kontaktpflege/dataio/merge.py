@@ -23,7 +23,7 @@ from kontaktpflege.accounts.models import User
 from kontaktpflege.contacts.models import EmailAddress, Person, Relationship
 from kontaktpflege.contacts.search import unindex_people
 from kontaktpflege.contacts.services import person_reindex
-from kontaktpflege.core.facts import facts_changed
+from kontaktpflege.core.facts import facts_changed, graph_changed
 from kontaktpflege.dataio.models import MergeLog
 
 # Field groups the merge screen offers; each group is taken from one side.
@@ -203,6 +203,7 @@ def person_merge(
     remove.delete()
     unindex_people([removed_pk])
     _refresh_people([keep.pk])
+    graph_changed(keep.workspace_id)  # the removed node's edges now belong to the kept one
     return log
 
 
@@ -239,6 +240,7 @@ def merge_undo(*, log: MergeLog) -> Person:
     log.undone_at = timezone.now()
     log.save(update_fields=["undone_at", "updated_at"])
     _refresh_people([log.kept_person_id, log.removed_person_id])
+    graph_changed(log.workspace_id)
     return Person.objects.get(pk=log.removed_person_id)
 
 

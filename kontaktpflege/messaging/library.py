@@ -133,6 +133,26 @@ VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc("sender_first_name", _("Your first name"), "Alice"),
     VariableDoc("sender_company", _("Your company (sender settings)"), "Beispiel AG"),
     VariableDoc("signature", _("Your signature (sender settings)"), "Alice Adler"),
+    VariableDoc(
+        "intro_target_name",
+        _("Asking for an introduction: the person you want to meet"),
+        "Dr. Julia Weber",
+    ),
+    VariableDoc(
+        "intro_target_organisation",
+        _("Asking for an introduction: the company you want to get into"),
+        "Siemens AG",
+    ),
+    VariableDoc(
+        "intro_target_job_title",
+        _("Asking for an introduction: the job title of the person you want to meet"),
+        "CTO",
+    ),
+    VariableDoc(
+        "intro_bridge_name",
+        _("Asking for an introduction: whom the recipient knows the person through, if anyone"),
+        "Carl Corn",
+    ),
     VariableDoc("interview_date", _("Date of the interview (comes with applications)"), "", False),
     VariableDoc(
         "application_position", _("Position applied for (comes with applications)"), "", False

@@ -209,7 +209,17 @@ def message_context(
 
 
 # Variables a template tests with {% if %}: empty is normal, not worth a warning.
-OPTIONAL = frozenset({"notes", "next_step", "notes_propose"})
+# Empty by design for many messages, so the preview does not flag them.
+OPTIONAL = frozenset(
+    {
+        "notes",
+        "next_step",
+        "notes_propose",
+        "intro_target_name",
+        "intro_bridge_name",
+        "intro_target_job_title",
+    }
+)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns: list = [
     path("", include("kontaktpflege.web.views.accounts")),
     path("", include("kontaktpflege.web.views.people")),
+    path("", include("kontaktpflege.web.views.network")),
     path("", include("kontaktpflege.web.views.organisations")),
     path("", include("kontaktpflege.web.views.touchpoints")),
     path("", include("kontaktpflege.web.views.today")),

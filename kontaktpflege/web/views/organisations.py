@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Organisation
 from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.network.selectors import introductions_to_organisation
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.organisations import OrganisationForm
 
@@ -68,7 +69,7 @@ def organisation_create(request: WorkspaceRequest) -> HttpResponse:
 
 @member_required
 def organisation_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
-    """An organisation with its people and employment history."""
+    """An organisation with its people and the warm introductions into it."""
     org = selectors.organisation_get(workspace=request.workspace, pk=pk)
     return TemplateResponse(
         request,
@@ -76,6 +77,10 @@ def organisation_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         {
             "org": org,
             "people": selectors.organisation_people(organisation=org)[:200],
+            "intros": introductions_to_organisation(
+                workspace=request.workspace, user=request.user, organisation=org
+            ),
+            "about": f"organisation:{org.pk}",
         },
     )
 
