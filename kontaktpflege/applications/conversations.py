@@ -38,7 +38,7 @@ from kontaktpflege.contacts.services import (
 from kontaktpflege.contacts.validation import check_date, clean_text, normalise_email
 from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.followups import engine
-from kontaktpflege.followups.models import FollowUp
+from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp
 from kontaktpflege.followups.services import register_fact_provider, workspace_today
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.touchpoints.services import touchpoint_log
@@ -103,6 +103,28 @@ def conversations_for_person(*, person: Person) -> QuerySet[Conversation]:
     return Conversation.objects.filter(workspace_id=person.workspace_id, person=person).order_by(
         "-planned_at", "-id"
     )
+
+
+def plan_choices(
+    *, workspace: Workspace, organisation: Organisation | None = None, limit: int = 500
+) -> list[tuple[int, str]]:
+    """Whom a conversation can be planned with: everyone, or the people at an organisation."""
+    qs = Person.objects.filter(workspace=workspace, user__isnull=True)
+    if organisation is not None:
+        qs = qs.filter(
+            employments__organisation=organisation, employments__is_current=True
+        ).distinct()
+    return [(p.pk, p.full_name) for p in qs.order_by("last_name", "first_name", "id")[:limit]]
+
+
+def conversation_open_thanks(*, conversation: Conversation) -> FollowUp | None:
+    """The conversation's thank-you follow-up while it is open (for "Write" and the page)."""
+    return FollowUp.objects.filter(
+        workspace_id=conversation.workspace_id,
+        subject=f"conversation:{conversation.pk}",
+        rule="conversation_thanks",
+        state__in=ACTIVE_STATES,
+    ).first()
 
 
 @dataclass(frozen=True)
