@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "kontaktpflege.applications"
     label = "applications"
+
+    def ready(self) -> None:
+        from kontaktpflege.applications import conversations
+
+        conversations.register()  # conversation facts for the engine; conversation drafts

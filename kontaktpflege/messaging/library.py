@@ -159,5 +159,23 @@ VARIABLES: tuple[VariableDoc, ...] = (
     ),
     VariableDoc("talent_pool_link", _("Talent pool sign-up link (comes with privacy)"), "", False),
     VariableDoc("consent_link", _("Consent renewal link (comes with privacy)"), "", False),
+    VariableDoc(
+        "conversation_goal",
+        _("The goal of a network conversation (messages about a conversation)"),
+        "Einstieg ins Produktmanagement",
+    ),
+    VariableDoc(
+        "conversation_new_contacts",
+        _("The contacts named in a network conversation (“Frau Weber und Herrn Schmidt”)"),
+        "Frau Weber und Herrn Schmidt",
+    ),
+    VariableDoc(
+        "activation_offer",
+        _("The help you offer first when reviving a contact (messages about an activation)"),
+        "ein Kontakt zu einer Agentur für Barrierefreiheit",
+    ),
 )
 KNOWN_VARIABLES = frozenset(v.name for v in VARIABLES)
+# Variables filled by what a message is about (compose.register_about_provider): empty in any
+# other message, so templates test them with {% if %}.
+ABOUT_VARIABLES = frozenset({"conversation_goal", "conversation_new_contacts", "activation_offer"})

@@ -15,6 +15,7 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.core.timeutils import local_today, user_zone
 from kontaktpflege.messaging.library import (
+    ABOUT_VARIABLES,
     KNOWN_VARIABLES,
     UNAVAILABLE_VARIABLES,
     VARIANTS,
@@ -204,21 +205,26 @@ def message_context(
         "sender_first_name": user.first_name or sender_name.split(" ")[0],
         "sender_company": sender.company,
         "signature": sender.signature.strip() or sender_name,
+        **dict.fromkeys(ABOUT_VARIABLES, ""),
     }
     return context
 
 
 # Variables a template tests with {% if %}: empty is normal, not worth a warning.
-# Empty by design for many messages, so the preview does not flag them.
-OPTIONAL = frozenset(
-    {
-        "notes",
-        "next_step",
-        "notes_propose",
-        "intro_target_name",
-        "intro_bridge_name",
-        "intro_target_job_title",
-    }
+# Empty by design for many messages (they come with what a message is about), so the preview
+# does not flag them.
+OPTIONAL = (
+    frozenset(
+        {
+            "notes",
+            "next_step",
+            "notes_propose",
+            "intro_target_name",
+            "intro_bridge_name",
+            "intro_target_job_title",
+        }
+    )
+    | ABOUT_VARIABLES
 )
 
 

@@ -13,4 +13,6 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.today")),
     path("", include("kontaktpflege.web.views.messages")),
     path("", include("kontaktpflege.web.views.dataio")),
+    path("", include("kontaktpflege.web.views.conversations")),
+    path("", include("kontaktpflege.web.views.activation")),
 ]

@@ -27,6 +27,8 @@ def organisations(request: WorkspaceRequest) -> TemplateResponse:
     target_only = request.GET.get("target") == "1"
     q = request.GET.get("q", "")[:200]
     qs = selectors.organisation_list(workspace=request.workspace, q=q, target_only=target_only)
+    if target_only:  # the target list shows what network conversations taught (seed 003)
+        qs = qs.prefetch_related("insights")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = {k: v for k, v in (("target", "1" if target_only else ""), ("q", q)) if v}
     base = urlencode(params) + "&" if params else ""

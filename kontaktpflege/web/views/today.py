@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from kontaktpflege.applications.activation import activation_candidates
 from kontaktpflege.contacts.models import Channel
 from kontaktpflege.contacts.selectors import circle_counts, person_get
 from kontaktpflege.contacts.services import people_bulk_update
@@ -171,8 +172,8 @@ def followup_act(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @member_required
 def reactivate(request: WorkspaceRequest) -> TemplateResponse:
-    """Dormant contacts by value, with how easy each is to reach (seed 004)."""
-    contacts = selectors.dormant_contacts(
+    """Dormant contacts by how useful and how easy to reach: step 1 of activating (seed 004)."""
+    contacts = activation_candidates(
         workspace=request.workspace, user=request.user, now=timezone.now()
     )
     return TemplateResponse(request, "followups/reactivate.html", {"contacts": contacts})
