@@ -11,7 +11,9 @@ from kontaktpflege.api.v1 import (
     agenda,
     exports,
     followup_settings,
+    graph,
     imports,
+    insights,
     messages,
     network,
     organisations,
@@ -41,3 +43,5 @@ api.add_router("/", templates.router)
 api.add_router("/", messages.router)
 api.add_router("/", imports.router)
 api.add_router("/", exports.router)
+api.add_router("/", graph.router)
+api.add_router("/", insights.router)

@@ -97,9 +97,13 @@ class VariableDoc:
     available: bool = True
 
 
+# Filled only for a message about a pair (about "pair:<id of the other person>", connect
+# others); elsewhere they render empty and the preview says so.
+PAIR_VARIABLES = frozenset({"pair_name", "pair_first_name", "pair_about", "pair_common"})
 # Variables whose data arrives with later issues: they render empty and the preview says so.
-UNAVAILABLE_VARIABLES = frozenset(
-    {"interview_date", "application_position", "talent_pool_link", "consent_link"}
+UNAVAILABLE_VARIABLES = (
+    frozenset({"interview_date", "application_position", "talent_pool_link", "consent_link"})
+    | PAIR_VARIABLES
 )
 
 VARIABLES: tuple[VariableDoc, ...] = (
@@ -139,5 +143,15 @@ VARIABLES: tuple[VariableDoc, ...] = (
     ),
     VariableDoc("talent_pool_link", _("Talent pool sign-up link (comes with privacy)"), "", False),
     VariableDoc("consent_link", _("Consent renewal link (comes with privacy)"), "", False),
+    VariableDoc(
+        "pair_name", _("The other person of an introduction (connect others)"), "Anna Berg"
+    ),
+    VariableDoc("pair_first_name", _("Their first name (connect others)"), "Anna"),
+    VariableDoc(
+        "pair_about", _("Their job title and organisation (connect others)"), "CTO, Beta AG"
+    ),
+    VariableDoc(
+        "pair_common", _("What the two have in common (connect others)"), "Design Thinking"
+    ),
 )
 KNOWN_VARIABLES = frozenset(v.name for v in VARIABLES)

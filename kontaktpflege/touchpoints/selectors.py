@@ -119,4 +119,3 @@ def group_meeting_choices(*, workspace: Workspace, include: list[int]) -> list[t
     )
     people = sorted([*chosen, *recent], key=lambda p: (p.last_name, p.first_name, p.pk))
     return [(p.pk, p.full_name) for p in people]
-

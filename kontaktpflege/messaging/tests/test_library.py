@@ -31,6 +31,7 @@ REQUIRED = {
     "talent_pool_invitation",
     "nurture_update",
     "consent_renewal",
+    "connect_others",
 }
 GREETING = {
     ("f", "de_sie"): "Sehr geehrte Frau Dr. Weber,",
