@@ -12,6 +12,6 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.today")),
     path("", include("kontaktpflege.web.views.messages")),
     path("", include("kontaktpflege.web.views.dataio")),
-    path("", include("kontaktpflege.web.views.network")),
+    path("", include("kontaktpflege.web.views.graph")),
     path("", include("kontaktpflege.web.views.insights")),
 ]
