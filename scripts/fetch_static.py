@@ -29,6 +29,10 @@ FILES = {
     "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css"],
     # accessibility checks in the browser tests only; no page links it
     "axe-core": ["axe.min.js"],
+    # the insights charts; the UMD build bundles its one dependency (@kurkle/color)
+    "chart.js": ["dist/chart.umd.min.js"],
+    # the network graph page
+    "cytoscape": ["dist/cytoscape.min.js"],
 }
 
 

@@ -12,7 +12,9 @@ from kontaktpflege.api.v1 import (
     conversations,
     exports,
     followup_settings,
+    graph,
     imports,
+    insights,
     messages,
     network,
     organisations,
@@ -43,3 +45,5 @@ api.add_router("/", messages.router)
 api.add_router("/", imports.router)
 api.add_router("/", exports.router)
 api.add_router("/", conversations.router)
+api.add_router("/", graph.router)
+api.add_router("/", insights.router)

@@ -284,6 +284,8 @@ class RelationshipContext(models.TextChoices):
     FAMILY = "family", _("Family")
     CUSTOMER = "customer", _("Customer")
     EVENT = "event", _("Event")
+    # Two people of my network I connected ("connect others", seed 001).
+    INTRODUCED = "introduced", _("Introduced by me")
     OTHER = "other", _("Other")
 
 

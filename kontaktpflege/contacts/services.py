@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import (
     Person,
     PhoneNumber,
     Relationship,
+    RelationshipContext,
     Tag,
 )
 from kontaktpflege.contacts.search import reindex_people, unindex_people
@@ -430,6 +431,31 @@ def relationship_set(
     edge.full_clean(validate_unique=False, validate_constraints=False)
     graph_changed(a.workspace_id)
     return edge
+
+
+@transaction.atomic
+def introduction_record(*, a: Person, b: Person, on: dt.date, strength: int = 2) -> Relationship:
+    """Record that I introduced two people who did not know each other (seed 001).
+
+    Refused when they already have a relationship: that one says more than "introduced".
+    """
+    if a.workspace_id != b.workspace_id:
+        raise ValidationError({"to_person": _("Not found.")})
+    low, high = sorted([a.pk, b.pk])
+    if Relationship.objects.filter(from_person_id=low, to_person_id=high).exists():
+        raise ValidationError(
+            {
+                "to_person": _("%(a)s and %(b)s already know each other.")
+                % {"a": a.full_name, "b": b.full_name}
+            }
+        )
+    return relationship_set(
+        a=a,
+        b=b,
+        strength=strength,
+        context=RelationshipContext.INTRODUCED,
+        notes=_("Introduced by me on %(date)s") % {"date": on.isoformat()},
+    )
 
 
 @transaction.atomic

@@ -97,9 +97,13 @@ class VariableDoc:
     available: bool = True
 
 
+# Filled only for a message about a pair (about "pair:<id of the other person>", connect
+# others); elsewhere they render empty and the preview says so.
+PAIR_VARIABLES = frozenset({"pair_name", "pair_first_name", "pair_about", "pair_common"})
 # Variables whose data arrives with later issues: they render empty and the preview says so.
-UNAVAILABLE_VARIABLES = frozenset(
-    {"interview_date", "application_position", "talent_pool_link", "consent_link"}
+UNAVAILABLE_VARIABLES = (
+    frozenset({"interview_date", "application_position", "talent_pool_link", "consent_link"})
+    | PAIR_VARIABLES
 )
 
 VARIABLES: tuple[VariableDoc, ...] = (
@@ -173,6 +177,16 @@ VARIABLES: tuple[VariableDoc, ...] = (
         "activation_offer",
         _("The help you offer first when reviving a contact (messages about an activation)"),
         "ein Kontakt zu einer Agentur für Barrierefreiheit",
+    ),
+    VariableDoc(
+        "pair_name", _("The other person of an introduction (connect others)"), "Anna Berg"
+    ),
+    VariableDoc("pair_first_name", _("Their first name (connect others)"), "Anna"),
+    VariableDoc(
+        "pair_about", _("Their job title and organisation (connect others)"), "CTO, Beta AG"
+    ),
+    VariableDoc(
+        "pair_common", _("What the two have in common (connect others)"), "Design Thinking"
     ),
 )
 KNOWN_VARIABLES = frozenset(v.name for v in VARIABLES)

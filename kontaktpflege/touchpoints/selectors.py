@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -98,3 +98,24 @@ def _match_name(workspace: Workspace, name: str) -> list[Person]:
     ]
     exact = [p for p in matches if fold(p.full_name) == fold(name)]
     return exact or matches
+
+
+GROUP_CHOICES = 60
+MAX_INCLUDE = 200  # as many as a touchpoint may have
+
+
+def group_meeting_choices(*, workspace: Workspace, include: list[int]) -> list[tuple[int, str]]:
+    """People to tick on the group meeting form: the given ids (if of this workspace), then the
+    core circle and whoever was touched most recently, at most GROUP_CHOICES in all, by name."""
+    base = Person.objects.filter(workspace=workspace, user__isnull=True).only(
+        "id", "first_name", "last_name"
+    )
+    chosen = list(base.filter(pk__in=include[:MAX_INCLUDE]))
+    rest = GROUP_CHOICES - len(chosen)
+    recent = list(
+        base.exclude(pk__in=[p.pk for p in chosen])
+        .filter(circle__in=("core", "active"))
+        .order_by(F("last_touched_at").desc(nulls_last=True), "id")[: max(rest, 0)]
+    )
+    people = sorted([*chosen, *recent], key=lambda p: (p.last_name, p.first_name, p.pk))
+    return [(p.pk, p.full_name) for p in people]

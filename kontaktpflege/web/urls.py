@@ -15,4 +15,6 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.dataio")),
     path("", include("kontaktpflege.web.views.conversations")),
     path("", include("kontaktpflege.web.views.activation")),
+    path("", include("kontaktpflege.web.views.graph")),
+    path("", include("kontaktpflege.web.views.insights")),
 ]

@@ -32,6 +32,7 @@ REQUIRED = {
     "nurture_update",
     "consent_renewal",
     "activation_opener",
+    "connect_others",
 }
 GREETING = {
     ("f", "de_sie"): "Sehr geehrte Frau Dr. Weber,",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
@@ -44,3 +45,41 @@ class TouchpointForm(StyledForm):
     give_take = forms.ChoiceField(
         label=_("Give and take"), choices=GiveTake.choices, required=False
     )
+
+
+class GroupMeetingForm(StyledForm):
+    """A meeting with several people: ticked from a short list and/or named in a text field."""
+
+    token = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=300)
+    names = forms.CharField(
+        label=_("Who was there"),
+        required=False,
+        max_length=5000,
+        help_text=_("Names separated by commas or one per line, e.g. “Anna Berg, Thomas Keller”."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    people = forms.TypedMultipleChoiceField(
+        label=_("Or tick them"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=50000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = choices  # type: ignore[attr-defined]
+        self.fields["people"].widget.attrs["class"] = "form-check-input"
+
+    def name_list(self) -> list[str]:
+        """The names typed, split at commas, semicolons and line breaks."""
+        raw = self.cleaned_data.get("names") or ""
+        return [n.strip() for n in re.split(r"[,;\n]", raw) if n.strip()]

@@ -12,14 +12,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kontaktpflege.contacts.models import Channel, Person
 from kontaktpflege.contacts.selectors import people_by_ids, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.core.timeutils import safe_localtime, user_zone
 from kontaktpflege.touchpoints import selectors, services
 from kontaktpflege.touchpoints.models import Touchpoint
 from kontaktpflege.web.decorators import member_required, writer_required
-from kontaktpflege.web.forms.touchpoints import QuickLogForm, TouchpointForm
-from kontaktpflege.web.params import safe_next
+from kontaktpflege.web.forms.touchpoints import GroupMeetingForm, QuickLogForm, TouchpointForm
+from kontaktpflege.web.params import int_param, safe_next
 
 
 @member_required
@@ -120,6 +121,60 @@ def touchpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "touchpoints/form.html", {"form": form, "person": person})
 
 
+def _posted_ids(request: WorkspaceRequest) -> list[int]:
+    """Person ids ticked (POST) or passed in the link (?person=…), valid numbers only."""
+    values = request.POST.getlist("people") if request.method == "POST" else []
+    values += request.GET.getlist("person")
+    return [n for n in map(int_param, values[:200]) if n]
+
+
+def _group_people(request: WorkspaceRequest, form: GroupMeetingForm) -> list[Person]:
+    """The people ticked and named; raises ValidationError naming what did not match."""
+    ticked = people_by_ids(workspace=request.workspace, ids=form.cleaned_data["people"])
+    names = form.name_list()
+    if not names:
+        return ticked
+    found = selectors.names_resolve(workspace=request.workspace, names=names)
+    if found.problems:
+        raise ValidationError({"names": found.problems})
+    return [*ticked, *found.people]
+
+
+@writer_required
+def group_meeting(request: WorkspaceRequest) -> HttpResponse:
+    """Log a meeting with several people at once; it resets every participant's cadence."""
+    choices = selectors.group_meeting_choices(
+        workspace=request.workspace, include=_posted_ids(request)
+    )
+    now = timezone.now().astimezone(user_zone(request.user)).strftime("%Y-%m-%dT%H:%M")
+    initial = {
+        "occurred_at": now,
+        "people": [n for n in map(int_param, request.GET.getlist("person")) if n],
+    }
+    form = GroupMeetingForm(request.POST or None, initial=initial, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            people = _group_people(request, form)
+            touchpoint = services.touchpoint_log(
+                workspace=request.workspace,
+                participants=people,
+                summary=data["summary"],
+                channel=Channel.GROUP_MEETING,
+                occurred_at=data["occurred_at"],
+                notes=data["notes"],
+                created_by=request.user,
+                idempotency_key=data.get("token") or "",
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            _logged_message(request, touchpoint)
+            return redirect("touchpoints")
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "touchpoints/group.html", {"form": form}, status=status)
+
+
 @writer_required
 def touchpoint_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Change when, how and what of a touchpoint; its people stay."""
@@ -161,6 +216,7 @@ def touchpoint_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("log/", touchpoints, name="touchpoints"),
     path("log/quick/", quicklog, name="quicklog"),
+    path("log/group/", group_meeting, name="group_meeting"),
     path("people/<int:pk>/log/", touchpoint_create, name="touchpoint_create"),
     path("log/<int:pk>/edit/", touchpoint_edit, name="touchpoint_edit"),
     path("log/<int:pk>/delete/", touchpoint_delete, name="touchpoint_delete"),
