@@ -98,9 +98,10 @@ class VariableDoc:
 
 
 # Variables whose data arrives with later issues: they render empty and the preview says so.
-UNAVAILABLE_VARIABLES = frozenset(
-    {"interview_date", "application_position", "talent_pool_link", "consent_link"}
-)
+UNAVAILABLE_VARIABLES = frozenset({"talent_pool_link", "consent_link"})
+# Variables filled by what the message is about (compose's `about`, e.g. an application);
+# empty in a message about nothing in particular.
+ABOUT_VARIABLES = ("interview_date", "application_position")
 
 VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc(
@@ -112,7 +113,11 @@ VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc("last_name", _("Last name"), "Weber"),
     VariableDoc("full_name", _("First and last name"), "Julia Weber"),
     VariableDoc("academic_title", _("Academic title"), "Dr."),
-    VariableDoc("organisation", _("Current organisation"), "Acme GmbH"),
+    VariableDoc(
+        "organisation",
+        _("Current organisation; in a message about an application, the one applied to"),
+        "Acme GmbH",
+    ),
     VariableDoc("job_title", _("Current job title"), "Head of Design"),
     VariableDoc("location", _("Location"), "Köln"),
     VariableDoc("how_we_met", _("How you met"), "Barcamp Köln"),
@@ -133,9 +138,15 @@ VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc("sender_first_name", _("Your first name"), "Alice"),
     VariableDoc("sender_company", _("Your company (sender settings)"), "Beispiel AG"),
     VariableDoc("signature", _("Your signature (sender settings)"), "Alice Adler"),
-    VariableDoc("interview_date", _("Date of the interview (comes with applications)"), "", False),
     VariableDoc(
-        "application_position", _("Position applied for (comes with applications)"), "", False
+        "interview_date",
+        _("Date of the interview, in a message about an application (the latest one held)"),
+        "03.03.2025",
+    ),
+    VariableDoc(
+        "application_position",
+        _("Position applied for, in a message about an application"),
+        "Product Designer",
     ),
     VariableDoc("talent_pool_link", _("Talent pool sign-up link (comes with privacy)"), "", False),
     VariableDoc("consent_link", _("Consent renewal link (comes with privacy)"), "", False),

@@ -15,6 +15,7 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.core.timeutils import local_today, user_zone
 from kontaktpflege.messaging.library import (
+    ABOUT_VARIABLES,
     KNOWN_VARIABLES,
     UNAVAILABLE_VARIABLES,
     VARIANTS,
@@ -205,6 +206,8 @@ def message_context(
         "sender_company": sender.company,
         "signature": sender.signature.strip() or sender_name,
     }
+    # Filled when the message is about an application (compose's about providers).
+    context.update(dict.fromkeys(ABOUT_VARIABLES, ""))
     return context
 
 
