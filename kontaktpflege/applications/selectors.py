@@ -19,6 +19,7 @@ from kontaktpflege.applications.models import (
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.core.text import fold
 from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp
+from kontaktpflege.followups.reasons import rule_label
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -138,7 +139,9 @@ def attach_next_followups(*, workspace: Workspace, applications: list[Applicatio
     """Set `next_followup` (or None) on each application."""
     nexts = next_followups(workspace=workspace, pks=[a.pk for a in applications])
     for app in applications:
-        app.next_followup = nexts.get(app.pk)  # type: ignore[attr-defined]
+        row = nexts.get(app.pk)
+        app.next_followup = row  # type: ignore[attr-defined]
+        app.next_label = rule_label(row.rule) if row else ""  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

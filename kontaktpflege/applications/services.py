@@ -28,6 +28,7 @@ from kontaktpflege.applications.models import (
     Stage,
 )
 from kontaktpflege.contacts.models import Organisation, Person
+from kontaktpflege.contacts.services import person_create
 from kontaktpflege.contacts.validation import check_date, clean_text
 from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.followups.services import workspace_today, workspace_zone
@@ -239,6 +240,45 @@ def application_contact_add(
     )
     _announce(application)
     return contact
+
+
+def _find_person(application: Application, first: str, last: str) -> Person | None:
+    people = list(
+        Person.objects.filter(
+            workspace_id=application.workspace_id, first_name__iexact=first, last_name__iexact=last
+        )
+    )
+    there = [p for p in people if p.organisation_id == application.organisation_id]
+    if len(people) > 1 and len(there) != 1:
+        raise ValidationError(
+            {"name": _("Several people have this name; add the contact from the person's page.")}
+        )
+    return there[0] if there else (people[0] if people else None)
+
+
+@transaction.atomic
+def application_contact_add_named(
+    *, application: Application, name: str, role: str, gender: str = "", email: str = ""
+) -> ApplicationContact:
+    """Add a contact by name: the person of that name, or a new one at the organisation."""
+    name = clean_text(name, field="name", max_length=200)
+    if not name:
+        raise ValidationError({"name": _("Enter the contact's name.")})
+    first, _sep, last = name.rpartition(" ")
+    first, last = (first, last) if first else (name, "")
+    if role not in ContactRole.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    person = _find_person(application, first, last)
+    if person is None:
+        person = person_create(
+            workspace=application.workspace,
+            first_name=first,
+            last_name=last,
+            gender=gender,
+            organisation=application.organisation,
+            emails=[email] if email else None,
+        )
+    return application_contact_add(application=application, person=person, role=role)
 
 
 @transaction.atomic

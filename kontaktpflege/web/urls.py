@@ -12,4 +12,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.today")),
     path("", include("kontaktpflege.web.views.messages")),
     path("", include("kontaktpflege.web.views.dataio")),
+    path("", include("kontaktpflege.web.views.applications")),
 ]
