@@ -9,6 +9,7 @@ from kontaktpflege.api.auth import TokenAuth
 from kontaktpflege.api.docs import LocalSwagger
 from kontaktpflege.api.v1 import (
     agenda,
+    applications,
     exports,
     followup_settings,
     imports,
@@ -41,3 +42,4 @@ api.add_router("/", templates.router)
 api.add_router("/", messages.router)
 api.add_router("/", imports.router)
 api.add_router("/", exports.router)
+api.add_router("/", applications.router)

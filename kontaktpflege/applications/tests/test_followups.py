@@ -229,3 +229,13 @@ def test_a_draft_about_another_workspaces_application_gets_nothing(
     text = draft(charlie, workspace, person, "interview_thank_you", "en", staffed)
     assert "Product Designer" not in text.body + text.subject
     assert "application_position" in text.empty
+
+
+def test_the_cli_lists_applications_with_their_next_followup(alice, staffed, capsys):
+    from kontaktpflege.cli import main
+
+    with time_machine.travel(berlin(2025, 3, 20, 9), tick=False):
+        main(["kontaktpflege", "applications", "--user", "alice"])
+    out = capsys.readouterr().out
+    assert "Applied" in out and "Product Designer @ Acme GmbH" in out
+    assert "→ 2025-03-22  Applied to Acme GmbH on March 1" in out
