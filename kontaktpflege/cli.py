@@ -20,6 +20,7 @@ ALIASES = {
     "backup": "backup_workspace",
     "restore": "restore_workspace",
     "send": "send_outbox",
+    "applications": "list_applications",
 }
 
 

@@ -9,6 +9,7 @@ from kontaktpflege.api.auth import TokenAuth
 from kontaktpflege.api.docs import LocalSwagger
 from kontaktpflege.api.v1 import (
     agenda,
+    applications,
     conversations,
     exports,
     followup_settings,
@@ -47,3 +48,4 @@ api.add_router("/", exports.router)
 api.add_router("/", conversations.router)
 api.add_router("/", graph.router)
 api.add_router("/", insights.router)
+api.add_router("/", applications.router)

@@ -6,6 +6,11 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
 
     def ready(self) -> None:
-        from kontaktpflege.applications import conversations
+        from kontaktpflege.applications import conversations, drafts, facts
+        from kontaktpflege.core.facts import on_facts_changed
+        from kontaktpflege.followups.services import register_fact_provider
 
-        conversations.register()  # conversation facts for the engine; conversation drafts
+        register_fact_provider(facts.application_facts)
+        on_facts_changed(facts.refresh_co_contacts)
+        conversations.register()  # conversation facts for the engine
+        drafts.register()  # variables of drafts about applications, conversations, activations

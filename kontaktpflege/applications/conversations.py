@@ -509,8 +509,5 @@ def conversation_facts(
 
 
 def register() -> None:
-    """Plug conversations and activations into the follow-up engine and the drafts."""
-    from kontaktpflege.applications import drafts
-
+    """Plug conversations into the follow-up engine."""
     register_fact_provider(conversation_facts)
-    drafts.register()

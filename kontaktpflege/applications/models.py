@@ -52,6 +52,8 @@ class Application(WorkspaceScopedModel):
     )
 
     class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
         ordering = ["board_order", "-updated_at", "-id"]
         indexes = [models.Index(fields=["workspace", "stage"])]
         constraints = [

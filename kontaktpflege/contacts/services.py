@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -352,11 +353,31 @@ def organisation_get_or_create(*, workspace: Workspace, name: str) -> Organisati
 
 @transaction.atomic
 def organisation_delete(*, organisation: Organisation) -> None:
-    """Delete an organisation; its people stay, without an employer."""
+    """Delete an organisation; its people stay, without an employer.
+
+    Rows of higher layers that must not vanish with it (applications) protect it: the
+    error names what still refers to it, and nothing is deleted.
+    """
     ids = list(organisation.people.values_list("id", flat=True))
     graph_changed(organisation.workspace_id)
-    organisation.delete()
+    try:
+        with transaction.atomic():
+            organisation.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_protected_message(organisation, exc)) from None
     person_reindex(person_ids=ids)
+
+
+def _protected_message(organisation: Organisation, exc: ProtectedError) -> str:
+    counts: dict[str, int] = {}
+    for obj in exc.protected_objects:
+        label = str(obj._meta.verbose_name_plural)
+        counts[label] = counts.get(label, 0) + 1
+    what = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+    return _(
+        "%(name)s cannot be deleted while something still refers to it (%(what)s). "
+        "Delete or move those first."
+    ) % {"name": organisation.name, "what": what}
 
 
 @transaction.atomic

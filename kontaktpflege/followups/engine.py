@@ -178,6 +178,9 @@ class InterviewFacts:
     interview_id: int
     at: dt.datetime
     thanked: bool = False
+    # Whom to thank (the interviewer); None: the application's person.
+    person_id: int | None = None
+    person_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ class ApplicationFacts:
     position: str = ""
     stage: str = "applied"
     interviews: tuple[InterviewFacts, ...] = ()
+    applied_on: dt.date | None = None
+    # The last touchpoint of any kind with any contact of the application.
     last_reply_on: dt.date | None = None
     rejected_on: dt.date | None = None
     feedback_requested: bool = False
@@ -521,30 +526,48 @@ def _subject_item(
 
 
 def rule_interview_thanks(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
-    """A thank-you by the day after each interview (seed 000)."""
+    """A thank-you by the day after each interview (seed 000), to its interviewer."""
     items = []
+    subject = f"application:{a.application_id}"
     for iv in a.interviews:
         if iv.thanked:
             continue
         held = local_date(iv.at, zone)
-        params = {"name": a.person_name, "org": a.organisation, "on": held.isoformat()}
+        person_id = iv.person_id or a.person_id
+        name = iv.person_name if iv.person_id else a.person_name
+        params = {"name": name, "org": a.organisation, "on": held.isoformat()}
         due = held + dt.timedelta(days=rule.offset_days)
-        subject = f"application:{a.application_id}"
-        items.append(_subject_item(rule, subject, a.person_id, str(iv.interview_id), due, params))
+        items.append(_subject_item(rule, subject, person_id, str(iv.interview_id), due, params))
     return items
 
 
+# Stages in which an answer is still awaited; later ones (offer, rejected …) are an answer.
+AWAITING_STAGES = ("applied", "interview", "waiting")
+
+
 def rule_status_inquiry(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
-    """No reply 21 days after the last interview: a friendly inquiry (window to 28 days)."""
-    if a.stage not in ("interview", "waiting") or not a.interviews:
+    """Nothing heard 21 days after the last interview, or after applying when there was no
+    interview: a friendly inquiry (window to 28 days) (seed 000: "nach rund drei bis vier
+    Wochen").
+
+    Any touchpoint with a contact of the application restarts the clock from its day: a new
+    anchor is a new occurrence, so the old item closes as answered and a new one waits.
+    """
+    if a.stage not in AWAITING_STAGES:
         return []
-    last = max(local_date(iv.at, zone) for iv in a.interviews)
-    if a.last_reply_on and a.last_reply_on >= last:
+    if a.interviews:
+        anchor, since = max(local_date(iv.at, zone) for iv in a.interviews), "interview"
+    elif a.applied_on is not None:
+        anchor, since = a.applied_on, "application"
+    else:
         return []
-    params = {"name": a.person_name, "org": a.organisation, "on": last.isoformat()}
-    due = last + dt.timedelta(days=rule.offset_days)
+    if a.last_reply_on is not None and a.last_reply_on > anchor:
+        anchor, since = a.last_reply_on, "reply"
+    params = {"name": a.person_name, "org": a.organisation, "on": anchor.isoformat()}
+    params["since"] = since
+    due = anchor + dt.timedelta(days=rule.offset_days)
     subject = f"application:{a.application_id}"
-    return [_subject_item(rule, subject, a.person_id, last.isoformat(), due, params)]
+    return [_subject_item(rule, subject, a.person_id, anchor.isoformat(), due, params)]
 
 
 def rule_feedback_request(a: ApplicationFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:

@@ -227,13 +227,40 @@ def _interview_thanks(p: dict[str, Any], today: dt.date) -> str:
 
 def _status_inquiry(p: dict[str, Any], today: dt.date) -> str:
     days = _days_since(p.get("on"), today)
-    return ngettext(
-        "Interview at %(org)s on %(date)s, no reply for %(days)s day: ask %(name)s "
-        "friendly about the status",
-        "Interview at %(org)s on %(date)s, no reply for %(days)s days: ask %(name)s "
-        "friendly about the status",
-        days,
-    ) % {"org": p.get("org") or "—", "date": _day(p.get("on")), "days": days, "name": p["name"]}
+    values = {"org": p.get("org") or "—", "date": _day(p.get("on")), "days": days}
+    values["name"] = p["name"]
+    if p.get("since") == "application":
+        return (
+            ngettext(
+                "Applied to %(org)s on %(date)s, no reply for %(days)s day: ask %(name)s "
+                "friendly about the status",
+                "Applied to %(org)s on %(date)s, no reply for %(days)s days: ask %(name)s "
+                "friendly about the status",
+                days,
+            )
+            % values
+        )
+    if p.get("since") == "reply":
+        return (
+            ngettext(
+                "Last heard from %(org)s on %(date)s, nothing since for %(days)s day: ask "
+                "%(name)s friendly about the status",
+                "Last heard from %(org)s on %(date)s, nothing since for %(days)s days: ask "
+                "%(name)s friendly about the status",
+                days,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Interview at %(org)s on %(date)s, no reply for %(days)s day: ask %(name)s "
+            "friendly about the status",
+            "Interview at %(org)s on %(date)s, no reply for %(days)s days: ask %(name)s "
+            "friendly about the status",
+            days,
+        )
+        % values
+    )
 
 
 def _feedback_request(p: dict[str, Any], today: dt.date) -> str:

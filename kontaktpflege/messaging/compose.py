@@ -30,6 +30,7 @@ from kontaktpflege.messaging.selectors import (
 BLANK_SUBJECT = ""
 BLANK_BODY = "{{ salutation }},\n\n{{ notes }}\n\n{{ signature }}\n"
 SAMPLE_LAST_TOUCH = dt.date(2025, 3, 3)
+SAMPLE_INTERVIEW = dt.date(2025, 3, 3)
 
 # What a message is about, as "<kind>:<id>" (a follow-up's subject, e.g. "application:12").
 ABOUT_RE = re.compile(r"^[a-z_]{1,30}:[0-9]{1,12}$")
@@ -157,5 +158,7 @@ def sample_draft(
     context.update(
         last_touchpoint_date=format_date(SAMPLE_LAST_TOUCH, variant),
         last_touchpoint_topic="Design Thinking",
+        interview_date=format_date(SAMPLE_INTERVIEW, variant),
+        application_position="Product Designer",
     )
     return render_draft(subject=subject, body=body, context=context)

@@ -101,10 +101,7 @@ class VariableDoc:
 # others); elsewhere they render empty and the preview says so.
 PAIR_VARIABLES = frozenset({"pair_name", "pair_first_name", "pair_about", "pair_common"})
 # Variables whose data arrives with later issues: they render empty and the preview says so.
-UNAVAILABLE_VARIABLES = (
-    frozenset({"interview_date", "application_position", "talent_pool_link", "consent_link"})
-    | PAIR_VARIABLES
-)
+UNAVAILABLE_VARIABLES = frozenset({"talent_pool_link", "consent_link"}) | PAIR_VARIABLES
 
 VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc(
@@ -116,7 +113,11 @@ VARIABLES: tuple[VariableDoc, ...] = (
     VariableDoc("last_name", _("Last name"), "Weber"),
     VariableDoc("full_name", _("First and last name"), "Julia Weber"),
     VariableDoc("academic_title", _("Academic title"), "Dr."),
-    VariableDoc("organisation", _("Current organisation"), "Acme GmbH"),
+    VariableDoc(
+        "organisation",
+        _("Current organisation; in a message about an application, the one applied to"),
+        "Acme GmbH",
+    ),
     VariableDoc("job_title", _("Current job title"), "Head of Design"),
     VariableDoc("location", _("Location"), "Köln"),
     VariableDoc("how_we_met", _("How you met"), "Barcamp Köln"),
@@ -157,9 +158,15 @@ VARIABLES: tuple[VariableDoc, ...] = (
         _("Asking for an introduction: whom the recipient knows the person through, if anyone"),
         "Carl Corn",
     ),
-    VariableDoc("interview_date", _("Date of the interview (comes with applications)"), "", False),
     VariableDoc(
-        "application_position", _("Position applied for (comes with applications)"), "", False
+        "interview_date",
+        _("Date of the interview, in a message about an application (the latest one held)"),
+        "03.03.2025",
+    ),
+    VariableDoc(
+        "application_position",
+        _("Position applied for, in a message about an application"),
+        "Product Designer",
     ),
     VariableDoc("talent_pool_link", _("Talent pool sign-up link (comes with privacy)"), "", False),
     VariableDoc("consent_link", _("Consent renewal link (comes with privacy)"), "", False),
@@ -192,4 +199,12 @@ VARIABLES: tuple[VariableDoc, ...] = (
 KNOWN_VARIABLES = frozenset(v.name for v in VARIABLES)
 # Variables filled by what a message is about (compose.register_about_provider): empty in any
 # other message, so templates test them with {% if %}.
-ABOUT_VARIABLES = frozenset({"conversation_goal", "conversation_new_contacts", "activation_offer"})
+ABOUT_VARIABLES = frozenset(
+    {
+        "interview_date",
+        "application_position",
+        "conversation_goal",
+        "conversation_new_contacts",
+        "activation_offer",
+    }
+)

@@ -210,9 +210,8 @@ def message_context(
     return context
 
 
-# Variables a template tests with {% if %}: empty is normal, not worth a warning.
-# Empty by design for many messages (they come with what a message is about), so the preview
-# does not flag them.
+# Variables a template tests with {% if %}: empty is normal, not worth a warning (many come
+# only with what a message is about).
 OPTIONAL = (
     frozenset(
         {

@@ -17,4 +17,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.activation")),
     path("", include("kontaktpflege.web.views.graph")),
     path("", include("kontaktpflege.web.views.insights")),
+    path("", include("kontaktpflege.web.views.applications")),
 ]

@@ -1,4 +1,5 @@
-"""Fixtures of the conversation and activation tests: a partner, a target list, helpers."""
+"""Fixtures of the career tests: Acme (a target company), its recruiter Eva Berg, an
+application; a conversation partner, a target list, helpers."""
 
 from __future__ import annotations
 
@@ -51,3 +52,39 @@ def other_target(charlie):
     from kontaktpflege.contacts.services import organisation_create
 
     return organisation_create(workspace=charlie.active_workspace, name="Fremd AG", is_target=True)
+
+
+@pytest.fixture
+def eva(make_person, acme):
+    """Frau Eva Berg, recruiter at Acme, formal German."""
+    return make_person(
+        first_name="Eva",
+        last_name="Berg",
+        gender="f",
+        form_of_address="sie",
+        language="de",
+        organisation=acme,
+        emails=["eva.berg@acme.example"],
+    )
+
+
+@pytest.fixture
+def application(workspace, acme):
+    from kontaktpflege.applications.services import application_create
+
+    return application_create(
+        workspace=workspace,
+        organisation=acme,
+        position="Product Designer",
+        stage="applied",
+        applied_on=dt.date(2025, 3, 1),
+    )
+
+
+@pytest.fixture
+def other_workspace_person(charlie):
+    from kontaktpflege.contacts.services import organisation_create, person_create
+
+    org = organisation_create(workspace=charlie.active_workspace, name="Charlie Corp")
+    person = person_create(workspace=charlie.active_workspace, first_name="Carl", last_name="C")
+    return person, org

@@ -296,9 +296,68 @@ class TestCareerRules:
         assert "no reply for 23 days" in text(item, dt.date(2025, 3, 26), "en")
         assert "seit 23 Tagen keine Antwort" in text(item, dt.date(2025, 3, 26), "de")
 
-    def test_a_reply_after_the_interview_cancels_the_inquiry(self):
+    def test_a_reply_after_the_interview_restarts_the_inquiry_clock(self):
         app = self.application(last_reply_on=dt.date(2025, 3, 10))
+        item = only(engine.subject_items([app], RULES, BERLIN), "status_inquiry")
+        assert item.due_on == dt.date(2025, 3, 31)
+        assert (
+            item.key
+            != only(engine.subject_items([self.application()], RULES, BERLIN), "status_inquiry").key
+        )
+        assert "Last heard from Acme on March 10, nothing since for 22 days" in text(
+            item, dt.date(2025, 4, 1), "en"
+        )
+        assert "Letzte Nachricht von Acme am 10. März, seit 22 Tagen nichts" in text(
+            item, dt.date(2025, 4, 1), "de"
+        )
+
+    def test_a_reply_before_the_last_interview_changes_nothing(self):
+        app = self.application(last_reply_on=dt.date(2025, 3, 1))
+        item = only(engine.subject_items([app], RULES, BERLIN), "status_inquiry")
+        assert item.due_on == dt.date(2025, 3, 24)
+
+    def test_without_an_interview_the_inquiry_counts_from_the_application(self):
+        app = self.application(stage="applied", interviews=(), applied_on=dt.date(2025, 3, 1))
+        item = only(engine.subject_items([app], RULES, BERLIN), "status_inquiry")
+        assert item.due_on == dt.date(2025, 3, 22)
+        assert "Applied to Acme on March 1, no reply for 25 days" in text(
+            item, dt.date(2025, 3, 26), "en"
+        )
+        assert "Bewerbung bei Acme am 1. März, seit 25 Tagen keine Antwort" in text(
+            item, dt.date(2025, 3, 26), "de"
+        )
+
+    def test_the_inquiry_counts_from_the_last_of_several_interviews(self):
+        interviews = (InterviewFacts(1, at(2025, 3, 3, 10)), InterviewFacts(2, at(2025, 3, 17, 9)))
+        item = only(
+            engine.subject_items([self.application(interviews=interviews)], RULES, BERLIN),
+            "status_inquiry",
+        )
+        assert item.due_on == dt.date(2025, 4, 7)
+
+    @pytest.mark.parametrize("stage", ["saved", "offer", "accepted", "rejected", "withdrawn"])
+    def test_no_inquiry_once_an_answer_came_or_before_applying(self, stage):
+        app = self.application(stage=stage, rejected_on=dt.date(2025, 4, 1))
         assert none_of(engine.subject_items([app], RULES, BERLIN), "status_inquiry")
+
+    def test_an_unsaved_application_without_a_date_or_interview_waits_for_neither(self):
+        app = self.application(stage="applied", interviews=())
+        assert none_of(engine.subject_items([app], RULES, BERLIN), "status_inquiry")
+
+    def test_each_interview_is_thanked_to_its_own_interviewer(self):
+        interviews = (
+            InterviewFacts(1, at(2025, 3, 3, 10), person_id=8, person_name="Herr Ost"),
+            InterviewFacts(2, at(2025, 3, 17, 9)),
+        )
+        items = [
+            i
+            for i in engine.subject_items([self.application(interviews=interviews)], RULES, BERLIN)
+            if i.rule == "interview_thanks"
+        ]
+        assert [(i.person_id, i.params["name"], i.due_on) for i in items] == [
+            (8, "Herr Ost", dt.date(2025, 3, 4)),
+            (7, "Frau Berg", dt.date(2025, 3, 18)),
+        ]
 
     def test_a_rejection_asks_for_feedback_within_two_days(self):
         app = self.application(stage="rejected", rejected_on=dt.date(2025, 4, 1))

@@ -106,7 +106,9 @@ def test_every_shipped_template_renders_in_all_variants_with_the_right_greeting(
 
 
 @pytest.mark.django_db
-def test_unavailable_variables_are_flagged_not_rendered(alice, workspace, julia):
+def test_application_variables_stay_empty_and_flagged_in_a_message_about_nothing(
+    alice, workspace, julia
+):
     draft = draft_for(
         workspace=workspace,
         person=julia,
@@ -116,8 +118,8 @@ def test_unavailable_variables_are_flagged_not_rendered(alice, workspace, julia)
         variant="de_sie",
         notes="",
     )
-    assert "interview_date" in draft.unavailable
-    assert "application_position" in draft.unavailable
+    assert {"interview_date", "application_position"} <= set(draft.empty)
+    assert not draft.unavailable and not draft.undefined
     assert (
         "vielen Dank für das Gespräch und die offenen Einblicke in die Arbeit bei Acme GmbH."
         in draft.body

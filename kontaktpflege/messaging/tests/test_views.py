@@ -55,7 +55,7 @@ def test_compose_prefills_the_template_for_a_followup(alice_client, julia):
     assert 'id="compose-form"' in html and 'name="body"' in html and 'name="notes"' in html
     assert "Sehr geehrte Frau Dr. Weber," in html
     assert f'value="{followup.pk}"' in html
-    assert "interview_date" in html  # flagged as not available yet
+    assert "interview_date" in html  # flagged as empty: the follow-up is about no application
 
 
 @pytest.mark.django_db(transaction=True)

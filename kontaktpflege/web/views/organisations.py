@@ -104,7 +104,11 @@ def organisation_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Delete an organisation after confirmation; its people stay."""
     org = selectors.organisation_get(workspace=request.workspace, pk=pk)
     if request.method == "POST":
-        services.organisation_delete(organisation=org)
+        try:
+            services.organisation_delete(organisation=org)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("organisation", pk=org.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": org.name})
         return redirect("organisations")
     return TemplateResponse(request, "organisations/confirm_delete.html", {"org": org})
