@@ -12,10 +12,7 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.services import organisation_create
 from kontaktpflege.followups.models import FollowUp
 from kontaktpflege.followups.services import followups_refresh_people, workspace_today
-from kontaktpflege.web.tests.test_browser_shell import (
-    _collect_console_errors,
-    _serious_axe_violations,
-)
+from kontaktpflege.web.tests.browser import collect_console_errors, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +23,14 @@ def test_a_conversation_is_planned_held_and_debriefed_with_two_new_contacts(
     acme = organisation_create(workspace=workspace, name="Acme GmbH", is_target=True)
     julia = make_person(first_name="Julia", last_name="Weber", gender="f", language="de")
     page = logged_in_page
-    errors = _collect_console_errors(page)
+    errors = collect_console_errors(page)
 
     page.goto(f"/people/{julia.pk}/")
     page.click("#plan-conversation")
     page.fill("#id_goal", "Wie gelingt der Einstieg ins Produktmanagement?")
     page.click("#main button[type=submit]")
     expect(page.locator("#conversation-status")).to_have_attribute("data-status", "planned")
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
 
     page.locator("#walk-through label", has_text="Acme GmbH").click()
     page.locator("#checklist label", has_text="Never ask for a job").click()
@@ -50,7 +47,7 @@ def test_a_conversation_is_planned_held_and_debriefed_with_two_new_contacts(
     page.click("#save-debrief")
     expect(page.locator("#conversation-status")).to_have_attribute("data-status", "debriefed")
     expect(page.locator("#new-contacts li")).to_have_count(2)
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
 
     tomorrow = workspace_today(workspace) + dt.timedelta(days=1)
     assert FollowUp.objects.get(person=julia, rule="conversation_thanks").due_on == tomorrow
@@ -66,7 +63,7 @@ def test_a_conversation_is_planned_held_and_debriefed_with_two_new_contacts(
     expect(page.locator("td.insights")).to_contain_text("Neues Produktteam")
     page.goto("/conversations/")
     expect(page.locator(f"#conversation-{Conversation.objects.get().pk}")).to_be_visible()
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     assert errors == []
 
 
@@ -76,19 +73,19 @@ def test_a_dormant_contact_is_activated_back_into_a_circle(logged_in_page, works
     followups_refresh_people(person_ids=[dora.pk])
     assert FollowUp.objects.filter(person=dora, rule="reactivation", state="open").exists()
     page = logged_in_page
-    errors = _collect_console_errors(page)
+    errors = collect_console_errors(page)
 
     page.goto("/reactivate/")
     row = page.locator(f"#dormant-{dora.pk}")
     expect(row.locator(".missing-contact-data")).to_be_visible()
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     row.locator("a.activate").click()
     page.locator("label", has_text="Reminisce and catch up").click()
     page.fill("#id_offer", "The article on design sprints")
     page.click("#start-activation")
     expect(page.locator("#starters li")).to_have_count(3)
     expect(page.locator("#starters")).to_contain_text("How is your family?")
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
 
     page.fill("#id_summary", "Coffee with Dora")
     page.select_option("#id_circle", "active")

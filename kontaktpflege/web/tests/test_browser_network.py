@@ -10,10 +10,7 @@ from playwright.sync_api import expect
 from kontaktpflege.contacts.models import Tag
 from kontaktpflege.contacts.services import relationship_set
 from kontaktpflege.touchpoints.services import touchpoint_log
-from kontaktpflege.web.tests.test_browser_shell import (
-    _collect_console_errors,
-    _serious_axe_violations,
-)
+from kontaktpflege.web.tests.browser import collect_console_errors, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +36,7 @@ def _node_count(page) -> int:
 
 def test_the_graph_draws_nodes_and_a_tag_filter_narrows_it(logged_in_page, network, workspace):
     page = logged_in_page
-    errors = _collect_console_errors(page)
+    errors = collect_console_errors(page)
     page.goto("/network/")
     assert _node_count(page) == 6
     expect(page.locator("#network-graph canvas").first).to_be_attached()
@@ -49,18 +46,18 @@ def test_the_graph_draws_nodes_and_a_tag_filter_narrows_it(logged_in_page, netwo
     page.wait_for_url(lambda url: f"tag={design.pk}" in url)
     assert _node_count(page) == 3
     expect(page.locator("#graph-table tbody tr")).to_have_count(3)
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     assert errors == []
 
 
 def test_the_insights_page_draws_every_chart_beside_its_table(logged_in_page, network):
     page = logged_in_page
-    errors = _collect_console_errors(page)
+    errors = collect_console_errors(page)
     page.goto("/insights/")
     expect(page.locator("body")).to_have_attribute("data-charts", "4")
     for key in ("health", "discipline", "give_take", "channels"):
         expect(page.locator(f"#table-{key}")).to_be_visible()
         box = page.locator(f"#chart-{key}").bounding_box()
         assert box and box["height"] > 100
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     assert errors == []
