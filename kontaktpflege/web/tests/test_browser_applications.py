@@ -17,14 +17,15 @@ from kontaktpflege.followups.models import FollowUp
 from kontaktpflege.followups.services import followups_recompute_workspace
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
-from .test_browser_shell import PHONE, _collect_console_errors, _serious_axe_violations
+from .browser import collect_console_errors, serious_axe_violations
+from .test_browser_shell import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
-    assert _serious_axe_violations(page) == [], page.url
+    assert serious_axe_violations(page) == [], page.url
 
 
 def _days_pass(workspace, days: int) -> None:
@@ -58,7 +59,7 @@ def test_seed_000_from_application_to_feedback_request_on_a_phone(
     )
     page = logged_in_page
     page.set_viewport_size(PHONE)
-    errors = _collect_console_errors(page)
+    errors = collect_console_errors(page)
     today = timezone.localdate()
 
     page.goto("/applications/")
