@@ -223,7 +223,8 @@ OPTIONAL = (
             "intro_target_job_title",
         }
     )
-    | ABOUT_VARIABLES
+    # The application's templates cannot do without these two: the preview flags them empty.
+    | (ABOUT_VARIABLES - {"interview_date", "application_position"})
 )
 
 
