@@ -126,11 +126,7 @@ def test_the_navigation_stays_on_one_line_at_1280_px_in_german_with_the_quick_lo
     page.click("#language-form button")  # German: the longer labels
     expect(page.locator("h1")).to_have_text("Heute")
     expect(page.locator("nav .navbar-toggler")).to_be_hidden()
-    links = page.locator("#main-nav .nav-link")
-    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
-    assert len(tops) == 1, tops
-    nav_height = page.locator("nav.navbar").bounding_box()["height"]
-    assert nav_height < 70, nav_height
+    _assert_one_line(page)
     room, needed = page.evaluate(
         """() => { const f = document.getElementById("quicklog-text");
                    const s = getComputedStyle(f);
@@ -141,6 +137,55 @@ def test_the_navigation_stays_on_one_line_at_1280_px_in_german_with_the_quick_lo
                    return [room, c.measureText(f.placeholder).width]; }"""
     )
     assert needed <= room, (needed, room)
+
+
+def _assert_one_line(page) -> None:
+    # One line: every entry starts above the point where the highest-ending one ends.
+    links = page.locator("#main-nav .nav-link, #account-nav .nav-item, #quicklog-form")
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes), boxes
+    nav_height = page.locator("nav.navbar").bounding_box()["height"]
+    assert nav_height < 70, nav_height
+
+
+def test_the_navigation_has_room_for_four_more_entries_on_one_line_at_1280_px(
+    logged_in_page, seeded
+):
+    page = logged_in_page
+    page.set_viewport_size(LAPTOP)
+    page.goto("/")
+    page.click("#language-form button")  # German: the longer labels
+    expect(page.locator("h1")).to_have_text("Heute")
+    # The areas coming next, each an <li class="nav-item"> in the main list.
+    page.evaluate(
+        """() => { const ul = document.querySelector("#main-nav ul.navbar-nav.me-auto");
+                   for (const label of ["Bewerbungen", "Gespräche", "Netzwerk", "Erkenntnisse"]) {
+                     const li = document.createElement("li");
+                     li.className = "nav-item";
+                     li.innerHTML = `<a class="nav-link" href="#">${label}</a>`;
+                     ul.appendChild(li); } }"""
+    )
+    expect(page.locator("#main-nav .nav-link")).to_have_count(8)
+    _assert_one_line(page)
+    # and the quick log keeps room to type: 13rem with its button
+    assert page.locator("#quicklog-form").bounding_box()["width"] >= 13 * 16
+    # Templates and import/export sit in the account menu, one click away.
+    page.locator("#account-nav .dropdown-toggle").click()
+    expect(page.locator("#account-nav a[href='/templates/']")).to_be_visible()
+    expect(page.locator("#account-nav a[href='/data/']")).to_be_visible()
+    expect(page.locator("#account-nav a[href='/settings/']")).to_be_visible()
+
+
+def test_the_phone_menu_lists_only_the_daily_pages_and_the_account(logged_in_page, seeded):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    page.locator("nav .navbar-toggler").click()
+    expect(page.locator("#main-nav .nav-link")).to_have_text(
+        ["Today", "People", "Organisations", "Log"]
+    )
+    menu = page.locator("#main-nav").bounding_box()["height"]
+    assert menu < 200, menu
 
 
 def test_dark_mode_follows_the_system_setting(logged_in_page, seeded):

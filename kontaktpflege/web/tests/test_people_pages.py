@@ -366,3 +366,17 @@ def test_a_birthday_without_year_is_shown_as_day_and_month(alice_client, make_pe
     person = make_person(birthday_day=3, birthday_month=2)
     html = alice_client.get(f"/people/{person.pk}/").content.decode()
     assert "February 3" in html or "3 February" in html
+
+
+def test_the_timeline_names_the_others_in_a_touchpoint_without_a_trailing_comma(
+    alice_client, workspace, make_person
+):
+    ada = make_person(first_name="Ada", last_name="Ort")
+    ben = make_person(first_name="Ben", last_name="Ort")
+    julia = make_person(first_name="Julia", last_name="Weber")
+    touchpoint_log(workspace=workspace, participants=[ada, ben, julia], summary="Mittagessen")
+    page = alice_client.get(f"/people/{julia.pk}/").content.decode()
+    # The commas come from the stylesheet between the names (.name-list), never after the last.
+    names = page.split('<span class="name-list">')[1].split("</span></span></div>")[0]
+    assert sorted(names.removeprefix("<span>").split("</span><span>")) == ["Ada Ort", "Ben Ort"]
+    assert "Ort," not in page
