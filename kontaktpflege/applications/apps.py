@@ -6,6 +6,7 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
 
     def ready(self) -> None:
-        from kontaktpflege.applications import conversations
+        from kontaktpflege.applications import activation, conversations
 
         conversations.register()  # conversation facts for the engine; conversation drafts
+        activation.register()  # a conversation logged anywhere completes the activation

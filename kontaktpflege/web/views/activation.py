@@ -64,9 +64,10 @@ def activation_start(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 def _page(request: WorkspaceRequest, a: Activation, status: int = 200, **forms: Any) -> Any:
     person = a.person
-    forms.setdefault("goal_form", ActivationGoalForm(initial={"goal": a.goal, "offer": a.offer}))
+    initial = {"goal": a.goal, "offer": a.offer, "circle": a.circle}
+    forms.setdefault("goal_form", ActivationGoalForm(initial=initial))
     forms.setdefault("meeting_form", MeetingForm(initial={"meeting_on": a.meeting_on}))
-    forms.setdefault("done_form", ActivationDoneForm())
+    forms.setdefault("done_form", ActivationDoneForm(initial={"circle": a.circle}))
     query = urlencode({"template": "activation_opener", "about": f"activation:{a.pk}"})
     context = {
         "a": a,
