@@ -33,9 +33,11 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.services import people_bulk_update
 from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.core.facts import on_touchpoint_logged
 from kontaktpflege.followups.models import Occasion
 from kontaktpflege.followups.selectors import DormantContact, dormant_contacts
 from kontaktpflege.followups.services import occasion_record, workspace_today
+from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.messaging.selectors import default_variant
 from kontaktpflege.touchpoints.models import Touchpoint
 from kontaktpflege.touchpoints.services import touchpoint_log
@@ -59,6 +61,8 @@ STARTERS: dict[str, tuple[str, str, str]] = {
         "How is the job going?",
     ),
 }
+# The message the activation page drafts (template library key): it arranges the meeting.
+OPENER_TEMPLATE = "activation_opener"
 # Back into a cadence: every chosen circle but "dormant".
 RETURN_CIRCLES = tuple(c for c in CHOSEN_CIRCLES if c != Circle.DORMANT)
 
@@ -233,30 +237,44 @@ def open_activation_for(*, person: Person) -> Activation | None:
 # --- services ---------------------------------------------------------------------------------
 
 
-def _clean(goal: str, offer: str) -> tuple[str, str]:
+def _clean(goal: str, offer: str, circle: str) -> tuple[str, str, str]:
     if goal not in ActivationGoal.values:
         raise ValidationError({"goal": _("Choose your goal first: only then can you say it.")})
-    return goal, clean_text(offer, field="offer", max_length=5000, multiline=True)
+    if circle not in RETURN_CIRCLES:
+        raise ValidationError({"circle": _("Choose the circle they return to.")})
+    return goal, clean_text(offer, field="offer", max_length=5000, multiline=True), circle
 
 
 @transaction.atomic
 def activation_start(
-    *, workspace: Workspace, person: Person, goal: str, offer: str = ""
+    *,
+    workspace: Workspace,
+    person: Person,
+    goal: str,
+    offer: str = "",
+    circle: str = Circle.NETWORK,
 ) -> Activation:
-    """Start reviving a contact with a goal and the help I offer first."""
+    """Start reviving a contact with a goal, the help I offer first and the circle they
+    return to once we have talked (seed 004: keep in touch this time)."""
     if person.workspace_id != workspace.pk:
         raise ValidationError({"person": _("Not found.")})
     if person.user_id is not None:
         raise ValidationError({"person": _("Choose someone other than yourself.")})
-    goal, offer = _clean(goal, offer)
-    return Activation.objects.create(workspace=workspace, person=person, goal=goal, offer=offer)
+    goal, offer, circle = _clean(goal, offer, circle or Circle.NETWORK)
+    return Activation.objects.create(
+        workspace=workspace, person=person, goal=goal, offer=offer, circle=circle
+    )
 
 
 @transaction.atomic
-def activation_update(*, activation: Activation, goal: str, offer: str = "") -> Activation:
-    """Change the goal or the help offered."""
-    activation.goal, activation.offer = _clean(goal, offer)
-    activation.save(update_fields=["goal", "offer", "updated_at"])
+def activation_update(
+    *, activation: Activation, goal: str, offer: str = "", circle: str = ""
+) -> Activation:
+    """Change the goal, the help offered or the circle they return to (kept when empty)."""
+    activation.goal, activation.offer, activation.circle = _clean(
+        goal, offer, circle or activation.circle
+    )
+    activation.save(update_fields=["goal", "offer", "circle", "updated_at"])
     return activation
 
 
@@ -285,16 +303,18 @@ def activation_complete(
     *,
     activation: Activation,
     user: User | None,
-    circle: str,
     summary: str,
+    circle: str = "",
     channel: str = Channel.MEETING,
     occurred_at: dt.datetime | None = None,
 ) -> Touchpoint:
     """Log the conversation: the contact leaves "dormant" for the circle I chose.
 
     The touchpoint brings them back (its reactivation item closes as done); the chosen
-    circle then gives them its cadence, so the contact stays alive this time.
+    circle (here, else the one chosen when it started) then gives them its cadence, so the
+    contact stays alive this time.
     """
+    circle = circle or activation.circle
     if circle not in RETURN_CIRCLES:
         raise ValidationError({"circle": _("Choose the circle they return to.")})
     if channel not in Channel.values:
@@ -302,8 +322,9 @@ def activation_complete(
     summary = clean_text(summary, field="summary", max_length=300)
     if not summary:
         raise ValidationError({"summary": _("Say in a few words what happened.")})
+    now = timezone.now()
     done = Activation.objects.filter(pk=activation.pk, completed_at__isnull=True).update(
-        completed_at=timezone.now(), updated_at=timezone.now()
+        completed_at=now, circle=circle, updated_at=now
     )
     if not done:
         raise ValidationError({"circle": _("This activation is complete.")})
@@ -322,3 +343,55 @@ def activation_complete(
     )
     activation.refresh_from_db()
     return touchpoint
+
+
+def _is_opener(touchpoint: Touchpoint) -> bool:
+    """Whether the touchpoint is a sent activation opener: it asks to meet, it is not the talk."""
+    kind, _sep, ref = touchpoint.source.partition(":")
+    if kind != "message" or not ref.isdigit():
+        return False
+    return OutboundMessage.objects.filter(
+        pk=int(ref), workspace_id=touchpoint.workspace_id, template_key=OPENER_TEMPLATE
+    ).exists()
+
+
+def activations_complete_on_touchpoint(touchpoint: Touchpoint, person_ids: list[int]) -> None:
+    """Subscriber of core.facts: a conversation logged anywhere completes the activation.
+
+    Quick log, Today's "Done", the log form, a sent message, the API: a touchpoint with
+    the person on or after the day the activation started completes it and puts the person into the
+    circle chosen in it (touchpoint_log has just moved them from "dormant" to "network",
+    issue 10; the activation knows better). The activation's own opener does not count: it
+    arranges the meeting. One conditional UPDATE per activation, so a second log, a double
+    submit or a concurrent log changes nothing. No facts_changed here: the touchpoint's own
+    announcement follows on commit and closes the reactivation item as done by it.
+    """
+    if touchpoint.source.startswith("activation:"):
+        return  # activation_complete does its own work
+    rows = list(
+        Activation.objects.filter(
+            workspace_id=touchpoint.workspace_id,
+            person_id__in=person_ids,
+            completed_at__isnull=True,
+        ).values_list("pk", "person_id", "circle", "created_at")
+    )
+    if not rows or _is_opener(touchpoint):
+        return
+    workspace = touchpoint.workspace
+    day = workspace_today(workspace, touchpoint.occurred_at)
+    now = timezone.now()
+    for pk, person_id, circle, created_at in rows:
+        if day < workspace_today(workspace, created_at):
+            continue  # a talk from before the activation started (logged late) is not it
+        won = Activation.objects.filter(pk=pk, completed_at__isnull=True).update(
+            completed_at=now, updated_at=now
+        )
+        if won:
+            Person.objects.filter(
+                pk=person_id, workspace_id=touchpoint.workspace_id, user__isnull=True
+            ).update(circle=circle, updated_at=now)
+
+
+def register() -> None:
+    """Complete activations on touchpoints logged anywhere (called in AppConfig.ready)."""
+    on_touchpoint_logged(activations_complete_on_touchpoint)

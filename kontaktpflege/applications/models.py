@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kontaktpflege.contacts.models import Organisation, Person
+from kontaktpflege.contacts.models import Circle, Organisation, Person
 from kontaktpflege.core.models import TimeStampedModel, WorkspaceScopedModel
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -207,6 +207,13 @@ class Activation(WorkspaceScopedModel):
     goal = models.CharField(_("goal"), max_length=12, choices=ActivationGoal.choices)
     offer = models.TextField(_("help I can offer first"), blank=True, max_length=5000)
     meeting_on = models.DateField(_("planned meeting"), null=True, blank=True)
+    # The circle they return to after the conversation, whichever way it is logged.
+    circle = models.CharField(
+        _("back into circle"),
+        max_length=10,
+        choices=[(c.value, c.label) for c in (Circle.CORE, Circle.ACTIVE, Circle.NETWORK)],
+        default=Circle.NETWORK,
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

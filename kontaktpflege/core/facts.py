@@ -21,11 +21,15 @@ PeopleDeleting = Callable[[list[int]], None]
 WorkspaceCreated = Callable[[Any, Any], None]
 # fn(workspace_id): who-knows-whom changed there (relationships, employments or people).
 GraphChanged = Callable[[int], None]
+# fn(touchpoint, person_ids): a touchpoint was logged with these people (inside its
+# transaction, after the issue-10 return from "dormant"; applications completes activations).
+TouchpointLogged = Callable[[Any, list[int]], None]
 
 _changed: list[FactsChanged] = []
 _deleting: list[PeopleDeleting] = []
 _created: list[WorkspaceCreated] = []
 _graph: list[GraphChanged] = []
+_logged: list[TouchpointLogged] = []
 
 
 def on_workspace_created(fn: WorkspaceCreated) -> WorkspaceCreated:
@@ -39,6 +43,24 @@ def workspace_created(workspace: Any, user: Any) -> None:
     """Announce a new personal workspace, so higher layers can add what belongs in it."""
     for fn in list(_created):
         fn(workspace, user)
+
+
+def on_touchpoint_logged(fn: TouchpointLogged) -> TouchpointLogged:
+    """Subscribe to "a touchpoint was logged with these people" (inside its transaction)."""
+    if fn not in _logged:
+        _logged.append(fn)
+    return fn
+
+
+def touchpoint_logged(touchpoint: Any, person_ids: list[int]) -> None:
+    """Announce a newly logged touchpoint, so higher layers can finish what it concludes.
+
+    Runs in the logging transaction: a subscriber's writes commit or roll back with the
+    touchpoint. Subscribers must not announce facts_changed themselves; the touchpoint's
+    own announcement (which closes the items it answers) follows after the commit.
+    """
+    for fn in list(_logged):
+        fn(touchpoint, person_ids)
 
 
 def on_facts_changed(fn: FactsChanged) -> FactsChanged:

@@ -14,7 +14,7 @@ from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
 from kontaktpflege.contacts.services import people_return_from_dormant, person_create
 from kontaktpflege.contacts.validation import check_date, clean_text
-from kontaktpflege.core.facts import facts_changed
+from kontaktpflege.core.facts import facts_changed, touchpoint_logged
 from kontaktpflege.core.timeutils import user_zone
 from kontaktpflege.touchpoints.models import Direction, GiveTake, Participation, Touchpoint
 from kontaktpflege.touchpoints.quicklog import parse
@@ -136,6 +136,7 @@ def touchpoint_log(
         Q(last_touched_at__isnull=True) | Q(last_touched_at__lt=occurred_at)
     ).update(last_touched_at=occurred_at)
     people_return_from_dormant(person_ids=ids, occurred_at=occurred_at)
+    touchpoint_logged(touchpoint, ids)  # e.g. completes an activation under way
     facts_changed(ids, touchpoint_id=touchpoint.pk)
     return touchpoint
 

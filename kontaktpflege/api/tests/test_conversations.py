@@ -122,6 +122,28 @@ def test_an_activation_brings_a_dormant_contact_back_into_a_circle(
     assert dora.circle == "active"
 
 
+@time_machine.travel(NOW, tick=False)
+def test_a_touchpoint_logged_over_the_api_completes_the_activation_into_its_circle(
+    api, workspace, make_person, committed
+):
+    dora = make_person(first_name="Dora", circle="dormant")
+    a = api.post(
+        "/activations", {"person_id": dora.pk, "goal": "reminisce", "circle": "core"}
+    ).json()
+    assert a["circle"] == "core" and a["completed_at"] is None
+    bad = api.patch(f"/activations/{a['id']}", {"goal": "reminisce", "circle": "dormant"})
+    assert bad.status_code == 422 and "circle" in bad.json()["errors"]
+    with committed():
+        logged = api.post("/touchpoints", {"participant_ids": [dora.pk], "summary": "Coffee"})
+    assert logged.status_code == 201
+    after = api.get(f"/activations/{a['id']}").json()
+    assert after["completed_at"] and after["circle"] == "core"
+    dora.refresh_from_db()
+    assert dora.circle == "core"
+    again = api.post(f"/activations/{a['id']}/done", {"summary": "Coffee again"})
+    assert again.status_code == 422 and "circle" in again.json()["errors"]
+
+
 def test_the_openapi_document_lists_the_conversation_endpoints(api):
     paths = api.get("/openapi.json").json()["paths"]
     for path in (

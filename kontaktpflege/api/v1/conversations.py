@@ -234,11 +234,13 @@ class ActivationIn(InputSchema):
     person_id: Id
     goal: str = Field(max_length=20)
     offer: str = Field("", max_length=5000)
+    circle: str = Field("network", max_length=10)
 
 
 class ActivationPatch(InputSchema):
     goal: str = Field(max_length=20)
     offer: str = Field("", max_length=5000)
+    circle: str = Field("", max_length=10)
 
 
 class MeetingIn(InputSchema):
@@ -247,7 +249,7 @@ class MeetingIn(InputSchema):
 
 class ActivationDoneIn(InputSchema):
     summary: str = Field(max_length=300)
-    circle: str = Field("network", max_length=10)
+    circle: str = Field("", max_length=10)  # empty: the circle chosen when it started
     channel: str = Field("meeting", max_length=20)
 
 
@@ -257,12 +259,13 @@ class ActivationOut(Schema):
     goal: str
     offer: str
     meeting_on: dt.date | None
+    circle: str
     completed_at: dt.datetime | None
     starters: list[str]
 
 
 def _activation_out(a: Activation) -> dict[str, Any]:
-    fields = ("id", "person_id", "goal", "offer", "meeting_on", "completed_at")
+    fields = ("id", "person_id", "goal", "offer", "meeting_on", "circle", "completed_at")
     return {**{f: getattr(a, f) for f in fields}, "starters": list(act.starters_for(a.person))}
 
 
@@ -305,6 +308,7 @@ def start_activation(request: HttpRequest, payload: ActivationIn) -> Status[dict
         person=person_get(workspace=ws, pk=payload.person_id),
         goal=payload.goal,
         offer=payload.offer,
+        circle=payload.circle,
     )
     return Status(201, _activation_out(a))
 

@@ -156,6 +156,16 @@ class ActivationGoalForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("An article, a contact, your experience: give first, expect nothing yet."),
     )
+    circle = forms.ChoiceField(
+        label=_("Back into circle"),
+        choices=[(c, label) for c, label in Circle.choices if c in RETURN_CIRCLES],
+        initial="network",
+        required=False,  # not sent: "network" when starting, unchanged when changing
+        help_text=_(
+            "Where they go once you have talked, however you log it: the circle sets how "
+            "often you keep in touch from then on."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -263,3 +263,42 @@ def test_the_activation_opener_offers_help_first_in_every_language(
     )
     page = alice_client.get(url).content.decode()
     assert expected in page
+
+
+@pytest.mark.parametrize(
+    ("language", "help_text", "note"),
+    [
+        ("en", "however you log it", "completes this activation too"),
+        ("de", "egal, wo Sie das Gespräch erfassen", "schließt diese Aktivierung ebenfalls ab"),
+    ],
+)
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_circle_chosen_at_the_start_is_kept_and_preselected_on_todays_done(
+    alice, alice_client, make_person, committed, language, help_text, note
+):
+    alice.language = language
+    alice.save(update_fields=["language"])
+    with time_machine.travel(berlin(2023, 1, 2, 9), tick=False), committed():
+        dora = make_person(first_name="Dora", circle="dormant")
+    from kontaktpflege.followups.services import followups_refresh_people
+
+    followups_refresh_people(person_ids=[dora.pk])
+    start = alice_client.get(reverse("activation_start", args=[dora.pk])).content.decode()
+    assert help_text in start and 'name="circle"' in start
+    response = alice_client.post(
+        reverse("activation_start", args=[dora.pk]), {"goal": "reminisce", "circle": "active"}
+    )
+    a = Activation.objects.get()
+    assert response.status_code == 302 and a.circle == "active"
+    page = alice_client.get(reverse("activation", args=[a.pk])).content.decode()
+    assert note in page and '<option value="active" selected>' in page
+    item = FollowUp.objects.get(person=dora, rule="reactivation")
+    detail = alice_client.get(reverse("followup_detail", args=[item.pk])).content.decode()
+    assert '<option value="active" selected>' in detail
+    with committed():
+        alice_client.post(
+            reverse("followup_act", args=[item.pk]), {"done": "1", "circle": "active"}
+        )
+    a.refresh_from_db()
+    dora.refresh_from_db()
+    assert a.completed_at is not None and dora.circle == "active"

@@ -28,6 +28,9 @@ from kontaktpflege.web.forms.conversations import (
     MeetingForm,
 )
 
+# The detail page holds the goal form and the done form, both with a circle: distinct ids.
+GOAL_IDS = "goal_%s"
+
 
 def _candidate(request: WorkspaceRequest, person: Person) -> act.Candidate | None:
     found = act.activation_candidates(
@@ -64,9 +67,10 @@ def activation_start(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 def _page(request: WorkspaceRequest, a: Activation, status: int = 200, **forms: Any) -> Any:
     person = a.person
-    forms.setdefault("goal_form", ActivationGoalForm(initial={"goal": a.goal, "offer": a.offer}))
+    initial = {"goal": a.goal, "offer": a.offer, "circle": a.circle}
+    forms.setdefault("goal_form", ActivationGoalForm(initial=initial, auto_id=GOAL_IDS))
     forms.setdefault("meeting_form", MeetingForm(initial={"meeting_on": a.meeting_on}))
-    forms.setdefault("done_form", ActivationDoneForm())
+    forms.setdefault("done_form", ActivationDoneForm(initial={"circle": a.circle}))
     query = urlencode({"template": "activation_opener", "about": f"activation:{a.pk}"})
     context = {
         "a": a,
@@ -91,7 +95,7 @@ def activation_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
 def activation_goal(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Change the goal or the help offered."""
     a = act.activation_get(workspace=request.workspace, pk=pk)
-    form = ActivationGoalForm(request.POST)
+    form = ActivationGoalForm(request.POST, auto_id=GOAL_IDS)
     if form.is_valid():
         try:
             act.activation_update(activation=a, **form.cleaned_data)

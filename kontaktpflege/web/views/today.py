@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from kontaktpflege.applications.activation import activation_candidates
+from kontaktpflege.applications.activation import activation_candidates, open_activation_for
 from kontaktpflege.contacts.models import Channel
 from kontaktpflege.contacts.selectors import circle_counts, person_get
 from kontaktpflege.contacts.services import people_bulk_update
@@ -90,6 +90,13 @@ def _item_labels() -> dict[str, str]:
     }
 
 
+def _return_circle(followup: Any) -> str:
+    """Preselected on a reactivation: the circle chosen in an activation under way."""
+    if followup.rule != "reactivation":
+        return "network"
+    return getattr(open_activation_for(person=followup.person), "circle", "network")
+
+
 @member_required
 def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     """One item with every action: done on a channel, snooze to a date, skip with a reason."""
@@ -98,6 +105,7 @@ def followup_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     context = {
         "item": selectors.agenda_item(followup, today=day, language=request.user.language),
         "return_circles": FollowUpActionForm.base_fields["circle"].choices,  # type: ignore[attr-defined]
+        "return_circle": _return_circle(followup),
         "channels": [(value, str(label)) for value, label in Channel.choices],
         "suggested_channel": services.done_channel(followup=followup),
         "snooze_min": (day + dt.timedelta(days=1)).isoformat(),
