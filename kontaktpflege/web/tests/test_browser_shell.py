@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from kontaktpflege.applications.conversations import conversation_plan
+from kontaktpflege.applications.services import application_create
 from kontaktpflege.contacts.services import organisation_create
 from kontaktpflege.touchpoints.services import touchpoint_log
 from kontaktpflege.web.tests.browser import (
@@ -44,6 +46,16 @@ PAGES = [
     "/templates/",
     "/data/",
     "/settings/",
+    "/applications/",
+    "/applications/list/",
+    "/applications/{application}/",
+    "/conversations/",
+    "/conversations/{conversation}/",
+    "/reactivate/",
+    "/network/",
+    "/network/connect/",
+    "/organisations/network/",
+    "/insights/",
 ]
 
 
@@ -76,6 +88,19 @@ def seeded(workspace, make_person):
         summary="Kaffee in Köln – Design Thinking, Personalentwicklung und Weiterbildung",
         occurred_at=timezone.now() - dt.timedelta(days=3),
     )
+    person.application = application_create(
+        workspace=workspace,
+        organisation=org,
+        position="Referentin Personalentwicklung und Organisationsberatung (m/w/d)",
+        stage="applied",
+        applied_on=timezone.localdate() - dt.timedelta(days=10),
+        posting_url="https://karriere.baeckerei-grossmann.example.com/stellen/4711-referentin",
+    )
+    person.conversation = conversation_plan(
+        workspace=workspace,
+        person=person,
+        goal="Verstehen, wie die Personalentwicklung im Handwerk organisiert ist",
+    )
     return person
 
 
@@ -90,7 +115,9 @@ def test_every_main_page_fits_the_screen_and_has_no_serious_axe_finding_or_conso
     errors = collect_console_errors(page)
     problems: dict[str, list[str]] = {}
     for template in PAGES:
-        url = template.format(person=seeded.pk)
+        url = template.format(
+            person=seeded.pk, application=seeded.application.pk, conversation=seeded.conversation.pk
+        )
         page.goto(url)
         page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
