@@ -201,9 +201,10 @@ class Found:
     introducers: dict[int, tuple[RawPath, int]] = field(default_factory=dict)
     targets: int = 0
     truncated: bool = False
+    candidates: int = 0  # introducers found before keeping the best `keep`
 
 
-def search(graph: Graph, me_id: int, target_ids: Iterable[int]) -> Found:
+def search(graph: Graph, me_id: int, target_ids: Iterable[int], keep: int = 200) -> Found:
     """First-degree targets and, per introducer, the best path of two or three steps.
 
     Work is bounded by the targets' edges times BRIDGE_CAP; cycles and repeated people are
@@ -244,7 +245,14 @@ def search(graph: Graph, me_id: int, target_ids: Iterable[int]) -> Found:
                 if old is None or key > old[0]:
                     best[a] = (key, (a, b, t), (mine[a], to_bridge, to_target))
                 reach.setdefault(a, set()).add(t)
-    for a, (_key, via, payloads) in best.items():
+    # Only the best by the graph alone (degree, my tie, reach) become paths to score afresh.
+    ranked = sorted(
+        best.items(),
+        key=lambda item: (item[1][0][0], effective(mine[item[0]]), len(reach[item[0]])),
+        reverse=True,
+    )
+    found.candidates = len(ranked)
+    for a, (_key, via, payloads) in ranked[:keep]:
         path = RawPath((me_id, *(pid[n] for n in via)), payloads)
         found.introducers[pid[a]] = (path, len(reach[a]))
     return found

@@ -153,12 +153,7 @@ def _scored(
 
 
 def _preselect(found: Found) -> set[int]:
-    """The introducers worth loading: the best by the graph alone (degree, my tie, reach)."""
-    ranked = sorted(
-        found.introducers.items(),
-        key=lambda item: (item[1][0].degree, -effective(item[1][0].strengths[0]), -item[1][1]),
-    )
-    found.introducers = dict(ranked[:CANDIDATES])
+    """The people whose circle and last touch the score needs (search kept the best)."""
     return {p.ids[1] for p in found.first} | set(found.introducers)
 
 
@@ -270,7 +265,7 @@ def _introduction(
 
 def _graph_search(workspace: Workspace, me: Person, targets: dict[K, list[int]]) -> dict[K, Found]:
     graph = graph_for(workspace.pk, graph_stamp_get(workspace.pk))
-    return {key: search(graph, me.pk, ids) for key, ids in targets.items()}
+    return {key: search(graph, me.pk, ids, keep=CANDIDATES) for key, ids in targets.items()}
 
 
 def introductions_for(
