@@ -352,3 +352,34 @@ class TagOut(Schema):
     id: int
     name: str
     people_count: int
+
+
+class PathStepOut(Schema):
+    """One person on a warm-introduction path and how they know the one before."""
+
+    person: PersonRef
+    name: str = Field(description="Name with academic title; your own first name first.")
+    organisation: str = Field(description="Their current organisation, or empty.")
+    relation: str = Field(description="How they know the previous person (empty for you).")
+
+
+class IntroductionOut(Schema):
+    """A ranked way in: the introducer's path to the target, its score and why."""
+
+    introducer: PersonRef
+    target: PersonRef
+    degree: int = Field(description="1: you know them; 2: they know the target; 3: via a bridge.")
+    score: int
+    reasons: list[str]
+    reach: int = Field(description="How many people at the target the introducer leads to.")
+    text: str = Field(description='"Alice → Anna (Former colleague, strong) → Dr. Weber, Siemens"')
+    path: list[PathStepOut]
+
+
+class IntroductionsOut(Schema):
+    """Whom you know at a target (first degree) and who can introduce you (second, third)."""
+
+    first_degree: list[IntroductionOut]
+    introducers: list[IntroductionOut]
+    targets: int = Field(description="People at the target that were searched.")
+    truncated: bool

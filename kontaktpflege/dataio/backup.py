@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
+from kontaktpflege.core.facts import graph_changed
 
 FORMAT = "kontaktpflege-backup"
 VERSION = 1
@@ -37,8 +38,14 @@ EXTRA_TABLES: dict[str, str] = {
     "accounts.user": "memberships__workspace",
     "touchpoints.participation": "touchpoint__workspace",
 }
-# Tables deliberately left out: uploads in progress, secrets (tokens, invitation links).
-EXCLUDED = {"dataio.importjob", "accounts.apitoken", "accounts.invitation"}
+# Tables deliberately left out: uploads in progress, secrets (tokens, invitation links),
+# caches' version stamps (a restored workspace gets a new one).
+EXCLUDED = {
+    "dataio.importjob",
+    "accounts.apitoken",
+    "accounts.invitation",
+    "network.graphstamp",
+}
 # Tables backed up with only these fields (everything else gets its default on restore).
 KEPT_FIELDS: dict[str, set[str]] = {
     "accounts.user": {"username", "email", "first_name", "last_name", "language", "time_zone"},
@@ -222,6 +229,7 @@ def restore_workspace(*, data: Any) -> Workspace:
         ) from exc
     _reset_sequences(restored)
     _rebuild_search()
+    graph_changed(data["workspace"])  # no process may keep a graph cached under this id
     return Workspace.objects.get(pk=data["workspace"])
 
 

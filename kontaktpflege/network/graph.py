@@ -201,13 +201,10 @@ class Found:
     introducers: dict[int, tuple[RawPath, int]] = field(default_factory=dict)
     targets: int = 0
     truncated: bool = False
+    candidates: int = 0  # introducers found before keeping the best `keep`
 
 
-def _better(new: RawPath, old: RawPath) -> bool:
-    return (-new.degree, new.onward) > (-old.degree, old.onward)
-
-
-def search(graph: Graph, me_id: int, target_ids: Iterable[int]) -> Found:
+def search(graph: Graph, me_id: int, target_ids: Iterable[int], keep: int = 200) -> Found:
     """First-degree targets and, per introducer, the best path of two or three steps.
 
     Work is bounded by the targets' edges times BRIDGE_CAP; cycles and repeated people are
@@ -224,26 +221,38 @@ def search(graph: Graph, me_id: int, target_ids: Iterable[int]) -> Found:
     g, pid = graph.rx, graph.ids
     mine = g.adj(me)
     bridges = graph.bridges(me)
-    best: dict[int, RawPath] = {}
+    # introducer → ((-degree, onward), nodes, payloads); the greater key is the better path
+    best: dict[int, tuple[tuple[int, int], tuple[int, ...], tuple[int, ...]]] = {}
     reach: dict[int, set[int]] = {}
-
-    def consider(introducer: int, path: RawPath, target: int) -> None:
-        old = best.get(introducer)
-        if old is None or _better(path, old):
-            best[introducer] = path
-        reach.setdefault(introducer, set()).add(target)
-
     for t in sorted(targets):
         if t in mine:
             found.first.append(RawPath((me_id, pid[t]), (mine[t],)))
         for b, to_target in g.adj(t).items():
             if b == me or b in targets:
                 continue
+            onward = to_target or 1
             if b in mine:
-                consider(b, RawPath((me_id, pid[b], pid[t]), (mine[b], to_target)), t)
+                key = (-2, onward)
+                old = best.get(b)
+                if old is None or key > old[0]:
+                    best[b] = (key, (b, t), (mine[b], to_target))
+                reach.setdefault(b, set()).add(t)
             for to_bridge, a in bridges.get(b, ()):
-                if a != b and a not in targets:
-                    path = RawPath((me_id, pid[a], pid[b], pid[t]), (mine[a], to_bridge, to_target))
-                    consider(a, path, t)
-    found.introducers = {pid[a]: (path, len(reach[a])) for a, path in best.items()}
+                if a in targets or a == b:  # a == b only on a self-loop
+                    continue
+                key = (-3, min(to_bridge or 1, onward))
+                old = best.get(a)
+                if old is None or key > old[0]:
+                    best[a] = (key, (a, b, t), (mine[a], to_bridge, to_target))
+                reach.setdefault(a, set()).add(t)
+    # Only the best by the graph alone (degree, my tie, reach) become paths to score afresh.
+    ranked = sorted(
+        best.items(),
+        key=lambda item: (item[1][0][0], effective(mine[item[0]]), len(reach[item[0]])),
+        reverse=True,
+    )
+    found.candidates = len(ranked)
+    for a, (_key, via, payloads) in ranked[:keep]:
+        path = RawPath((me_id, *(pid[n] for n in via)), payloads)
+        found.introducers[pid[a]] = (path, len(reach[a]))
     return found

@@ -12,7 +12,6 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,18 @@ from kontaktpflege.network.services import graph_stamp_get
 
 K = TypeVar("K", bound=Hashable)
 CANDIDATES = 200  # introducers per target scored with fresh data (the best by the graph)
+PATH_FIELDS = (
+    "id",
+    "workspace_id",
+    "user_id",
+    "first_name",
+    "last_name",
+    "academic_title",
+    "circle",
+    "last_touched_at",
+    "organisation__id",
+    "organisation__name",
+)
 
 
 def display_name(person: Person) -> str:
@@ -142,12 +153,7 @@ def _scored(
 
 
 def _preselect(found: Found) -> set[int]:
-    """The introducers worth loading: the best by the graph alone (degree, my tie, reach)."""
-    ranked = sorted(
-        found.introducers.items(),
-        key=lambda item: (item[1][0].degree, -effective(item[1][0].strengths[0]), -item[1][1]),
-    )
-    found.introducers = dict(ranked[:CANDIDATES])
+    """The people whose circle and last touch the score needs (search kept the best)."""
     return {p.ids[1] for p in found.first} | set(found.introducers)
 
 
@@ -159,21 +165,24 @@ class _Loaded:
         ids = {pk for p in paths for pk in p.ids}
         self.people = {
             p.pk: p
-            for p in Person.objects.filter(workspace=workspace, pk__in=ids).select_related(
-                "organisation"
-            )
+            for p in Person.objects.filter(workspace=workspace, pk__in=ids)
+            .select_related("organisation")
+            .only(*PATH_FIELDS)
         }
         pairs = {tuple(sorted(pair)) for p in paths for pair in zip(p.ids, p.ids[1:], strict=False)}
-        self.edges: dict[tuple[int, ...], Relationship] = {}
-        if pairs:
-            query = Q()
-            for low, high in pairs:
-                query |= Q(from_person_id=low, to_person_id=high)
-            for edge in Relationship.objects.filter(query, workspace=workspace):
-                self.edges[(edge.from_person_id, edge.to_person_id)] = edge
+        # (low, high) → (strength, context); one query over the people on the paths
+        self.edges: dict[tuple[int, ...], tuple[int, str]] = {}
+        rows = Relationship.objects.filter(
+            workspace=workspace, from_person_id__in=ids, to_person_id__in=ids
+        ).values_list("from_person_id", "to_person_id", "strength", "context")
+        for low, high, strength, context in rows:
+            if (low, high) in pairs:
+                self.edges[(low, high)] = (strength, context)
         weak = {pk for pair in pairs if pair not in self.edges for pk in pair}
         self.positions: dict[int, list[tuple[int, str, dt.date, dt.date]]] = {}
-        rows = Employment.objects.filter(workspace=workspace, person_id__in=weak).values_list(
+        if not weak:
+            return
+        jobs = Employment.objects.filter(workspace=workspace, person_id__in=weak).values_list(
             "person_id",
             "organisation_id",
             "organisation__name",
@@ -181,7 +190,7 @@ class _Loaded:
             "end_date",
             "is_current",
         )
-        for person, org, name, start, end, current in rows:
+        for person, org, name, start, end, current in jobs:
             begin = start or dt.date.min
             finish = end or (dt.date.max if current else begin)
             self.positions.setdefault(person, []).append((org, name, begin, finish))
@@ -197,8 +206,8 @@ class _Loaded:
         """How b knows a, or None when the edge is gone (the path is stale)."""
         edge = self.edges.get((min(a, b), max(a, b)))
         if edge is not None:
-            context = edge.context
-            word = ranking.STRENGTH_WORDS[max(1, min(edge.strength, 5))]
+            strength, context = edge
+            word = ranking.STRENGTH_WORDS[max(1, min(strength, 5))]
             if context == RelationshipContext.OTHER:
                 return str(word)
             return f"{RelationshipContext(context).label}, {word}"
@@ -235,7 +244,7 @@ def _introduction(
     edge = loaded.edges.get((min(path.ids[:2]), max(path.ids[:2])))
     factors = _factors(path, reach, (introducer.circle, introducer.last_touched_at), now)
     if edge is not None:
-        factors = ranking.Factors(**{**factors.__dict__, "strength": edge.strength})
+        factors = ranking.Factors(**{**factors.__dict__, "strength": edge[0]})
     bridge = display_name(steps[2].person) if path.degree >= 3 else ""
     return Introduction(
         introducer=introducer,
@@ -256,7 +265,7 @@ def _introduction(
 
 def _graph_search(workspace: Workspace, me: Person, targets: dict[K, list[int]]) -> dict[K, Found]:
     graph = graph_for(workspace.pk, graph_stamp_get(workspace.pk))
-    return {key: search(graph, me.pk, ids) for key, ids in targets.items()}
+    return {key: search(graph, me.pk, ids, keep=CANDIDATES) for key, ids in targets.items()}
 
 
 def introductions_for(

@@ -1,11 +1,13 @@
-"""A person's employment history and who they know."""
+"""A person's employment history, who they know, and warm introductions to people and
+companies."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import (
@@ -14,11 +16,18 @@ from kontaktpflege.api.schemas import (
     EmploymentIn,
     EmploymentOut,
     Id,
+    IntroductionsOut,
     RelationshipIn,
     RelationshipOut,
 )
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Employment
+from kontaktpflege.network.selectors import (
+    Introduction,
+    Introductions,
+    introductions_to_organisation,
+    introductions_to_person,
+)
 
 router = Router(tags=["network"])
 
@@ -111,3 +120,74 @@ def delete_relationship(request: HttpRequest, person_id: Id, relationship_id: Id
         raise Http404
     services.relationship_delete(relationship=edge)
     return Status(204, None)
+
+
+class IntroductionQuery(Schema):
+    limit: Annotated[int, Field(ge=1, le=50)] = 10
+
+
+def _introduction_out(intro: Introduction) -> dict[str, Any]:
+    return {
+        "introducer": intro.introducer,
+        "target": intro.target,
+        "degree": intro.degree,
+        "score": intro.score,
+        "reasons": intro.reasons,
+        "reach": intro.reach,
+        "text": intro.text,
+        "path": [
+            {
+                "person": s.person,
+                "name": s.name,
+                "organisation": s.organisation,
+                "relation": s.label,
+            }
+            for s in intro.steps
+        ],
+    }
+
+
+def _introductions_out(intros: Introductions) -> dict[str, Any]:
+    return {
+        "first_degree": [_introduction_out(i) for i in intros.first_degree],
+        "introducers": [_introduction_out(i) for i in intros.introducers],
+        "targets": intros.targets,
+        "truncated": intros.truncated,
+    }
+
+
+@router.get("/people/{person_id}/introductions", response={200: IntroductionsOut, **READ_ERRORS})
+def person_introductions(
+    request: HttpRequest, person_id: Id, query: Query[IntroductionQuery]
+) -> dict[str, Any]:
+    """Whether you know this person, and who can introduce you (best first, with paths)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    person = selectors.person_get(workspace=workspace, pk=person_id)
+    if person.is_self:
+        return _introductions_out(Introductions())
+    intros = introductions_to_person(
+        workspace=workspace,
+        user=request.user,  # type: ignore[arg-type]
+        person=person,
+        limit=query.limit,
+    )
+    return _introductions_out(intros)
+
+
+@router.get(
+    "/organisations/{organisation_id}/introductions",
+    response={200: IntroductionsOut, **READ_ERRORS},
+)
+def organisation_introductions(
+    request: HttpRequest, organisation_id: Id, query: Query[IntroductionQuery]
+) -> dict[str, Any]:
+    """Whom you know at a company and who can introduce you there (best first, with paths)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    org = selectors.organisation_get(workspace=workspace, pk=organisation_id)
+    intros = introductions_to_organisation(
+        workspace=workspace,
+        user=request.user,  # type: ignore[arg-type]
+        organisation=org,
+        limit=query.limit,
+    )
+    return _introductions_out(intros)

@@ -1,0 +1,124 @@
+"""Benchmark "warm introductions": introducers into a target company on the generated graph.
+
+Scale L-graph has 100k people and about a million relationships (plus shared employment);
+S and M use their own, smaller data, so `make bench SCALE=S` stays quick. Figures:
+
+- introducers into a target company (the selector the organisation page and the API call:
+  stamp, targets, graph search, fresh scores, the people and edges on the paths), p50/p95,
+  beside rustworkx's bare shortest path from me to one person of the same company
+  (dijkstra with early exit, unweighted) on the same graph — the floor design.md names;
+- the graph build from the database (target < 5 s) beside rustworkx building the same graph
+  from lists in memory, and (in the note) the two-step index the first query after a build
+  computes once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import rustworkx as rx
+from django.db.models import Count
+
+from kontaktpflege.bench.registry import BenchContext, Result, pair, scenario
+from kontaktpflege.contacts.models import Organisation, Person
+from kontaktpflege.contacts.selectors import person_self
+from kontaktpflege.network import graph
+from kontaktpflege.network.selectors import introductions_to_organisation
+from kontaktpflege.network.services import graph_stamp_get
+
+COMPANIES = 10
+BUILDS = {"L-graph": 3, "L": 1}
+
+
+def _companies(ctx: BenchContext) -> list[Organisation]:
+    """The target companies with the most people (the generator marks ~5% as targets);
+    the largest companies where the data has no target with people (tiny scales)."""
+    orgs = Organisation.objects.filter(workspace=ctx.workspace).annotate(n=Count("people"))
+    orgs = orgs.filter(n__gt=0).order_by("-n", "id")
+    return list(orgs.filter(is_target=True)[:COMPANIES]) or list(orgs[:COMPANIES])
+
+
+def _builds(ctx: BenchContext, token: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of builds from the database, and of rustworkx building the same graph
+    from lists already in memory (the floor: no database, no shared-employment sweep)."""
+    builds, floors = [], []
+    for _ in range(BUILDS.get(ctx.scale, 5)):
+        graph.forget(ctx.workspace.pk)
+        start = time.perf_counter()
+        built = graph.graph_for(ctx.workspace.pk, token)
+        builds.append((time.perf_counter() - start) * 1000)
+        ids, edges = list(built.ids), list(built.rx.weighted_edge_list())
+        start = time.perf_counter()
+        bare = rx.PyGraph(multigraph=False, node_count_hint=len(ids))
+        bare.add_nodes_from(ids)
+        bare.add_edges_from(edges)
+        floors.append((time.perf_counter() - start) * 1000)
+    return builds, floors
+
+
+def _floor(g: graph.Graph, me: int, people: dict[int, int]) -> list[Any]:
+    """One call per company: rustworkx's shortest path from me to one of its people."""
+    calls = []
+    for target in people.values():
+        node = g.node(target)
+        if node is not None:
+            calls.append(lambda node=node: rx.dijkstra_shortest_paths(g.rx, me, target=node))
+    return calls
+
+
+@scenario("warm introductions", scales=("S", "M", "L-graph"))
+def warm_introductions(ctx: BenchContext) -> list[Result]:
+    workspace, user = ctx.workspace, ctx.user
+    me = person_self(workspace=workspace, user=user)
+    if me is None:
+        raise RuntimeError("the bench user has no own entry")
+    token = graph_stamp_get(workspace.pk)
+    builds, build_floors = _builds(ctx, token)
+    g = graph.graph_for(workspace.pk, token)
+    start = time.perf_counter()
+    g.bridges(g.node(me.pk) or 0)
+    index_ms = (time.perf_counter() - start) * 1000
+    companies = _companies(ctx)
+    if not companies:
+        raise RuntimeError("no company with people in the generated data")
+    first_person = {
+        o.pk: Person.objects.filter(organisation=o).order_by("id").values_list("id", flat=True)[0]
+        for o in companies
+    }
+    each = max(3, ctx.repeat // len(companies))
+    timings: list[float] = []
+    found = 0
+    for org in companies:
+        fn = lambda org=org: introductions_to_organisation(  # noqa: E731
+            workspace=workspace, user=user, organisation=org
+        )
+        found += len(fn().introducers)
+        timings += ctx.time_call(fn, n=each)
+    floors: list[float] = []
+    for call in _floor(g, g.node(me.pk) or 0, first_person):
+        floors += ctx.time_call(call, n=each)
+    edges = f"{g.rx.num_nodes():,} people, {g.rx.num_edges():,} edges"
+    results = pair(
+        "introducers into a target company",
+        "ms",
+        timings,
+        floors,
+        "rustworkx shortest path me → one person there",
+        "p95 < 50 ms at L-graph",
+        what=f"queries on {len(companies)} companies ({found} introducers shown)",
+    )
+    contacts = len(g.rx.adj(g.node(me.pk) or 0))
+    results += pair(
+        "graph build from the database",
+        "ms",
+        builds,
+        build_floors,
+        "rustworkx building it from lists in memory",
+        "p95 < 5,000 ms at L-graph",
+        what=(
+            f"builds of {edges}; then the two-step index over my {contacts:,} contacts "
+            f"took {index_ms:,.0f} ms once"
+        ),
+    )
+    return results

@@ -1,0 +1,75 @@
+"""The graph search alone (no database): cycles, self-loops, big companies, caps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import rustworkx as rx
+
+from kontaktpflege.network.graph import (
+    BRIDGE_CAP,
+    MAX_COLLEAGUES,
+    WEAK,
+    Graph,
+    colleague_pairs,
+    search,
+)
+
+
+def _graph(ids: list[int], edges: list[tuple[int, int, int]]) -> Graph:
+    g = rx.PyGraph(multigraph=False)
+    index = dict(zip(ids, g.add_nodes_from(ids), strict=True))
+    g.add_edges_from([(index[a], index[b], s) for a, b, s in edges])
+    return Graph(workspace_id=1, token=1, rx=g, index=index, ids=ids)
+
+
+def test_a_cycle_and_a_self_loop_give_finite_paths_of_distinct_people():
+    # me=1 → 2 → 3 → 4 (target), with 2-3-5-2 a cycle and a self-loop on 3
+    graph = _graph(
+        [1, 2, 3, 4, 5], [(1, 2, 5), (2, 3, 4), (3, 5, 3), (5, 2, 3), (3, 3, 5), (3, 4, 4)]
+    )
+    found = search(graph, 1, [4])
+    path, reach = found.introducers[2]
+    assert path.ids == (1, 2, 3, 4) and reach == 1
+    assert all(len(set(p.ids)) == len(p.ids) for p, _r in found.introducers.values())
+
+
+def test_an_introducer_prefers_a_direct_tie_over_a_bridge():
+    graph = _graph([1, 2, 3, 4], [(1, 2, 3), (2, 3, 5), (3, 4, 5), (2, 4, 1)])
+    path, _reach = search(graph, 1, [4]).introducers[2]
+    assert path.ids == (1, 2, 4) and path.strengths == (3, 1)
+
+
+def test_i_am_never_a_target_and_unknown_ids_are_ignored():
+    graph = _graph([1, 2], [(1, 2, 4)])
+    found = search(graph, 1, [1, 99])
+    assert found.targets == 0 and not found.first and not found.introducers
+    assert search(graph, 77, [2]).targets == 0  # no node for me
+
+
+def test_shared_employment_pairs_only_overlapping_positions():
+    d = dt.date
+    stints = [
+        (d(2010, 1, 1), d(2012, 1, 1), 1),
+        (d(2011, 6, 1), d(2013, 1, 1), 2),
+        (d(2014, 1, 1), d.max, 3),
+        (d(2012, 6, 1), d(2012, 7, 1), 2),  # the same person twice: no self-pair
+    ]
+    assert sorted(colleague_pairs(stints)) == [(1, 2)]
+
+
+def test_a_company_with_very_many_positions_says_nothing_about_who_knows_whom():
+    d = dt.date(2020, 1, 1)
+    stints = [(d, dt.date.max, i) for i in range(MAX_COLLEAGUES + 1)]
+    assert list(colleague_pairs(stints)) == []
+
+
+def test_a_popular_bridge_keeps_only_the_strongest_introducers():
+    me, bridge, target = 1, 2, 3
+    contacts = list(range(10, 10 + BRIDGE_CAP + 5))
+    edges = [(me, c, 3) for c in contacts] + [(bridge, target, 4)]
+    edges += [(c, bridge, 5 if i < 3 else WEAK) for i, c in enumerate(contacts)]
+    graph = _graph([me, bridge, target, *contacts], edges)
+    found = search(graph, me, [target])
+    assert len(found.introducers) == BRIDGE_CAP
+    assert {10, 11, 12} <= set(found.introducers)
