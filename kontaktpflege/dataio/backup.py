@@ -37,6 +37,8 @@ EXTRA_TABLES: dict[str, str] = {
     "accounts.workspace": "pk",
     "accounts.user": "memberships__workspace",
     "touchpoints.participation": "touchpoint__workspace",
+    "applications.applicationcontact": "application__workspace",
+    "applications.interview": "application__workspace",
 }
 # Tables deliberately left out: uploads in progress, secrets (tokens, invitation links),
 # caches' version stamps (a restored workspace gets a new one).

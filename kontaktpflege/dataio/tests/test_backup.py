@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from kontaktpflege.accounts.models import ApiToken, Invitation, Membership, User, Workspace
 from kontaktpflege.accounts.services import api_token_create, invitation_create
@@ -55,7 +56,38 @@ def filled(import_file, workspace, bob, make_person, secrets_):
     duplicate_dismiss(a=people[3], b=people[4])
     extra = make_person(first_name="Doppel", last_name="Gänger", emails=["d@example.org"])
     person_merge(keep=people[5], remove=extra)
+    _career(workspace, people)
     return workspace
+
+
+def _career(workspace, people):
+    """An application with a contact and an interview, a debriefed conversation, an activation."""
+    from kontaktpflege.applications import activation, conversations
+    from kontaktpflege.applications import services as applications
+    from kontaktpflege.contacts.services import organisation_create
+
+    org = organisation_create(workspace=workspace, name="Zielfirma AG", is_target=True)
+    application = applications.application_create(
+        workspace=workspace, organisation=org, position="Produktdesignerin", stage="applied"
+    )
+    applications.application_contact_add(
+        application=application, person=people[0], role="recruiter"
+    )
+    applications.interview_add(
+        application=application, at=timezone.now(), kind="video", participants=[people[0]]
+    )
+    talk = conversations.conversation_plan(workspace=workspace, person=people[1], goal="Lernen")
+    conversations.conversation_prepare(
+        conversation=talk, goal="Lernen", target_company_ids=[org.pk]
+    )
+    conversations.conversation_hold(conversation=talk, held_at=timezone.now())
+    conversations.conversation_debrief(
+        conversation=talk,
+        learned="Viel",
+        new_contacts=[conversations.NewContact(name="Neu Kontakt")],
+        insights=[conversations.InsightIn(organisation_id=org.pk, text="Sucht Designer")],
+    )
+    activation.activation_start(workspace=workspace, person=people[2], goal="reminisce")
 
 
 def _wipe():
@@ -67,6 +99,8 @@ def _wipe():
             "dataio",
             "followups",
             "messaging",
+            "applications",
+            "network",
         ):
             model._default_manager.all().delete()
 
@@ -87,6 +121,12 @@ def test_every_workspace_table_is_in_the_backup_registry():
         "dataio.importkey",
         "dataio.mergelog",
         "dataio.columnmapping",
+        "applications.application",
+        "applications.applicationcontact",
+        "applications.interview",
+        "applications.conversation",
+        "applications.insight",
+        "applications.activation",
     ):
         assert label in labels
 
