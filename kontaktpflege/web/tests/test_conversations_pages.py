@@ -302,3 +302,25 @@ def test_the_circle_chosen_at_the_start_is_kept_and_preselected_on_todays_done(
     a.refresh_from_db()
     dora.refresh_from_db()
     assert a.completed_at is not None and dora.circle == "active"
+
+
+def test_planning_shows_the_networks_warm_paths_to_someone_i_do_not_know_yet(
+    alice, alice_client, workspace, make_person, acme
+):
+    from kontaktpflege.contacts.selectors import person_self
+    from kontaktpflege.contacts.services import relationship_set
+
+    me = person_self(workspace=workspace, user=alice)
+    anna = make_person(first_name="Anna", last_name="Alt")
+    tara = make_person(first_name="Tara", last_name="Ziel", organisation=acme)
+    relationship_set(a=me, b=anna, strength=5, context="former_colleague")
+    relationship_set(a=anna, b=tara, strength=4, context="colleague")
+    page = alice_client.get(reverse("conversation_plan") + f"?person={tara.pk}")
+    html = page.content.decode()
+    assert 'id="warm-introductions"' in html
+    assert "Anna Alt" in html and "Tara Ziel" in html
+    assert (
+        f"/people/{anna.pk}/compose/?template=introduction_request&amp;about=person:{tara.pk}"
+        in html
+    )
+    assert "Nobody you know works there or knows them yet" not in html

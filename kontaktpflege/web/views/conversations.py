@@ -21,6 +21,7 @@ from kontaktpflege.contacts.models import Organisation, Person
 from kontaktpflege.contacts.selectors import organisation_get, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.core.timeutils import user_zone
+from kontaktpflege.network import selectors as network
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.conversations import (
     CONTACT_ROWS,
@@ -63,6 +64,25 @@ def _introducers(
     return [{"i": i, "url": introduction_url(i.person, person, org)} for i in found[:20]]
 
 
+def _warm(
+    request: WorkspaceRequest, person: Person | None, org: Organisation | None
+) -> dict[str, Any] | None:
+    """The network's ranked warm paths (longer chains, with reasons) to the person or company."""
+    if person is not None:
+        intros = network.introductions_to_person(
+            workspace=request.workspace, user=request.user, person=person, limit=5
+        )
+        about = f"person:{person.pk}"
+    elif org is not None:
+        intros = network.introductions_to_organisation(
+            workspace=request.workspace, user=request.user, organisation=org, limit=5
+        )
+        about = f"organisation:{org.pk}"
+    else:
+        return None
+    return {"intros": intros, "about": about} if intros.introducers else None
+
+
 def _plan_people(request: WorkspaceRequest, person: Person | None, org: Organisation | None) -> Any:
     if person is not None:
         return [(person.pk, person.full_name)]
@@ -100,6 +120,7 @@ def conversation_plan(request: WorkspaceRequest) -> HttpResponse:
         "person": person,
         "org": org,
         "introducers": _introducers(request, person, org) if unknown or org else [],
+        "warm": _warm(request, person, org) if unknown or org else None,
         "unknown": unknown,
     }
     status = 400 if request.method == "POST" else 200
@@ -149,6 +170,7 @@ def _page(request: WorkspaceRequest, c: Conversation, status: int = 200, **forms
         "thanks": thanks,
         "compose_url": compose,
         "introducers": _introducers(request, c.person, c.organisation) if unknown else [],
+        "warm": _warm(request, c.person, c.organisation) if unknown else None,
         "has_targets": bool(targets),
         "contact_rows": CONTACT_ROWS,
         **forms,
