@@ -35,7 +35,7 @@ run: setup
 test: setup
 	@$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
-		$(MAKE) --no-print-directory test-postgres; \
+		$(MAKE) --no-print-directory test-postgres || exit 1; \
 		echo "make test: ran the suite on SQLite and on PostgreSQL"; \
 	elif [ -n "$(REQUIRE_PG)" ]; then \
 		echo "make test: PostgreSQL is required but not reachable at $(PG_URL)"; exit 1; \

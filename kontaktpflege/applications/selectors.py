@@ -17,7 +17,7 @@ from kontaktpflege.applications.models import (
     Stage,
 )
 from kontaktpflege.contacts.models import Person
-from kontaktpflege.core.text import fold
+from kontaktpflege.core.text import fold, without_control_chars
 from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp
 from kontaktpflege.followups.reasons import rule_label
 from kontaktpflege.messaging.models import OutboundMessage
@@ -48,6 +48,7 @@ def application_list(
     )
     if stage:
         qs = qs.filter(stage=stage)
+    q = without_control_chars(q).strip()
     if q:
         qs = qs.filter(Q(position__icontains=q) | Q(organisation__name_folded__contains=fold(q)))
     return qs

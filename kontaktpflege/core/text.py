@@ -44,6 +44,11 @@ def has_control_chars(value: str) -> bool:
     return bool(_CONTROL.search(value))
 
 
+def without_control_chars(value: str) -> str:
+    """The text with control characters (NUL included: PostgreSQL refuses it) removed."""
+    return _CONTROL.sub("", value)
+
+
 def has_lone_surrogate(value: str) -> bool:
     """True when the text holds a UTF-16 surrogate (JSON "\\ud800"): it cannot be encoded."""
     return bool(_SURROGATE.search(value))

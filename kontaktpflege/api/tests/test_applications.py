@@ -137,3 +137,10 @@ def test_charlie_gets_404_on_every_application_endpoint(api, charlie_api, acme, 
 def test_the_openapi_schema_lists_the_application_endpoints(api):
     paths = api.get("/openapi.json").json()["paths"]
     assert {"/api/v1/applications", "/api/v1/applications/{application_id}/move"} <= set(paths)
+
+
+def test_a_search_with_control_characters_finds_by_the_rest_and_never_fails(api, acme):
+    create(api, acme)
+    response = api.get("/applications", q="Desi\x00gner\x07")
+    assert response.status_code == 200
+    assert [a["position"] for a in response.json()["items"]] == ["Product Designer"]
