@@ -16,11 +16,14 @@ could never show a deleted person or someone of another workspace.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import rustworkx as rx
 from django.db import connection
 
@@ -35,6 +38,10 @@ BRIDGE_CAP = 16
 # A target company with more people than this is searched through the first ones by id.
 MAX_TARGETS = 2_000
 MAX_WORKSPACES = 4  # graphs kept per process (memory stays bounded)
+# Dates as days since 1970: date.min and date.max, and a span wider than any date range.
+FAR_BACK = (dt.date.min - dt.date(1970, 1, 1)).days
+FAR_AHEAD = (dt.date.max - dt.date(1970, 1, 1)).days
+SPAN = FAR_AHEAD - FAR_BACK + 1
 
 
 def effective(strength: int) -> int:
@@ -81,19 +88,6 @@ def _two_steps(graph: rx.PyGraph, me: int) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
-def _stints(workspace_id: int) -> dict[int, list[tuple[dt.date, dt.date, int]]]:
-    """Positions per organisation as (start, end, person id); open ends reach far."""
-    by_org: dict[int, list[tuple[dt.date, dt.date, int]]] = {}
-    rows = Employment.objects.filter(workspace_id=workspace_id).values_list(
-        "organisation_id", "person_id", "start_date", "end_date", "is_current"
-    )
-    for org, person, start, end, current in rows.iterator(chunk_size=10_000):
-        begin = start or dt.date.min
-        finish = end or (dt.date.max if current else begin)
-        by_org.setdefault(org, []).append((begin, finish, person))
-    return by_org
-
-
 def colleague_pairs(stints: list[tuple[dt.date, dt.date, int]]) -> Iterable[tuple[int, int]]:
     """Pairs of people whose positions at one organisation overlap (a sweep over starts)."""
     if len(stints) > MAX_COLLEAGUES:
@@ -107,44 +101,124 @@ def colleague_pairs(stints: list[tuple[dt.date, dt.date, int]]) -> Iterable[tupl
                 yield person, other
 
 
+def _days(values: list[Any]) -> np.ndarray:
+    """Dates ('YYYY-MM-DD' from SQLite, date objects from PostgreSQL) as days; None → NaT."""
+    return np.array(values, dtype="datetime64[D]")
+
+
+def _stint_rows(workspace_id: int) -> tuple[np.ndarray, ...]:
+    """Every position of the workspace as arrays (organisation, person, start, end in days);
+    a missing start reaches far back, a missing end far ahead when current, else the start."""
+    table = connection.ops.quote_name(Employment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT organisation_id, person_id, start_date, end_date, is_current "
+            f"FROM {table} WHERE workspace_id = %s",
+            [workspace_id],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    org, person, start, end, current = zip(*rows, strict=True)
+    begin_date, end_date = _days(list(start)), _days(list(end))
+    begin = np.where(np.isnat(begin_date), FAR_BACK, begin_date.astype(np.int64))
+    open_end = np.where(np.array(current, dtype=bool), FAR_AHEAD, begin)
+    finish = np.where(np.isnat(end_date), open_end, end_date.astype(np.int64))
+    return np.array(org, dtype=np.int64), np.array(person, dtype=np.int64), begin, finish
+
+
+def colleague_edges(
+    org: np.ndarray, person: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """colleague_pairs for all organisations at once, vectorised (the same pairs; a pair
+    may repeat when someone held two positions there).
+
+    Positions sorted by (organisation, start); each position pairs with the ones after it
+    that start before it ends, found by one binary search on (organisation, start) keys.
+    """
+    if not len(org):
+        return person[:0], person[:0]
+    _orgs, rank, sizes = np.unique(org, return_inverse=True, return_counts=True)
+    keep = sizes[rank] <= MAX_COLLEAGUES
+    rank, person, start, end = rank[keep], person[keep], start[keep], end[keep]
+    order = np.lexsort((person, end, start, rank))
+    rank, person, start, end = rank[order], person[order], start[order], end[order]
+    key = rank * SPAN + (start - FAR_BACK)
+    upto = np.searchsorted(key, rank * SPAN + (np.maximum(end, FAR_BACK) - FAR_BACK), "right")
+    here = np.arange(len(key))
+    counts = np.maximum(upto - here - 1, 0)
+    first = np.repeat(here, counts)
+    offsets = np.arange(len(first)) - np.repeat(np.cumsum(counts) - counts, counts)
+    a, b = person[first], person[first + 1 + offsets]
+    differ = a != b
+    return a[differ], b[differ]
+
+
+def _nodes(ids: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Node numbers of person ids (ids sorted: node = position); -1 for an id not there."""
+    if not len(ids):
+        return np.full(len(people), -1, dtype=np.int64)
+    at = np.searchsorted(ids, people)
+    at[at == len(ids)] = 0
+    return np.where(ids[at] == people, at, -1)
+
+
 def build(workspace_id: int, token: int) -> Graph:
     """Read the workspace's people, positions and relationships into a new graph."""
-    ids = list(
+    ids = np.array(
         Person.objects.filter(workspace_id=workspace_id)
-        .order_by()
-        .values_list("id", flat=True)
-        .iterator(chunk_size=20_000)
+        .order_by("id")
+        .values_list("id", flat=True),
+        dtype=np.int64,
     )
-    graph = rx.PyGraph(multigraph=False, node_count_hint=len(ids))
-    index = dict(zip(ids, graph.add_nodes_from(ids), strict=True))
-    get = index.get
-    weak = []
-    for stints in _stints(workspace_id).values():
-        for a, b in colleague_pairs(stints):
-            i, j = get(a), get(b)
-            if i is not None and j is not None:
-                weak.append((i, j, WEAK))
-    graph.add_edges_from(weak)
+    a, b = colleague_edges(*_stint_rows(workspace_id))
+    weak = _edges(_nodes(ids, a), _nodes(ids, b), np.zeros(len(a), dtype=np.int64))
     # Added after the weak edges: on the same pair, the relationship's payload wins.
-    graph.add_edges_from(_relationship_edges(workspace_id, index))
-    return Graph(workspace_id=workspace_id, token=token, rx=graph, index=index, ids=ids)
+    edges = np.concatenate([weak, _relationship_edges(workspace_id, ids)])
+    return assemble(workspace_id, token, ids, distinct(edges, len(ids)))
 
 
-def _relationship_edges(workspace_id: int, index: dict[int, int]) -> list[tuple[int, int, int]]:
+def _edges(i: np.ndarray, j: np.ndarray, payload: np.ndarray) -> np.ndarray:
+    """An (n, 3) array of edges between nodes; pairs with an unknown node or a self-loop
+    are left out."""
+    ok = (i >= 0) & (j >= 0) & (i != j)
+    return np.stack([i[ok], j[ok], payload[ok]], axis=1).astype(np.int64)
+
+
+def _relationship_edges(workspace_id: int, ids: np.ndarray) -> np.ndarray:
     """Raw rows (a million edges come in a second); ids outside the workspace are left out."""
     table = connection.ops.quote_name(Relationship._meta.db_table)
-    get, edges = index.get, []
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT from_person_id, to_person_id, strength FROM {table} WHERE workspace_id = %s",
             [workspace_id],
         )
-        while rows := cursor.fetchmany(50_000):
-            for a, b, strength in rows:
-                i, j = get(a), get(b)
-                if i is not None and j is not None and i != j:  # no self-loops
-                    edges.append((i, j, min(max(int(strength), 1), 5)))
-    return edges
+        rows = cursor.fetchall()
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
+    flat = flat.reshape(-1, 3)
+    strength = np.clip(flat[:, 2], 1, 5)
+    return _edges(_nodes(ids, flat[:, 0]), _nodes(ids, flat[:, 1]), strength)
+
+
+def distinct(edges: np.ndarray, nodes: int) -> np.ndarray:
+    """Each pair once, (low, high, payload); on a pair given twice the later payload wins."""
+    low, high = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
+    key = (low * nodes + high)[::-1]
+    _keys, last = np.unique(key, return_index=True)
+    last = len(edges) - 1 - last
+    return np.stack([low[last], high[last], edges[last, 2]], axis=1)
+
+
+def assemble(workspace_id: int, token: int, ids: np.ndarray, edges: np.ndarray) -> Graph:
+    """The graph from person ids (sorted) and distinct node edges (low, high, payload)."""
+    graph = rx.PyGraph(multigraph=False, node_count_hint=len(ids), edge_count_hint=len(edges))
+    people = ids.tolist()
+    graph.add_nodes_from(people)
+    i, j, payload = edges.T.tolist() if len(edges) else ([], [], [])
+    graph.add_edges_from(list(zip(i, j, payload, strict=True)))
+    index = dict(zip(people, range(len(people)), strict=True))
+    return Graph(workspace_id=workspace_id, token=token, rx=graph, index=index, ids=people)
 
 
 _CACHE: OrderedDict[int, Graph] = OrderedDict()

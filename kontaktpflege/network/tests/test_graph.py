@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import rustworkx as rx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kontaktpflege.network.graph import (
     BRIDGE_CAP,
     MAX_COLLEAGUES,
     WEAK,
     Graph,
+    colleague_edges,
     colleague_pairs,
     search,
 )
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _graph(ids: list[int], edges: list[tuple[int, int, int]]) -> Graph:
@@ -73,3 +79,43 @@ def test_a_popular_bridge_keeps_only_the_strongest_introducers():
     found = search(graph, me, [target])
     assert len(found.introducers) == BRIDGE_CAP
     assert {10, 11, 12} <= set(found.introducers)
+
+
+stint = st.tuples(
+    st.integers(0, 3),  # organisation
+    st.integers(1, 6),  # person
+    st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2010, 1, 1))),
+    st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2010, 1, 1))),
+    st.booleans(),  # current
+)
+
+
+@given(st.lists(stint, max_size=25))
+def test_the_vectorised_colleague_edges_equal_the_sweep_over_each_organisation(rows):
+    by_org: dict[int, list[tuple[dt.date, dt.date, int]]] = {}
+    for org, person, start, end, current in rows:
+        begin = start or dt.date.min
+        by_org.setdefault(org, []).append(
+            (begin, end or (dt.date.max if current else begin), person)
+        )
+    expected = {frozenset(p) for group in by_org.values() for p in colleague_pairs(group)}
+    days = [
+        (org, person, s.toordinal() - EPOCH, e.toordinal() - EPOCH)
+        for org, group in by_org.items()
+        for s, e, person in group
+    ]
+    columns = [np.array(c, dtype=np.int64) for c in zip(*days, strict=True)] or [
+        np.zeros(0, dtype=np.int64)
+    ] * 4
+    a, b = colleague_edges(*columns)
+    assert {frozenset(p) for p in zip(a.tolist(), b.tolist(), strict=True)} == expected
+
+
+def test_no_colleague_edges_at_an_organisation_with_more_positions_than_the_bound():
+    n = MAX_COLLEAGUES + 1
+    everyone = np.arange(1, n + 1, dtype=np.int64)
+    same = np.zeros(n, dtype=np.int64)
+    a, _b = colleague_edges(same, everyone, same, same + 10)
+    assert len(a) == 0
+    a, _b = colleague_edges(same[:-1], everyone[:-1], same[:-1], same[:-1] + 10)
+    assert len(a) == MAX_COLLEAGUES * (MAX_COLLEAGUES - 1) // 2
