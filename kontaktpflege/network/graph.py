@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import rustworkx as rx
+from django.conf import settings
 from django.db import connection
 
 from kontaktpflege.contacts.models import Employment, Person, Relationship
@@ -164,8 +167,9 @@ def _nodes(ids: np.ndarray, people: np.ndarray) -> np.ndarray:
     return np.where(ids[at] == people, at, -1)
 
 
-def build(workspace_id: int, token: int) -> Graph:
-    """Read the workspace's people, positions and relationships into a new graph."""
+def read(workspace_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """The workspace's person ids (sorted: node = position) and distinct edges between
+    nodes as (low, high, payload), from its people, positions and relationships."""
     ids = np.array(
         Person.objects.filter(workspace_id=workspace_id)
         .order_by("id")
@@ -176,7 +180,12 @@ def build(workspace_id: int, token: int) -> Graph:
     weak = _edges(_nodes(ids, a), _nodes(ids, b), np.zeros(len(a), dtype=np.int64))
     # Added after the weak edges: on the same pair, the relationship's payload wins.
     edges = np.concatenate([weak, _relationship_edges(workspace_id, ids)])
-    return assemble(workspace_id, token, ids, distinct(edges, len(ids)))
+    return ids, distinct(edges, len(ids))
+
+
+def build(workspace_id: int, token: int) -> Graph:
+    """Read the workspace's people, positions and relationships into a new graph."""
+    return assemble(workspace_id, token, *read(workspace_id))
 
 
 def _edges(i: np.ndarray, j: np.ndarray, payload: np.ndarray) -> np.ndarray:
@@ -225,19 +234,77 @@ _CACHE: OrderedDict[int, Graph] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+def _keep(graph: Graph) -> Graph:
+    """Cache a graph (the caller holds the lock)."""
+    _CACHE[graph.workspace_id] = graph
+    while len(_CACHE) > MAX_WORKSPACES:
+        _CACHE.popitem(last=False)
+    return graph
+
+
+def _cached(workspace_id: int, token: int) -> Graph | None:
+    cached = _CACHE.get(workspace_id)
+    if cached is not None and cached.token == token:
+        _CACHE.move_to_end(workspace_id)
+        return cached
+    _CACHE.pop(workspace_id, None)  # free the old graph before building the new one
+    return None
+
+
 def graph_for(workspace_id: int, token: int) -> Graph:
     """The cached graph for this token, or a new one (one build at a time per process)."""
     with _LOCK:
-        cached = _CACHE.get(workspace_id)
-        if cached is not None and cached.token == token:
-            _CACHE.move_to_end(workspace_id)
-            return cached
-        _CACHE.pop(workspace_id, None)  # free the old graph before building the new one
-        graph = build(workspace_id, token)
-        _CACHE[workspace_id] = graph
-        while len(_CACHE) > MAX_WORKSPACES:
-            _CACHE.popitem(last=False)
-        return graph
+        return _cached(workspace_id, token) or _keep(build(workspace_id, token))
+
+
+def graph_ready(workspace_id: int, token: int) -> Graph | None:
+    """The graph for this token if it is quick to have: cached in this process, prepared by
+    the worker (a snapshot file), or a small workspace's built now (a few ms). None for a
+    large workspace nobody has prepared yet: the caller asks the worker for it."""
+    with _LOCK:
+        found = _cached(workspace_id, token)
+        if found is None:
+            found = snapshot_read(workspace_id, token)
+        if found is None and _is_small(workspace_id):
+            found = build(workspace_id, token)
+        return None if found is None else _keep(found)
+
+
+def _is_small(workspace_id: int) -> bool:
+    limit = settings.GRAPH_IN_REQUEST_PEOPLE
+    return not Person.objects.filter(workspace_id=workspace_id).order_by()[limit : limit + 1]
+
+
+# -- snapshots: the worker builds, web processes load ---------------------------------------
+
+
+def snapshot_path(workspace_id: int, token: int) -> Path:
+    return Path(settings.GRAPH_DIR) / f"{workspace_id}-{token}.npz"
+
+
+def snapshot_write(workspace_id: int, token: int, ids: np.ndarray, edges: np.ndarray) -> Path:
+    """Store a graph's ids and edges for this token (written aside, then renamed, so a reader
+    never sees half a file); the workspace's snapshots of other tokens are removed."""
+    path = snapshot_path(workspace_id, token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.stem}.{os.getpid()}.part.npz")
+    np.savez(part, ids=ids, edges=edges.astype(np.int64))
+    os.replace(part, path)
+    for old in path.parent.glob(f"{workspace_id}-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def snapshot_read(workspace_id: int, token: int) -> Graph | None:
+    """The graph from the snapshot of this token, or None when there is none (or it is
+    unreadable: then the worker prepares it again)."""
+    try:
+        with np.load(snapshot_path(workspace_id, token), allow_pickle=False) as data:
+            ids, edges = data["ids"], data["edges"]
+    except (OSError, KeyError, ValueError):
+        return None
+    return assemble(workspace_id, token, ids, edges)
 
 
 def forget(workspace_id: int | None = None) -> None:
