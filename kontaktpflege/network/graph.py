@@ -23,7 +23,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import rustworkx as rx
@@ -104,31 +103,31 @@ def colleague_pairs(stints: list[tuple[dt.date, dt.date, int]]) -> Iterable[tupl
                 yield person, other
 
 
-def _days(values: list[Any]) -> np.ndarray:
-    """Dates ('YYYY-MM-DD' from SQLite, date objects from PostgreSQL) as days; None → NaT."""
-    return np.array(values, dtype="datetime64[D]")
+def _days(column: str) -> str:
+    """SQL for a date column as days since 1970 (NULL stays NULL)."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"  # SQLite
 
 
 def _stint_rows(workspace_id: int) -> tuple[np.ndarray, ...]:
     """Every position of the workspace as arrays (organisation, person, start, end in days);
-    a missing start reaches far back, a missing end far ahead when current, else the start."""
+    a missing start reaches far back, a missing end far ahead when current, else the start.
+    The database computes the days, so a row comes as four integers."""
     table = connection.ops.quote_name(Employment._meta.db_table)
+    begin = f"COALESCE({_days('start_date')}, {FAR_BACK})"
+    open_end = f"CASE WHEN is_current THEN {FAR_AHEAD} ELSE {begin} END"
+    finish = f"COALESCE({_days('end_date')}, {open_end})"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT organisation_id, person_id, start_date, end_date, is_current "
-            f"FROM {table} WHERE workspace_id = %s",
+            f"SELECT organisation_id, person_id, {begin}, {finish} FROM {table} "
+            "WHERE workspace_id = %s",
             [workspace_id],
         )
         rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    org, person, start, end, current = zip(*rows, strict=True)
-    begin_date, end_date = _days(list(start)), _days(list(end))
-    begin = np.where(np.isnat(begin_date), FAR_BACK, begin_date.astype(np.int64))
-    open_end = np.where(np.array(current, dtype=bool), FAR_AHEAD, begin)
-    finish = np.where(np.isnat(end_date), open_end, end_date.astype(np.int64))
-    return np.array(org, dtype=np.int64), np.array(person, dtype=np.int64), begin, finish
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
+    columns = flat.reshape(-1, 4).T
+    return columns[0], columns[1], columns[2], columns[3]
 
 
 def colleague_edges(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 import rustworkx as rx
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,3 +120,35 @@ def test_no_colleague_edges_at_an_organisation_with_more_positions_than_the_boun
     assert len(a) == 0
     a, _b = colleague_edges(same[:-1], everyone[:-1], same[:-1], same[:-1] + 10)
     assert len(a) == MAX_COLLEAGUES * (MAX_COLLEAGUES - 1) // 2
+
+
+@pytest.mark.django_db
+def test_the_database_gives_positions_as_days_with_open_ends_filled_in(workspace, make_person):
+    from kontaktpflege.contacts.models import Employment
+    from kontaktpflege.contacts.services import organisation_create
+    from kontaktpflege.network.graph import FAR_AHEAD, FAR_BACK, _stint_rows
+
+    org = organisation_create(workspace=workspace, name="Acme")
+    people = [make_person(first_name=name) for name in ("Ann", "Ben", "Cid", "Dan")]
+    d = dt.date
+    rows = [
+        (people[0], d(1969, 12, 31), d(2000, 2, 29), False),  # before 1970, a leap day
+        (people[1], None, d(2001, 1, 1), False),  # no start: far back
+        (people[2], d(2010, 5, 5), None, True),  # current, no end: far ahead
+        (people[3], d(2011, 6, 6), None, False),  # ended on an unknown day: its start
+    ]
+    Employment.objects.bulk_create(
+        Employment(
+            workspace=workspace, person=p, organisation=org, start_date=s, end_date=e, is_current=c
+        )
+        for p, s, e, c in rows
+    )
+    _org, person, start, end = _stint_rows(workspace.pk)
+    got = dict(zip(person.tolist(), zip(start.tolist(), end.tolist(), strict=True), strict=True))
+    days = lambda day: day.toordinal() - EPOCH  # noqa: E731
+    assert got == {
+        people[0].pk: (-1, days(d(2000, 2, 29))),
+        people[1].pk: (FAR_BACK, days(d(2001, 1, 1))),
+        people[2].pk: (days(d(2010, 5, 5)), FAR_AHEAD),
+        people[3].pk: (days(d(2011, 6, 6)), days(d(2011, 6, 6))),
+    }
