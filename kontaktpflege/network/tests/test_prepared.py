@@ -4,6 +4,7 @@ process loads that snapshot instead of building."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -126,3 +127,17 @@ def test_a_small_workspace_is_built_in_the_request_without_the_worker(
 def test_the_target_list_says_introductions_are_being_prepared(alice_client, net, large, asked):
     html = alice_client.get(reverse("target_network")).content.decode()
     assert "Warm introductions are being prepared…" in html
+
+
+def test_a_large_graph_is_moved_out_of_the_garbage_collectors_way(net, workspace, monkeypatch):
+    gc.unfreeze()
+    token = graph_stamp_get(workspace.pk)
+    graph.graph_for(workspace.pk, token)
+    assert gc.get_freeze_count() == 0  # a small graph costs a collection nothing
+    graph.forget()
+    monkeypatch.setattr(graph, "SETTLE_EDGES", 1)
+    try:
+        graph.graph_for(workspace.pk, token)
+        assert gc.get_freeze_count() > 0  # full collections skip the graph's payloads
+    finally:
+        gc.unfreeze()
