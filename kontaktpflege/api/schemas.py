@@ -383,3 +383,10 @@ class IntroductionsOut(Schema):
     introducers: list[IntroductionOut]
     targets: int = Field(description="People at the target that were searched.")
     truncated: bool
+    preparing: bool = Field(
+        False,
+        description=(
+            "The workspace's network is large and still being prepared in the background: "
+            "the lists are empty for now; ask again in a few seconds."
+        ),
+    )

@@ -59,8 +59,9 @@ SCALES = {
     "S": Scale(people=1_000, touchpoints=10_000, edges_per_person=4),
     "M": Scale(people=30_000, touchpoints=300_000, edges_per_person=7),
     "L": Scale(people=1_000_000, touchpoints=10_000_000, edges_per_person=7),
-    # Warm-introduction paths on a large graph (design.md): 100k people, ~1M relationships.
-    "L-graph": Scale(people=100_000, touchpoints=100_000, edges_per_person=13),
+    # Warm-introduction paths on a large graph (design.md): 100k people, ≥ 1M relationships
+    # (17 a person gives about 1.06M; 13 gave only 841k).
+    "L-graph": Scale(people=100_000, touchpoints=100_000, edges_per_person=17),
 }
 # Share of people per circle (core, active, network, rest dormant) and touch weights.
 CIRCLE_SHARES = (("core", 0.02), ("active", 0.10), ("network", 0.50))

@@ -26,8 +26,8 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.selectors import person_self
 from kontaktpflege.network import ranking
-from kontaktpflege.network.graph import WEAK, Found, RawPath, effective, graph_for, search
-from kontaktpflege.network.services import graph_stamp_get
+from kontaktpflege.network.graph import WEAK, Found, RawPath, effective, graph_ready, search
+from kontaktpflege.network.services import graph_prepare_request, graph_stamp_get
 
 K = TypeVar("K", bound=Hashable)
 CANDIDATES = 200  # introducers per target scored with fresh data (the best by the graph)
@@ -108,6 +108,7 @@ class Introductions:
     targets: int = 0
     truncated: bool = False
     has_self: bool = True
+    preparing: bool = False  # a large workspace's graph is being built by the worker
 
 
 def _attributes(workspace: Workspace, ids: set[int]) -> dict[int, tuple[str, dt.datetime | None]]:
@@ -263,8 +264,16 @@ def _introduction(
     )
 
 
-def _graph_search(workspace: Workspace, me: Person, targets: dict[K, list[int]]) -> dict[K, Found]:
-    graph = graph_for(workspace.pk, graph_stamp_get(workspace.pk))
+def _graph_search(
+    workspace: Workspace, me: Person, targets: dict[K, list[int]]
+) -> dict[K, Found] | None:
+    """Search each set of targets; None while the worker prepares a large workspace's graph
+    (it is asked to here: the build never runs in a web request)."""
+    token = graph_stamp_get(workspace.pk)
+    graph = graph_ready(workspace.pk, token)
+    if graph is None:
+        graph_prepare_request(workspace.pk, token)
+        return None
     return {key: search(graph, me.pk, ids, keep=CANDIDATES) for key, ids in targets.items()}
 
 
@@ -276,6 +285,8 @@ def introductions_for(
     if me is None:
         return {key: Introductions(has_self=False) for key in targets}
     founds = _graph_search(workspace, me, targets)
+    if founds is None:
+        return {key: Introductions(preparing=True) for key in targets}
     wanted: set[int] = set()
     for found in founds.values():
         wanted |= _preselect(found)
@@ -357,7 +368,8 @@ def introduction_about_person(
     if target is None or person.workspace_id != workspace.pk:
         return {}
     me = person_self(workspace=workspace, user=user)
-    found = _graph_search(workspace, me, {0: [target.pk]})[0] if me else Found()
+    founds = _graph_search(workspace, me, {0: [target.pk]}) if me else None
+    found = founds[0] if founds else Found()  # no bridge named while the graph is prepared
     values = _variables(workspace, person, found)
     values.update(
         intro_target_name=display_name(target),
@@ -378,7 +390,8 @@ def introduction_about_organisation(
     ids = list(
         Person.objects.filter(workspace=workspace, organisation=org).values_list("id", flat=True)
     )
-    found = _graph_search(workspace, me, {0: ids})[0] if me else Found()
+    founds = _graph_search(workspace, me, {0: ids}) if me else None
+    found = founds[0] if founds else Found()
     values = _variables(workspace, person, found)
     values["intro_target_organisation"] = org.name
     return values

@@ -46,3 +46,18 @@ def test_charlie_gets_404(charlie_api, net):  # noqa: F811
 def test_my_own_entry_has_no_introductions(api, me, net):  # noqa: F811
     body = api.get(f"/people/{me.pk}/introductions").json()
     assert body["introducers"] == [] and body["first_degree"] == []
+
+
+def test_a_large_workspace_answers_preparing(api, net, settings, monkeypatch):  # noqa: F811
+    from types import SimpleNamespace
+
+    from kontaktpflege.network import tasks
+
+    settings.GRAPH_IN_REQUEST_PEOPLE = 2  # the worker builds this workspace's graph
+    asked: list[int] = []
+    monkeypatch.setattr(tasks, "graph_prepare", SimpleNamespace(enqueue=asked.append))
+    response = api.get(f"/organisations/{net.siemens.pk}/introductions")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["preparing"] is True and body["introducers"] == [] and body["first_degree"] == []
+    assert len(asked) == 1

@@ -153,6 +153,7 @@ def _introductions_out(intros: Introductions) -> dict[str, Any]:
         "introducers": [_introduction_out(i) for i in intros.introducers],
         "targets": intros.targets,
         "truncated": intros.truncated,
+        "preparing": intros.preparing,
     }
 
 

@@ -12,10 +12,15 @@ from kontaktpflege.network import graph
 
 
 @pytest.fixture(autouse=True)
-def _no_cached_graphs():
+def _no_cached_graphs(settings, tmp_path):
+    from kontaktpflege.network import services
+
+    settings.GRAPH_DIR = str(tmp_path / "graphs")  # snapshots of this test only
     graph.forget()
+    services._ASKED.clear()
     yield
     graph.forget()
+    services._ASKED.clear()
 
 
 @pytest.fixture

@@ -43,3 +43,21 @@ def test_the_person_page_loads_its_introductions_section(logged_in_page, net):
     expect(page.locator("#compose-preview")).to_contain_text(
         "Würden Sie mich mit Dr. Julia Weber von Siemens bekannt machen"
     )
+
+
+def test_a_large_workspace_polls_until_the_worker_has_prepared_the_graph(
+    logged_in_page, net, workspace, settings, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from kontaktpflege.network import services, tasks
+
+    settings.GRAPH_IN_REQUEST_PEOPLE = 2  # the worker builds this workspace's graph
+    monkeypatch.setattr(tasks, "graph_prepare", SimpleNamespace(enqueue=lambda pk: None))
+    page = logged_in_page
+    page.goto(f"/organisations/{net.siemens.pk}/")
+    section = page.locator("#warm-introductions")
+    expect(section).to_contain_text("Warm introductions are being prepared…")
+    services.graph_prepare(workspace.pk)  # the worker's turn
+    expect(section.locator("li.intro-item").first).to_contain_text("Anna Alt", timeout=10_000)
+    expect(section).not_to_contain_text("being prepared")
