@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kontaktpflege.messaging",
     "kontaktpflege.network",
     "kontaktpflege.applications",
+    "kontaktpflege.recruiting",
     "kontaktpflege.dataio",
     "kontaktpflege.web",
     "kontaktpflege.api",

@@ -21,6 +21,7 @@ LAYERS = [
     "messaging",
     "network",
     "applications",
+    "recruiting",
     "dataio",
 ]
 

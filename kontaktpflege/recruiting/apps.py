@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecruitingConfig(AppConfig):
+    name = "kontaktpflege.recruiting"
+    label = "recruiting"
