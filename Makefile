@@ -16,7 +16,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --compile-bytecode --quiet
 	@touch $@
 
 static/vendor/.done: package-lock.json scripts/fetch_static.py
