@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import Person
+from kontaktpflege.core.keyset import keys
 from kontaktpflege.core.text import fold
 from kontaktpflege.touchpoints.models import Touchpoint
 
@@ -26,6 +27,9 @@ def person_timeline(*, person: Person, limit: int = 50, offset: int = 0) -> list
             Prefetch("participants", queryset=Person.objects.only("id", "first_name", "last_name"))
         )[offset : offset + limit]
     )
+
+
+TOUCHPOINT_ORDER = keys("-occurred_at", "-id")
 
 
 def touchpoint_list(*, workspace: Workspace) -> QuerySet[Touchpoint]:

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Organisation
 from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.core.keyset import keyset_page
 from kontaktpflege.network.selectors import introductions_to_organisation
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.organisations import OrganisationForm
@@ -29,7 +29,8 @@ def organisations(request: WorkspaceRequest) -> TemplateResponse:
     qs = selectors.organisation_list(workspace=request.workspace, q=q, target_only=target_only)
     if target_only:  # the target list shows what network conversations taught (seed 003)
         qs = qs.prefetch_related("insights")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    order = selectors.TARGET_ORDER if target_only else selectors.ORGANISATION_ORDER
+    page = keyset_page(qs, order, cursor=request.GET.get("cursor"), size=50)
     params = {k: v for k, v in (("target", "1" if target_only else ""), ("q", q)) if v}
     base = urlencode(params) + "&" if params else ""
     return TemplateResponse(

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -22,6 +21,7 @@ from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
 from kontaktpflege.contacts.validation import format_phone, tel_uri
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
+from kontaktpflege.core.keyset import KeysetPage, keyset_page, numbered_page
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.people import (
@@ -34,6 +34,18 @@ from kontaktpflege.web.forms.people import (
 from kontaktpflege.web.params import ParamError, int_param, person_filters, safe_next
 
 PAGE_SIZE = 50
+MAX_SEARCH_PAGES = 20  # ranked search skips at most 950 matches; beyond, narrow the search
+
+
+def _people_page(request: WorkspaceRequest, filters: selectors.PersonFilters) -> KeysetPage:
+    """Keyset pages in a sort order; numbered pages (bounded) for ranked search results."""
+    qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
+    if filters.q and filters.sort == "relevance":
+        return numbered_page(
+            qs, number=request.GET.get("page"), size=PAGE_SIZE, max_pages=MAX_SEARCH_PAGES
+        )
+    order = selectors.person_list_order(filters)
+    return keyset_page(qs, order, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
 
 
 @member_required
@@ -43,9 +55,8 @@ def people(request: WorkspaceRequest) -> HttpResponse:
         filters = person_filters(request)
     except ParamError as exc:
         return exc.response()
-    qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = _people_page(request, filters)
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "cursor") and v}
     context: dict[str, Any] = {
         "page_obj": page,
         "filters": filters,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.contacts.models import Channel, Person
 from kontaktpflege.contacts.selectors import people_by_ids, person_get
 from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.core.keyset import keyset_page
 from kontaktpflege.core.timeutils import safe_localtime, user_zone
 from kontaktpflege.touchpoints import selectors, services
 from kontaktpflege.touchpoints.models import Touchpoint
@@ -27,7 +27,7 @@ from kontaktpflege.web.params import int_param, safe_next
 def touchpoints(request: WorkspaceRequest) -> TemplateResponse:
     """The workspace's log, newest first."""
     qs = selectors.touchpoint_list(workspace=request.workspace)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = keyset_page(qs, selectors.TOUCHPOINT_ORDER, cursor=request.GET.get("cursor"), size=50)
     return TemplateResponse(
         request, "touchpoints/list.html", {"page_obj": page, "querystring_base": ""}
     )
