@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
-from kontaktpflege.recruiting.models import PipelineStage, RecruitingSettings
+from kontaktpflege.recruiting.models import (
+    Candidacy,
+    CandidateDocument,
+    Opening,
+    PipelineStage,
+    RecruitingSettings,
+    RejectionReason,
+    StageKind,
+    StageMove,
+    StageNote,
+)
 
 
 def recruiting_enabled(workspace: Workspace) -> bool:
@@ -15,3 +28,132 @@ def recruiting_enabled(workspace: Workspace) -> bool:
 
 def stages_for(workspace: Workspace) -> QuerySet[PipelineStage]:
     return PipelineStage.objects.filter(workspace=workspace).order_by("position", "id")
+
+
+def recruiting_settings_get(workspace: Workspace) -> RecruitingSettings | None:
+    return (
+        RecruitingSettings.objects.filter(workspace=workspace).select_related("late_stage").first()
+    )
+
+
+def reasons_for(workspace: Workspace) -> QuerySet[RejectionReason]:
+    return RejectionReason.objects.filter(workspace=workspace).order_by("position", "id")
+
+
+def stage_find(*, workspace: Workspace, pk: int | None) -> PipelineStage | None:
+    """A stage of this workspace by id, or None (a move to it is then refused, not a 404)."""
+    if pk is None:
+        return None
+    return PipelineStage.objects.filter(workspace=workspace, pk=pk).first()
+
+
+def opening_list(*, workspace: Workspace, status: str = "") -> QuerySet[Opening]:
+    """Openings, newest first, with their number of candidacies (all and in progress)."""
+    qs = Opening.objects.filter(workspace=workspace)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(
+        candidacy_count=Count("candidacies"),
+        active_count=Count("candidacies", filter=Q(candidacies__stage__kind=StageKind.ACTIVE)),
+    ).order_by("-created_at", "-id")
+
+
+def opening_get(*, workspace: Workspace, pk: int) -> Opening:
+    opening = Opening.objects.filter(workspace=workspace, pk=pk).first()
+    if opening is None:
+        raise Http404
+    return opening
+
+
+def candidacy_get(*, workspace: Workspace, pk: int) -> Candidacy:
+    candidacy = (
+        Candidacy.objects.filter(workspace=workspace, pk=pk)
+        .select_related("person", "opening", "stage", "reached_stage", "workspace")
+        .first()
+    )
+    if candidacy is None:
+        raise Http404
+    return candidacy
+
+
+def candidacy_search(qs: QuerySet[Candidacy], q: str) -> QuerySet[Candidacy]:
+    """Candidacies whose person's name, notes, stage notes or CV text contain every word."""
+    for word in q.split()[:8]:
+        qs = qs.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(notes__icontains=word)
+            | Exists(StageNote.objects.filter(candidacy=OuterRef("pk"), text__icontains=word))
+            | Exists(
+                CandidateDocument.objects.filter(
+                    person=OuterRef("person_id"), workspace=OuterRef("workspace_id")
+                ).filter(text__icontains=word)
+            )
+        )
+    return qs
+
+
+def candidacy_list(
+    *, workspace: Workspace, opening: Opening | None = None, stage: int | None = None, q: str = ""
+) -> QuerySet[Candidacy]:
+    qs = Candidacy.objects.filter(workspace=workspace).select_related(
+        "person", "opening", "stage", "reached_stage"
+    )
+    if opening is not None:
+        qs = qs.filter(opening=opening)
+    if stage is not None:
+        qs = qs.filter(stage_id=stage)
+    if q:
+        qs = candidacy_search(qs, q)
+    return qs.order_by("-updated_at", "-id")
+
+
+@dataclass
+class Column:
+    """One stage of an opening's board with its candidacies."""
+
+    stage: PipelineStage
+    cards: list[Candidacy] = field(default_factory=list)
+
+
+def opening_board(*, opening: Opening, q: str = "") -> list[Column]:
+    """The opening's candidacies grouped by stage, in the workspace's stage order."""
+    columns = {s.pk: Column(stage=s) for s in stages_for(opening.workspace)}
+    qs = candidacy_list(workspace=opening.workspace, opening=opening, q=q).order_by(
+        "person__last_name", "person__first_name", "id"
+    )
+    for candidacy in qs:
+        columns[candidacy.stage_id].cards.append(candidacy)
+    return list(columns.values())
+
+
+def candidacy_history(*, candidacy: Candidacy) -> list[StageMove]:
+    return list(
+        StageMove.objects.filter(candidacy=candidacy)
+        .select_related("from_stage", "to_stage", "moved_by")
+        .order_by("created_at", "id")
+    )
+
+
+def candidacy_notes(*, candidacy: Candidacy) -> list[StageNote]:
+    return list(
+        StageNote.objects.filter(candidacy=candidacy)
+        .select_related("stage", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def candidacy_documents(*, candidacy: Candidacy) -> list[CandidateDocument]:
+    """The person's CVs in this workspace (a CV serves every candidacy of the person)."""
+    return list(
+        CandidateDocument.objects.filter(
+            workspace_id=candidacy.workspace_id, person_id=candidacy.person_id
+        ).order_by("-created_at", "-id")
+    )
+
+
+def document_get(*, workspace: Workspace, pk: int) -> CandidateDocument:
+    document = CandidateDocument.objects.filter(workspace=workspace, pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
