@@ -208,6 +208,7 @@ SCHEDULER_INTERVAL = env_int("SCHEDULER_INTERVAL", 60)
 PERIODIC_TASKS = [
     "kontaktpflege.followups.tasks.digest_dispatch",
     "kontaktpflege.messaging.tasks.outbox_recover",
+    "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
 # Warm introductions: a workspace with more people than this gets its graph built by the

@@ -30,7 +30,7 @@ class Rule:
     weight: int = 0
     threshold: int = 0
     enabled: bool = True
-    scope: str = "person"  # person | application | conversation | workspace
+    scope: str = "person"  # person | application | conversation | candidacy | candidate | workspace
 
 
 # Defaults from design.md ("Follow-up rules and their defaults"); every number is a setting.
@@ -52,6 +52,10 @@ DEFAULT_RULES: dict[str, Rule] = {
         Rule("custom", offset_days=0, weight=10),
         Rule("reactivation", offset_days=365, weight=5),
         Rule("reciprocity", offset_days=7, weight=10, threshold=2),
+        # Recruiting (seed 002): call a finalist after a personal rejection within two days;
+        # silver medallists who consented hear from the team every 90 days.
+        Rule("rejection_call", offset_days=2, weight=35, scope="candidacy"),
+        Rule("silver_medallist_nurture", offset_days=90, weight=10, scope="candidate"),
         Rule("networking_time", offset_days=7, scope="workspace"),
         Rule("core_size", threshold=20, scope="workspace"),
     )
@@ -214,6 +218,33 @@ class ConversationFacts:
 
 
 @dataclass(frozen=True)
+class CandidacyFacts:
+    """A candidacy rejected with personal feedback (recruiting, seed 002)."""
+
+    candidacy_id: int
+    rejection_id: int
+    person_id: int
+    person_name: str
+    opening: str
+    rejected_at: dt.datetime
+    # A call (or meeting) with the candidate on or after the rejection day.
+    called: bool = False
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    """A silver medallist who consented to hear from the team (recruiting, seed 002)."""
+
+    person_id: int
+    person_name: str
+    rejected_at: dt.datetime  # the latest rejection
+    last_touch_at: dt.datetime | None = None
+
+
+SubjectFacts = ApplicationFacts | ConversationFacts | CandidacyFacts | CandidateFacts
+
+
+@dataclass(frozen=True)
 class DueItem:
     """What a rule produces: due date, base priority and the reason's parameters."""
 
@@ -263,6 +294,7 @@ SUGGESTIONS = frozenset(
         "work_anniversary",
         "media_appearance",
         "custom",
+        "silver_medallist_nurture",
     }
 )
 NO_LATENESS_BONUS = SUGGESTIONS
@@ -596,6 +628,33 @@ def rule_conversation_thanks(c: ConversationFacts, rule: Rule, zone: ZoneInfo) -
     return [_subject_item(rule, subject, c.person_id, held.isoformat(), due, params)]
 
 
+def rule_rejection_call(c: CandidacyFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """Within two days of a personal rejection: call the candidate to explain the decision
+    (seed 002: "Rufen Sie die Kandidat:innen an … und fassen Sie … in einer E-Mail zusammen")."""
+    if c.called:
+        return []
+    day = local_date(c.rejected_at, zone)
+    params = {"name": c.person_name, "opening": c.opening, "on": day.isoformat()}
+    due = day + dt.timedelta(days=rule.offset_days)
+    subject = f"candidacy:{c.candidacy_id}"
+    return [_subject_item(rule, subject, c.person_id, str(c.rejection_id), due, params)]
+
+
+def rule_silver_medallist_nurture(f: CandidateFacts, rule: Rule, zone: ZoneInfo) -> list[DueItem]:
+    """Every 90 days after the last contact (the rejection at first): relevant news for a
+    silver medallist who consented (seed 002: "Der richtige Inhalt, zur richtigen Zeit").
+
+    Each contact is a new anchor, so answering one item makes the next one 90 days later.
+    """
+    anchor = local_date(f.rejected_at, zone)
+    if f.last_touch_at is not None:
+        anchor = max(anchor, local_date(f.last_touch_at, zone))
+    params = {"name": f.person_name, "on": anchor.isoformat()}
+    due = anchor + dt.timedelta(days=rule.offset_days)
+    subject = f"candidate:{f.person_id}"
+    return [_subject_item(rule, subject, f.person_id, anchor.isoformat(), due, params)]
+
+
 APPLICATION_RULES = {
     "interview_thanks": rule_interview_thanks,
     "status_inquiry": rule_status_inquiry,
@@ -604,17 +663,24 @@ APPLICATION_RULES = {
 
 
 def subject_items(
-    facts: Iterable[ApplicationFacts | ConversationFacts],
+    facts: Iterable[SubjectFacts],
     rules: Mapping[str, Rule],
     zone: ZoneInfo,
 ) -> list[DueItem]:
-    """Due items from applications and conversations (facts from the career workflows)."""
+    """Due items from applications, conversations and the recruiting side's candidacies."""
     items: list[DueItem] = []
     for fact in facts:
         if isinstance(fact, ApplicationFacts):
             for kind, fn in APPLICATION_RULES.items():
                 if rules[kind].enabled:
                     items.extend(fn(fact, rules[kind], zone))
+        elif isinstance(fact, CandidacyFacts):
+            if rules["rejection_call"].enabled:
+                items.extend(rule_rejection_call(fact, rules["rejection_call"], zone))
+        elif isinstance(fact, CandidateFacts):
+            if rules["silver_medallist_nurture"].enabled:
+                rule = rules["silver_medallist_nurture"]
+                items.extend(rule_silver_medallist_nurture(fact, rule, zone))
         elif rules["conversation_thanks"].enabled:
             items.extend(rule_conversation_thanks(fact, rules["conversation_thanks"], zone))
     return items

@@ -278,6 +278,20 @@ def _conversation_thanks(p: dict[str, Any], today: dt.date) -> str:
     }
 
 
+def _rejection_call(p: dict[str, Any], today: dt.date) -> str:
+    return _(
+        "%(name)s was rejected for %(opening)s on %(date)s: call to explain the decision and "
+        "give your feedback"
+    ) % {"name": p["name"], "opening": p.get("opening") or "—", "date": _day(p.get("on"))}
+
+
+def _silver_medallist_nurture(p: dict[str, Any], today: dt.date) -> str:
+    return _(
+        "Silver medallist %(name)s, last contact on %(date)s: send relevant news (new "
+        "openings, events)"
+    ) % {"name": p["name"], "date": _day(p.get("on"))}
+
+
 REASONS: dict[str, Callable[[dict[str, Any], dt.date], str]] = {
     "keep_in_touch": _keep_in_touch,
     "new_contact": _new_contact,
@@ -293,6 +307,8 @@ REASONS: dict[str, Callable[[dict[str, Any], dt.date], str]] = {
     "status_inquiry": _status_inquiry,
     "feedback_request": _feedback_request,
     "conversation_thanks": _conversation_thanks,
+    "rejection_call": _rejection_call,
+    "silver_medallist_nurture": _silver_medallist_nurture,
 }
 
 
@@ -313,6 +329,8 @@ def rule_label(rule: str) -> str:
         "status_inquiry": _("Status inquiry"),
         "feedback_request": _("Feedback request"),
         "conversation_thanks": _("Conversation thanks"),
+        "rejection_call": _("Call after the rejection"),
+        "silver_medallist_nurture": _("Talent pool news"),
     }
     return labels.get(rule, rule)
 

@@ -40,9 +40,7 @@ logger = logging.getLogger(__name__)
 MAX_SNOOZE_DAYS = 3650
 
 # The career workflows plug their facts in here: fn(workspace_id, person_ids, zone) → facts.
-FactProvider = Callable[
-    [int, list[int], ZoneInfo], Iterable[engine.ApplicationFacts | engine.ConversationFacts]
-]
+FactProvider = Callable[[int, list[int], ZoneInfo], Iterable[engine.SubjectFacts]]
 FACT_PROVIDERS: list[FactProvider] = []
 
 
@@ -514,7 +512,8 @@ def _transition(followup: FollowUp, **changes: Any) -> None:
 
 
 # Rules whose seed names the channel: feedback after a rejection is asked for by phone (000).
-SUGGESTED_CHANNEL = {"feedback_request": Channel.CALL}
+# After a personal rejection the recruiter calls (002).
+SUGGESTED_CHANNEL = {"feedback_request": Channel.CALL, "rejection_call": Channel.CALL}
 
 
 def done_channel(*, followup: FollowUp, summary: str = "") -> str:
