@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Abs, Cast
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,3 +331,11 @@ def rematch_invite(
         )
         out.append(Invited(candidacy=candidacy, message=message))
     return out
+
+
+def rematch_opening_get(*, workspace: Workspace, pk: int) -> Opening:
+    """An opening of this workspace, or 404."""
+    opening = Opening.objects.filter(workspace=workspace, pk=pk).first()
+    if opening is None:
+        raise Http404
+    return opening
