@@ -20,4 +20,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.applications")),
     path("", include("kontaktpflege.web.views.recruiting")),
     path("", include("kontaktpflege.web.views.rejections")),
+    path("", include("kontaktpflege.web.views.pools")),
 ]
