@@ -18,4 +18,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.graph")),
     path("", include("kontaktpflege.web.views.insights")),
     path("", include("kontaktpflege.web.views.applications")),
+    path("", include("kontaktpflege.web.views.privacy_public")),
 ]
