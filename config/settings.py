@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kontaktpflege.network",
     "kontaktpflege.applications",
     "kontaktpflege.recruiting",
+    "kontaktpflege.privacy",
     "kontaktpflege.dataio",
     "kontaktpflege.web",
     "kontaktpflege.api",
@@ -156,6 +157,9 @@ THROTTLE_SIGNUP_EMAIL = env_str("THROTTLE_SIGNUP_EMAIL", "5/h")
 THROTTLE_RESET_IP = env_str("THROTTLE_RESET_IP", "10/h")
 THROTTLE_RESET_EMAIL = env_str("THROTTLE_RESET_EMAIL", "3/h")
 THROTTLE_API_TOKEN_IP = env_str("THROTTLE_API_TOKEN_IP", "30/15m")
+# The public talent-pool sign-up (each submission sends a double opt-in mail).
+THROTTLE_POOL_SIGNUP_IP = env_str("THROTTLE_POOL_SIGNUP_IP", "10/h")
+THROTTLE_POOL_SIGNUP_EMAIL = env_str("THROTTLE_POOL_SIGNUP_EMAIL", "3/h")
 # New accounts wait for a staff member's approval (Django admin, Users: "Approve") first.
 SIGNUP_APPROVAL = env_bool("SIGNUP_APPROVAL", False)
 
@@ -209,6 +213,7 @@ PERIODIC_TASKS = [
     "kontaktpflege.followups.tasks.digest_dispatch",
     "kontaktpflege.messaging.tasks.outbox_recover",
     "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
+    "kontaktpflege.privacy.tasks.privacy_dispatch",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
 # Warm introductions: a workspace with more people than this gets its graph built by the

@@ -26,6 +26,7 @@ SCOPES = {
     "signup": ("THROTTLE_SIGNUP_IP", "THROTTLE_SIGNUP_EMAIL"),
     "password_reset": ("THROTTLE_RESET_IP", "THROTTLE_RESET_EMAIL"),
     "api_token": ("THROTTLE_API_TOKEN_IP", ""),
+    "pool_signup": ("THROTTLE_POOL_SIGNUP_IP", "THROTTLE_POOL_SIGNUP_EMAIL"),
 }
 
 

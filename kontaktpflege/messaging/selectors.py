@@ -65,7 +65,7 @@ class LibraryEntry:
     is_shipped: bool
 
 
-def sender_settings_for(*, workspace: Workspace, user: User) -> SenderSettings:
+def sender_settings_for(*, workspace: Workspace, user: User | None) -> SenderSettings:
     """The user's sender settings in this workspace (unsaved defaults when none yet)."""
     found = SenderSettings.objects.filter(workspace=workspace, user=user).first()
     return found or SenderSettings(workspace=workspace, user=user)

@@ -247,7 +247,7 @@ def message_queue_email(
     *,
     workspace: Workspace,
     person: Person,
-    user: User,
+    user: User | None,
     to_address: str,
     subject: str,
     body: str,
@@ -257,7 +257,10 @@ def message_queue_email(
     followup_id: int | None = None,
     list_unsubscribe: str = "",
 ) -> OutboundMessage:
-    """Queue an email for the worker; the same idempotency key never queues twice."""
+    """Queue an email for the worker; the same idempotency key never queues twice.
+
+    Without a user (privacy mails to a data subject) it goes out from the site's address.
+    """
     existing = _existing(workspace, idempotency_key)
     if existing is not None:
         return existing

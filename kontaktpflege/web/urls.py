@@ -21,4 +21,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.recruiting")),
     path("", include("kontaktpflege.web.views.rejections")),
     path("", include("kontaktpflege.web.views.pools")),
+    path("", include("kontaktpflege.web.views.privacy_public")),
 ]

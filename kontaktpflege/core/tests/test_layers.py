@@ -22,6 +22,7 @@ LAYERS = [
     "network",
     "applications",
     "recruiting",
+    "privacy",
     "dataio",
 ]
 

@@ -1,0 +1,51 @@
+"""The public talent-pool sign-up form (no account)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kontaktpflege.recruiting.models import CareerLevel, JobType
+from kontaktpflege.web.forms.base import StyledForm
+
+
+class PoolSignupForm(StyledForm):
+    """Name, address, interests, career level and preferred job type, and the consent tick.
+
+    `website` is a honeypot: hidden from people, filled in by bots.
+    """
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    interests = forms.CharField(
+        label=_("Interests"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the fields or roles you would like to hear about."),
+    )
+    career_level = forms.ChoiceField(
+        label=_("Career level"), required=False, choices=[("", "–"), *CareerLevel.choices]
+    )
+    job_type = forms.ChoiceField(
+        label=_("Preferred job type"), required=False, choices=[("", "–"), *JobType.choices]
+    )
+    agree = forms.BooleanField(label=_("I agree"), required=True)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: object, statement: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if statement:
+            self.fields["agree"].label = statement
+        self.fields["agree"].error_messages["required"] = _(
+            "Please tick the box to agree; without consent we cannot keep your details."
+        )
+
+    @property
+    def is_bot(self) -> bool:
+        """The honeypot was filled in."""
+        return bool(self.data.get("website"))
