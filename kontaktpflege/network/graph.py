@@ -333,7 +333,7 @@ def assemble(workspace_id: int, token: int, ids: np.ndarray, edges: np.ndarray) 
     src = np.concatenate([i, j[~loop]])
     dst = np.concatenate([j, i[~loop]])
     both = np.concatenate([payload, payload[~loop]])
-    order = np.lexsort((dst, src))
+    order = np.argsort(src * max(nodes, 1) + dst, kind="stable")  # by node, then neighbour
     return Graph(
         workspace_id=workspace_id,
         token=token,
