@@ -88,7 +88,7 @@ def graph_rebuild_soon(workspace_id: int) -> None:
         if graph.is_large(workspace_id):
             graph_rebuild_enqueue(workspace_id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)  # a failure is logged; the change stands
     if connection.in_atomic_block:
         pending[workspace_id] = connection.run_on_commit
     else:
