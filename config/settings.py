@@ -214,12 +214,16 @@ PERIODIC_TASKS = [
     "kontaktpflege.messaging.tasks.outbox_recover",
     "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
     "kontaktpflege.privacy.tasks.privacy_dispatch",
+    "kontaktpflege.network.tasks.graph_snapshots_tidy",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
 # Warm introductions: a workspace with more people than this gets its graph built by the
 # worker (a snapshot file per graph version in GRAPH_DIR, loaded by web processes).
 GRAPH_IN_REQUEST_PEOPLE = env_int("GRAPH_IN_REQUEST_PEOPLE", 5000)
 GRAPH_DIR = env_str("GRAPH_DIR", str(BASE_DIR / "var" / "graphs"))
+# A request waits at most this long for a web process to load a snapshot (a background
+# thread); after that the page says the introductions are being prepared.
+GRAPH_LOAD_WAIT_MS = env_int("GRAPH_LOAD_WAIT_MS", 200)
 WORKER_WARN_AFTER = env_int("WORKER_WARN_AFTER", 300)
 
 # Behind HTTPS (a proxy terminating TLS): KP_HTTPS=true secures cookies and sends HSTS.

@@ -11,5 +11,6 @@ class NetworkConfig(AppConfig):
         from kontaktpflege.network import selectors, services
 
         on_graph_changed(services.graph_stamp_renew)
+        on_graph_changed(services.graph_rebuild_soon)
         register_about_provider("person", selectors.introduction_about_person)
         register_about_provider("organisation", selectors.introduction_about_organisation)

@@ -1,14 +1,20 @@
-"""Who knows whom in one workspace, as a rustworkx graph on integer ids, cached per process.
+"""Who knows whom in one workspace, as a graph on integer ids, cached per process.
 
-Nodes are the workspace's people (payload: the person id). An edge's payload is the
+Nodes are the workspace's people (node n is the n-th person id). An edge's payload is the
 relationship's strength 1–5, or WEAK (0) where two people only worked at the same
-organisation at overlapping times (a Relationship between them overrides that).
+organisation at overlapping times (a Relationship between them overrides that). The graph
+is held as compressed adjacency arrays (numpy CSR): searches are array operations over the
+targets' edges and a per-person two-step index, without a Python loop over neighbours, and
+the graph is a handful of arrays the garbage collector never walks. rustworkx builds the
+same graph for the benchmark's floor (to_rx).
 
-The cache holds one built graph per workspace together with the workspace's GraphStamp
-token; a reader compares the token (one indexed query) and rebuilds on a difference. The
+The cache holds one graph per workspace together with the workspace's GraphStamp token; a
+reader compares the token (one indexed query) and takes another graph on a difference. The
 token is renewed inside every transaction that changes relationships, employments or
 people (core.facts.graph_changed), so a committed change is seen by the next query in every
-process. The selectors that show paths load each person on them again from the database,
+process. A large workspace's graph is built by the worker (with the two-step index of each
+member) and stored as a snapshot per token, which web processes load in a background
+thread. The selectors that show paths load each person on them again from the database,
 scoped to the workspace, and drop a path through anyone missing, so even a stale graph
 could never show a deleted person or someone of another workspace.
 """
@@ -16,10 +22,13 @@ could never show a deleted person or someone of another workspace.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import itertools
+import logging
 import os
+import re
 import threading
+import time
+import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,12 +50,14 @@ BRIDGE_CAP = 16
 # A target company with more people than this is searched through the first ones by id.
 MAX_TARGETS = 2_000
 MAX_WORKSPACES = 4  # graphs kept per process (memory stays bounded)
-# A graph with this many edges is moved out of the garbage collector's way (see _settle).
-SETTLE_EDGES = 100_000
+# A write aside older than this (seconds) was left by a crashed process.
+PART_TTL = 3600
 # Dates as days since 1970: date.min and date.max, and a span wider than any date range.
 FAR_BACK = (dt.date.min - dt.date(1970, 1, 1)).days
 FAR_AHEAD = (dt.date.max - dt.date(1970, 1, 1)).days
 SPAN = FAR_AHEAD - FAR_BACK + 1
+
+logger = logging.getLogger(__name__)
 
 
 def effective(strength: int) -> int:
@@ -54,57 +65,135 @@ def effective(strength: int) -> int:
     return strength or 1
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Everyone two steps from me, as arrays over nodes (computed once per graph and person).
+
+    For a node b, entries ptr[b]:ptr[b + 1] of `via` and `strength` are my contacts who know
+    b and the payload of their tie to b, strongest first (then the higher node), at most
+    BRIDGE_CAP of them. `mine` is the payload of my tie to each node, -1 where there is none.
+    """
+
+    mine: np.ndarray  # node → my payload, -1 (int8)
+    ptr: np.ndarray  # node → offsets (int64, nodes + 1)
+    via: np.ndarray  # my contact (int32)
+    strength: np.ndarray  # payload of their tie to the node (int8)
+
+
 @dataclass
 class Graph:
-    """One workspace's graph at one stamp token."""
+    """One workspace's graph at one stamp token, as compressed adjacency arrays (CSR).
+
+    Node n is the person ids[n] (ids sorted); its neighbours are nbr[ptr[n]:ptr[n + 1]]
+    (ascending) with the edges' payloads in pay. A handful of numpy arrays: nothing for the
+    garbage collector to walk, and a snapshot loads in milliseconds.
+    """
 
     workspace_id: int
     token: int
-    rx: rx.PyGraph
-    index: dict[int, int]  # person id → node
-    ids: list[int]  # node → person id
-    _bridges: dict[int, dict[int, tuple[tuple[int, int], ...]]] = field(default_factory=dict)
+    ids: np.ndarray  # node → person id (int64, sorted)
+    ptr: np.ndarray  # node → offsets into nbr/pay (int64, nodes + 1)
+    nbr: np.ndarray  # neighbour nodes (int32)
+    pay: np.ndarray  # edge payloads (int8)
+    _steps: dict[int, Steps] = field(default_factory=dict)
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.ids)
+
+    @property
+    def num_edges(self) -> int:
+        loops = int(np.count_nonzero(self.nbr == np.repeat(self._all_nodes(), self.degrees())))
+        return (len(self.nbr) + loops) // 2
+
+    def _all_nodes(self) -> np.ndarray:
+        return np.arange(len(self.ids), dtype=np.int32)
+
+    def degrees(self) -> np.ndarray:
+        return np.diff(self.ptr)
 
     def node(self, person_id: int) -> int | None:
-        return self.index.get(person_id)
+        at = int(np.searchsorted(self.ids, person_id))
+        return at if at < len(self.ids) and self.ids[at] == person_id else None
 
-    def bridges(self, me: int) -> dict[int, tuple[tuple[int, int], ...]]:
-        """Everyone two steps from me → [(payload of their tie, my contact)], strongest first.
+    def adj(self, node: int) -> dict[int, int]:
+        """Neighbour → payload of one node (for tests and the bench)."""
+        lo, hi = self.ptr[node], self.ptr[node + 1]
+        return dict(zip(self.nbr[lo:hi].tolist(), self.pay[lo:hi].tolist(), strict=True))
 
-        Computed once per graph and person; a query then costs only its targets' edges.
-        """
-        found = self._bridges.get(me)
+    def edges(self) -> np.ndarray:
+        """Each edge once as (low node, high node, payload)."""
+        src = np.repeat(self._all_nodes(), self.degrees())
+        once = src <= self.nbr
+        return np.stack([src[once], self.nbr[once], self.pay[once]], axis=1).astype(np.int64)
+
+    def steps(self, me: int) -> Steps:
+        """The two-step index from me (the worker stores it with the graph; a person it did
+        not foresee gets it computed here, a few milliseconds of numpy)."""
+        found = self._steps.get(me)
         if found is None:
-            found = _two_steps(self.rx, me)
-            self._bridges[me] = found
-            _settle(self)
+            found = two_steps(self.ptr, self.nbr, self.pay, me)
+            self._steps[me] = found
         return found
 
 
-def _settle(graph: Graph) -> None:
-    """Move what exists now (a new large graph, its index) out of the collector's way:
-    rustworkx lets the collector walk every node and edge payload, so each full collection
-    in a later query took 100–250 ms at 1.9M edges (the query's p95). Frozen objects are
-    still freed by reference counting when the cache drops the graph."""
-    if graph.rx.num_edges() >= SETTLE_EDGES:
-        gc.freeze()
+def to_rx(graph: Graph) -> rx.PyGraph:
+    """The same graph as a rustworkx graph (node n = ids[n]; the bench's floor, tests)."""
+    g = rx.PyGraph(multigraph=False, node_count_hint=graph.num_nodes)
+    g.add_nodes_from(graph.ids.tolist())
+    g.add_edges_from([tuple(edge) for edge in graph.edges().tolist()])
+    return g
 
 
-def _two_steps(graph: rx.PyGraph, me: int) -> dict[int, tuple[tuple[int, int], ...]]:
-    found: dict[int, list[tuple[int, int]]] = {}
-    for a in graph.adj(me):
-        for b, strength in graph.adj(a).items():
-            if b != me:
-                found.setdefault(b, []).append((strength, a))
-    # Tuples of integers, not lists: the garbage collector can stop tracking them.
-    return {
-        b: tuple(
-            sorted(edges, key=lambda edge: (effective(edge[0]), edge[1]), reverse=True)[:BRIDGE_CAP]
-        )
-        if len(edges) > 1
-        else tuple(edges)
-        for b, edges in found.items()
-    }
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenated ranges starts[k] .. starts[k] + counts[k] (one array, no loop)."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
+
+
+def _group_rank(keys: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal (sorted) keys: 0, 1, 2, 0, 1, …"""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+
+
+def _offsets(keys: np.ndarray, nodes: int) -> np.ndarray:
+    ptr = np.zeros(nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=nodes), out=ptr[1:])
+    return ptr
+
+
+def two_steps(ptr: np.ndarray, nbr: np.ndarray, pay: np.ndarray, me: int) -> Steps:
+    """Steps from me: per node b two steps away, my contacts a who know b, by the payload
+    of a–b (as effective strength) then a, both descending, at most BRIDGE_CAP."""
+    nodes = len(ptr) - 1
+    lo, hi = ptr[me], ptr[me + 1]
+    contacts, payloads = nbr[lo:hi], pay[lo:hi]
+    other = contacts != me
+    contacts, payloads = contacts[other], payloads[other]
+    mine = np.full(nodes, -1, dtype=np.int8)
+    mine[contacts] = payloads
+    counts = ptr[contacts + 1] - ptr[contacts]
+    at = _ranges(ptr[contacts], counts)
+    b, strength = nbr[at], pay[at]
+    a = np.repeat(contacts, counts)
+    other = b != me
+    b, strength, a = b[other], strength[other], a[other]
+    order = np.lexsort((-a.astype(np.int64), -np.maximum(strength, 1).astype(np.int64), b))
+    b, strength, a = b[order], strength[order], a[order]
+    kept = _group_rank(b) < BRIDGE_CAP
+    b, strength, a = b[kept], strength[kept], a[kept]
+    return Steps(
+        mine=mine,
+        ptr=_offsets(b, nodes),
+        via=a.astype(np.int32),
+        strength=strength.astype(np.int8),
+    )
 
 
 def colleague_pairs(stints: list[tuple[dt.date, dt.date, int]]) -> Iterable[tuple[int, int]]:
@@ -237,24 +326,33 @@ def distinct(edges: np.ndarray, nodes: int) -> np.ndarray:
 
 def assemble(workspace_id: int, token: int, ids: np.ndarray, edges: np.ndarray) -> Graph:
     """The graph from person ids (sorted) and distinct node edges (low, high, payload)."""
-    graph = rx.PyGraph(multigraph=False, node_count_hint=len(ids), edge_count_hint=len(edges))
-    people = ids.tolist()
-    graph.add_nodes_from(people)
-    i, j, payload = edges.T.tolist() if len(edges) else ([], [], [])
-    graph.add_edges_from(list(zip(i, j, payload, strict=True)))
-    index = dict(zip(people, range(len(people)), strict=True))
-    return Graph(workspace_id=workspace_id, token=token, rx=graph, index=index, ids=people)
+    nodes = len(ids)
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 3)
+    i, j, payload = edges[:, 0], edges[:, 1], edges[:, 2]
+    loop = i == j  # listed once among the node's neighbours
+    src = np.concatenate([i, j[~loop]])
+    dst = np.concatenate([j, i[~loop]])
+    both = np.concatenate([payload, payload[~loop]])
+    order = np.argsort(src * max(nodes, 1) + dst, kind="stable")  # by node, then neighbour
+    return Graph(
+        workspace_id=workspace_id,
+        token=token,
+        ids=np.asarray(ids, dtype=np.int64),
+        ptr=_offsets(src, nodes),
+        nbr=dst[order].astype(np.int32),
+        pay=both[order].astype(np.int8),
+    )
 
 
 _CACHE: OrderedDict[int, Graph] = OrderedDict()
 _LOCK = threading.Lock()
+_LOADING: dict[tuple[int, int], threading.Thread] = {}
 
 
 def _keep(graph: Graph) -> Graph:
     """Cache a graph (the caller holds the lock)."""
-    if _CACHE.get(graph.workspace_id) is not graph:
-        _CACHE[graph.workspace_id] = graph
-        _settle(graph)
+    _CACHE[graph.workspace_id] = graph
+    _CACHE.move_to_end(graph.workspace_id)
     while len(_CACHE) > MAX_WORKSPACES:
         _CACHE.popitem(last=False)
     return graph
@@ -276,16 +374,47 @@ def graph_for(workspace_id: int, token: int) -> Graph:
 
 
 def graph_ready(workspace_id: int, token: int) -> Graph | None:
-    """The graph for this token if it is quick to have: cached in this process, prepared by
-    the worker (a snapshot file), or a small workspace's built now (a few ms). None for a
-    large workspace nobody has prepared yet: the caller asks the worker for it."""
+    """The graph for this token if it is quick to have: cached in this process, a small
+    workspace's built now (a few ms), or the worker's snapshot loaded by a background thread
+    within settings.GRAPH_LOAD_WAIT_MS. None otherwise (still loading, or nobody has
+    prepared it: the caller asks the worker); a request never waits longer than that."""
+    key = (workspace_id, token)
     with _LOCK:
         found = _cached(workspace_id, token)
-        if found is None:
-            found = snapshot_read(workspace_id, token)
-        if found is None and _is_small(workspace_id):
-            found = build(workspace_id, token)
-        return None if found is None else _keep(found)
+        if found is not None:
+            return found
+        loader = _LOADING.get(key)
+        if loader is None:
+            if not snapshot_path(workspace_id, token).exists():
+                return _keep(build(workspace_id, token)) if _is_small(workspace_id) else None
+            loader = threading.Thread(
+                target=_load, args=key, name=f"graph-load-{workspace_id}", daemon=True
+            )
+            _LOADING[key] = loader
+            loader.start()
+    loader.join(settings.GRAPH_LOAD_WAIT_MS / 1000)
+    with _LOCK:
+        return _cached(workspace_id, token)
+
+
+def _load(workspace_id: int, token: int) -> None:
+    """Load a snapshot into the cache (a background thread; files only, no database)."""
+    try:
+        found = snapshot_read(workspace_id, token)
+        with _LOCK:
+            if found is not None:
+                _keep(found)
+    except Exception:
+        logger.exception("could not load the graph of workspace %s", workspace_id)
+    finally:
+        with _LOCK:
+            _LOADING.pop((workspace_id, token), None)
+
+
+def loading() -> list[threading.Thread]:
+    """The snapshot loads under way in this process (tests wait for them)."""
+    with _LOCK:
+        return list(_LOADING.values())
 
 
 def _is_small(workspace_id: int) -> bool:
@@ -293,36 +422,82 @@ def _is_small(workspace_id: int) -> bool:
     return not Person.objects.filter(workspace_id=workspace_id).order_by()[limit : limit + 1]
 
 
+def is_large(workspace_id: int) -> bool:
+    """Whether the worker builds this workspace's graph (more people than the web may build)."""
+    return not _is_small(workspace_id)
+
+
 # -- snapshots: the worker builds, web processes load ---------------------------------------
+
+SNAPSHOT = re.compile(r"^(\d+)-(\d+)\.npz$")
+ARRAYS = ("ids", "ptr", "nbr", "pay")
+STEP_ARRAYS = ("mine", "ptr", "via", "strength")
 
 
 def snapshot_path(workspace_id: int, token: int) -> Path:
     return Path(settings.GRAPH_DIR) / f"{workspace_id}-{token}.npz"
 
 
-def snapshot_write(workspace_id: int, token: int, ids: np.ndarray, edges: np.ndarray) -> Path:
-    """Store a graph's ids and edges for this token (written aside, then renamed, so a reader
-    never sees half a file); the workspace's snapshots of other tokens are removed."""
-    path = snapshot_path(workspace_id, token)
+def snapshot_write(graph: Graph, me_ids: Iterable[int] = ()) -> Path:
+    """Store a graph and the two-step index of each of `me_ids` (the members' own nodes) for
+    its token, written aside then renamed, so a reader never sees half a file; the
+    workspace's snapshots of other tokens are removed."""
+    path = snapshot_path(graph.workspace_id, graph.token)
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f".{path.stem}.{os.getpid()}.part.npz")
-    np.savez(part, ids=ids, edges=edges.astype(np.int64))
+    arrays = {name: getattr(graph, name) for name in ARRAYS}
+    mes = [n for pk in me_ids if (n := graph.node(pk)) is not None]
+    arrays["me"] = np.array(mes, dtype=np.int64)
+    for k, me in enumerate(mes):
+        steps = graph.steps(me)
+        for name in STEP_ARRAYS:
+            arrays[f"steps{k}_{name}"] = getattr(steps, name)
+    part = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.part.npz")
+    np.savez(part, **arrays)
     os.replace(part, path)
-    for old in path.parent.glob(f"{workspace_id}-*.npz"):
+    for old in path.parent.glob(f"{graph.workspace_id}-*.npz"):
         if old != path:
             old.unlink(missing_ok=True)
     return path
 
 
 def snapshot_read(workspace_id: int, token: int) -> Graph | None:
-    """The graph from the snapshot of this token, or None when there is none (or it is
-    unreadable: then the worker prepares it again)."""
+    """The graph (with its two-step indexes) from the snapshot of this token, or None when
+    there is none; an unreadable one is removed, so the worker prepares it again."""
+    path = snapshot_path(workspace_id, token)
     try:
-        with np.load(snapshot_path(workspace_id, token), allow_pickle=False) as data:
-            ids, edges = data["ids"], data["edges"]
-    except (OSError, KeyError, ValueError):
+        with np.load(path, allow_pickle=False) as data:
+            graph = Graph(workspace_id, token, *(data[name] for name in ARRAYS))
+            for k, me in enumerate(data["me"].tolist()):
+                steps = Steps(*(data[f"steps{k}_{name}"] for name in STEP_ARRAYS))
+                graph._steps[me] = steps
+    except FileNotFoundError:
         return None
-    return assemble(workspace_id, token, ids, edges)
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        logger.warning("unreadable graph snapshot %s removed", path)
+        path.unlink(missing_ok=True)
+        return None
+    return graph
+
+
+def snapshots_tidy(current: dict[int, int]) -> list[Path]:
+    """Remove snapshots whose workspace is gone or whose token is no longer current
+    (`current`: workspace id → token), and writes a crashed process left. Returns them."""
+    folder = Path(settings.GRAPH_DIR)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    stale_part = time.time() - PART_TTL
+    for path in folder.iterdir():
+        match = SNAPSHOT.match(path.name)
+        if match:
+            workspace_id, token = int(match[1]), int(match[2])
+            if current.get(workspace_id) == token:
+                continue
+        elif not (path.name.endswith(".part.npz") and path.stat().st_mtime < stale_part):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def forget(workspace_id: int | None = None) -> None:
@@ -366,52 +541,78 @@ class Found:
 def search(graph: Graph, me_id: int, target_ids: Iterable[int], keep: int = 200) -> Found:
     """First-degree targets and, per introducer, the best path of two or three steps.
 
-    Work is bounded by the targets' edges times BRIDGE_CAP; cycles and repeated people are
-    harmless because paths are built from sets of distinct nodes, never by walking.
+    Array work bounded by the targets' edges times BRIDGE_CAP, no loop over neighbours;
+    cycles and repeated people are harmless because paths are built from sets of distinct
+    nodes, never by walking. Of equally good paths, an introducer keeps the first met in
+    the order (target, neighbour, bridge rank); equally ranked introducers keep it too.
     """
     found = Found()
     me = graph.node(me_id)
     if me is None:
         return found
-    nodes = sorted({n for t in target_ids if (n := graph.node(t)) is not None} - {me})
+    wanted = np.fromiter(target_ids, dtype=np.int64)
+    nodes = _nodes(graph.ids, np.unique(wanted))
+    nodes = nodes[(nodes >= 0) & (nodes != me)]  # unique and ascending, as the ids are
     found.truncated = len(nodes) > MAX_TARGETS
-    targets = set(nodes[:MAX_TARGETS])
+    targets = nodes[:MAX_TARGETS]
     found.targets = len(targets)
-    g, pid = graph.rx, graph.ids
-    mine = g.adj(me)
-    bridges = graph.bridges(me)
-    # introducer → ((-degree, onward), nodes, payloads); the greater key is the better path
-    best: dict[int, tuple[tuple[int, int], tuple[int, ...], tuple[int, ...]]] = {}
-    reach: dict[int, set[int]] = {}
-    for t in sorted(targets):
-        if t in mine:
-            found.first.append(RawPath((me_id, pid[t]), (mine[t],)))
-        for b, to_target in g.adj(t).items():
-            if b == me or b in targets:
-                continue
-            onward = to_target or 1
-            if b in mine:
-                key = (-2, onward)
-                old = best.get(b)
-                if old is None or key > old[0]:
-                    best[b] = (key, (b, t), (mine[b], to_target))
-                reach.setdefault(b, set()).add(t)
-            for to_bridge, a in bridges.get(b, ()):
-                if a in targets or a == b:  # a == b only on a self-loop
-                    continue
-                key = (-3, min(to_bridge or 1, onward))
-                old = best.get(a)
-                if old is None or key > old[0]:
-                    best[a] = (key, (a, b, t), (mine[a], to_bridge, to_target))
-                reach.setdefault(a, set()).add(t)
+    if not len(targets):
+        return found
+    steps = graph.steps(me)
+    mine, pid = steps.mine, graph.ids
+    first = targets[mine[targets] >= 0]
+    found.first = [
+        RawPath((me_id, person), (payload,))
+        for person, payload in zip(pid[first].tolist(), mine[first].tolist(), strict=True)
+    ]
+    is_target = np.zeros(graph.num_nodes, dtype=bool)
+    is_target[targets] = True
+    # Every edge (t, b) from a target to someone who is neither me nor a target.
+    counts = graph.ptr[targets + 1] - graph.ptr[targets]
+    at = _ranges(graph.ptr[targets], counts)
+    t, b, to_target = np.repeat(targets, counts), graph.nbr[at], graph.pay[at]
+    ok = (b != me) & ~is_target[b]
+    t, b, to_target = t[ok], b[ok], to_target[ok]
+    onward = np.maximum(to_target, 1)
+    # Degree 2: b is my contact. Degree 3: my contact a knows b (b's bridges).
+    direct = np.flatnonzero(mine[b] >= 0)
+    counts = steps.ptr[b + 1] - steps.ptr[b]
+    at = _ranges(steps.ptr[b], counts)
+    row = np.repeat(np.arange(len(b)), counts)
+    rank = _group_rank(row)
+    a, to_bridge = steps.via[at], steps.strength[at]
+    ok = ~is_target[a] & (a != b[row])  # a == b only on a self-loop
+    row, rank, a, to_bridge = row[ok], rank[ok], a[ok], to_bridge[ok]
+    who = np.concatenate([b[direct], a]).astype(np.int64)
+    if not len(who):
+        return found
+    degree = np.concatenate([np.full(len(direct), 2), np.full(len(a), 3)])
+    warmth = np.concatenate([onward[direct], np.minimum(np.maximum(to_bridge, 1), onward[row])])
+    seen = np.concatenate([direct * (BRIDGE_CAP + 1), row * (BRIDGE_CAP + 1) + 1 + rank])
+    middle = np.concatenate([np.full(len(direct), -1), b[row]])
+    hop = np.concatenate([to_target[direct], to_bridge])  # the introducer's onward tie
+    last = np.concatenate([to_target[direct], to_target[row]])
+    target = np.concatenate([t[direct], t[row]])
+    # The best path per introducer: degree 2 first, then the warmer, then the first met.
+    order = np.lexsort((seen, -warmth, degree, who))
+    heads = np.flatnonzero(np.r_[True, who[order][1:] != who[order][:-1]])
+    best = order[heads]
+    first_seen = np.minimum.reduceat(seen[order], heads)
+    pairs = np.unique(who * graph.num_nodes + target)  # (introducer, target) once each
+    _who, reach = np.unique(pairs // graph.num_nodes, return_counts=True)
     # Only the best by the graph alone (degree, my tie, reach) become paths to score afresh.
-    ranked = sorted(
-        best.items(),
-        key=lambda item: (item[1][0][0], effective(mine[item[0]]), len(reach[item[0]])),
-        reverse=True,
-    )
+    intro = who[best]
+    ranked = np.lexsort((first_seen, -reach, -np.maximum(mine[intro], 1), degree[best]))
     found.candidates = len(ranked)
-    for a, (_key, via, payloads) in ranked[:keep]:
-        path = RawPath((me_id, *(pid[n] for n in via)), payloads)
-        found.introducers[pid[a]] = (path, len(reach[a]))
+    chosen = best[ranked[:keep]]
+    columns = (who, middle, target, hop, last, degree)
+    rows = zip(*(column[chosen].tolist() for column in columns), strict=True)
+    reaches = reach[ranked[:keep]].tolist()
+    for (a_, b_, t_, hop_, last_, degree_), n in zip(rows, reaches, strict=True):
+        mine_ = int(mine[a_])
+        if degree_ == 2:
+            path = RawPath((me_id, int(pid[a_]), int(pid[t_])), (mine_, last_))
+        else:
+            path = RawPath((me_id, int(pid[a_]), int(pid[b_]), int(pid[t_])), (mine_, hop_, last_))
+        found.introducers[path.ids[1]] = (path, n)
     return found

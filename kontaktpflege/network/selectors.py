@@ -26,7 +26,15 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.selectors import person_self
 from kontaktpflege.network import ranking
-from kontaktpflege.network.graph import WEAK, Found, RawPath, effective, graph_ready, search
+from kontaktpflege.network.graph import (
+    WEAK,
+    Found,
+    RawPath,
+    effective,
+    graph_ready,
+    search,
+    snapshot_path,
+)
 from kontaktpflege.network.services import graph_prepare_request, graph_stamp_get
 
 K = TypeVar("K", bound=Hashable)
@@ -268,11 +276,13 @@ def _graph_search(
     workspace: Workspace, me: Person, targets: dict[K, list[int]]
 ) -> dict[K, Found] | None:
     """Search each set of targets; None while the worker prepares a large workspace's graph
-    (it is asked to here: the build never runs in a web request)."""
+    (it is asked to here when it has not stored it: the build never runs in a web request)
+    or while this process loads the stored one."""
     token = graph_stamp_get(workspace.pk)
     graph = graph_ready(workspace.pk, token)
     if graph is None:
-        graph_prepare_request(workspace.pk, token)
+        if not snapshot_path(workspace.pk, token).exists():
+            graph_prepare_request(workspace.pk, token)
         return None
     return {key: search(graph, me.pk, ids, keep=CANDIDATES) for key, ids in targets.items()}
 

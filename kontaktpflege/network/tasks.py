@@ -11,3 +11,11 @@ def graph_prepare(workspace_id: int) -> int:
     from kontaktpflege.network.services import graph_prepare as prepare
 
     return prepare(workspace_id)
+
+
+@task()
+def graph_snapshots_tidy() -> int:
+    """Periodic (scheduler): remove snapshots of deleted workspaces and stale versions."""
+    from kontaktpflege.network.services import graph_snapshots_tidy as tidy
+
+    return tidy()

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 
 import numpy as np
 import pytest
-import rustworkx as rx
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kontaktpflege.network import graph as graph_module
 from kontaktpflege.network.graph import (
     BRIDGE_CAP,
     MAX_COLLEAGUES,
+    MAX_TARGETS,
     WEAK,
+    Found,
     Graph,
+    RawPath,
+    assemble,
     colleague_edges,
     colleague_pairs,
+    distinct,
+    effective,
     search,
 )
 
@@ -24,10 +31,11 @@ EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _graph(ids: list[int], edges: list[tuple[int, int, int]]) -> Graph:
-    g = rx.PyGraph(multigraph=False)
-    index = dict(zip(ids, g.add_nodes_from(ids), strict=True))
-    g.add_edges_from([(index[a], index[b], s) for a, b, s in edges])
-    return Graph(workspace_id=1, token=1, rx=g, index=index, ids=ids)
+    """A graph of these people and ties (a later tie on the same pair wins; self-loops stay)."""
+    ids = sorted(ids)
+    node = {pk: n for n, pk in enumerate(ids)}
+    pairs = np.array([(node[a], node[b], s) for a, b, s in edges], dtype=np.int64).reshape(-1, 3)
+    return assemble(1, 1, np.array(ids), distinct(pairs, len(ids)))
 
 
 def test_a_cycle_and_a_self_loop_give_finite_paths_of_distinct_people():
@@ -152,3 +160,99 @@ def test_the_database_gives_positions_as_days_with_open_ends_filled_in(workspace
         people[2].pk: (days(d(2010, 5, 5)), FAR_AHEAD),
         people[3].pk: (days(d(2011, 6, 6)), days(d(2011, 6, 6))),
     }
+
+
+def _reference(graph: Graph, me_id: int, target_ids: list[int], keep: int) -> Found:
+    """The search as a loop over neighbours (its former implementation, walking each node's
+    neighbours in ascending order): the array search must give exactly this."""
+    found = Found()
+    me = graph.node(me_id)
+    if me is None:
+        return found
+    nodes = sorted({n for t in target_ids if (n := graph.node(t)) is not None} - {me})
+    targets = set(nodes[:MAX_TARGETS])
+    found.targets = len(targets)
+    pid = graph.ids.tolist()
+    mine = {a: s for a, s in graph.adj(me).items() if a != me}
+    two: dict[int, list[tuple[int, int]]] = {}
+    for a in sorted(mine):
+        for b, strength in sorted(graph.adj(a).items()):
+            if b != me:
+                two.setdefault(b, []).append((strength, a))
+    bridges = {
+        b: sorted(edges, key=lambda e: (effective(e[0]), e[1]), reverse=True)[
+            : graph_module.BRIDGE_CAP
+        ]
+        for b, edges in two.items()
+    }
+    best: dict[int, tuple[tuple[int, int], tuple[int, ...], tuple[int, ...]]] = {}
+    reach: dict[int, set[int]] = {}
+    for t in sorted(targets):
+        if t in mine:
+            found.first.append(RawPath((me_id, pid[t]), (mine[t],)))
+        for b, to_target in sorted(graph.adj(t).items()):
+            if b == me or b in targets:
+                continue
+            onward = to_target or 1
+            if b in mine:
+                key = (-2, onward)
+                if b not in best or key > best[b][0]:
+                    best[b] = (key, (b, t), (mine[b], to_target))
+                reach.setdefault(b, set()).add(t)
+            for to_bridge, a in bridges.get(b, ()):
+                if a in targets or a == b:
+                    continue
+                key = (-3, min(to_bridge or 1, onward))
+                if a not in best or key > best[a][0]:
+                    best[a] = (key, (a, b, t), (mine[a], to_bridge, to_target))
+                reach.setdefault(a, set()).add(t)
+    ranked = sorted(
+        best.items(),
+        key=lambda item: (item[1][0][0], effective(mine[item[0]]), len(reach[item[0]])),
+        reverse=True,
+    )
+    found.candidates = len(ranked)
+    for a, (_key, via, payloads) in ranked[:keep]:
+        found.introducers[pid[a]] = (
+            RawPath((me_id, *(pid[n] for n in via)), payloads),
+            len(reach[a]),
+        )
+    return found
+
+
+random_graph = st.fixed_dictionaries(
+    {
+        "edges": st.lists(
+            st.tuples(st.integers(0, 11), st.integers(0, 11), st.integers(0, 5)), max_size=45
+        ),
+        "me": st.integers(0, 11),
+        "targets": st.lists(st.integers(0, 13), max_size=6),
+        "keep": st.sampled_from([1, 2, 5, 200]),
+        "cap": st.integers(1, 4),
+    }
+)
+
+
+@given(random_graph)
+def test_the_array_search_equals_the_loop_over_neighbours(data):
+    # person ids 10, 20, …: node numbers and ids differ; 12 and 13 are unknown targets
+    graph = _graph(
+        [10 * (n + 1) for n in range(12)],
+        [(10 * (a + 1), 10 * (b + 1), s) for a, b, s in data["edges"]],
+    )
+    me, targets = 10 * (data["me"] + 1), [10 * (t + 1) for t in data["targets"]]
+    with patch.object(graph_module, "BRIDGE_CAP", data["cap"]):
+        got = search(graph, me, targets, keep=data["keep"])
+        expected = _reference(graph, me, targets, keep=data["keep"])
+    assert got.first == expected.first
+    assert list(got.introducers.items()) == list(expected.introducers.items())
+    assert (got.targets, got.candidates) == (expected.targets, expected.candidates)
+
+
+def test_the_two_step_index_keeps_a_node_that_only_i_know_out_of_my_own_entries():
+    graph = _graph([1, 2, 3], [(1, 2, 4), (2, 3, 2), (1, 1, 5)])  # a self-loop on me
+    steps = graph.steps(graph.node(1) or 0)
+    assert steps.mine.tolist() == [-1, 4, -1]
+    node3 = graph.node(3) or 0
+    lo, hi = steps.ptr[node3], steps.ptr[node3 + 1]
+    assert steps.via[lo:hi].tolist() == [graph.node(2)] and steps.strength[lo:hi].tolist() == [2]

@@ -4,7 +4,9 @@ process loads that snapshot instead of building."""
 
 from __future__ import annotations
 
-import gc
+import csv
+import io
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -86,8 +88,8 @@ def test_the_loaded_snapshot_is_the_graph_a_build_gives(net, workspace):
     services.graph_prepare(workspace.pk)
     token = graph_stamp_get(workspace.pk)
     built, loaded = graph.build(workspace.pk, token), graph.snapshot_read(workspace.pk, token)
-    assert loaded is not None and loaded.ids == built.ids
-    assert sorted(loaded.rx.weighted_edge_list()) == sorted(built.rx.weighted_edge_list())
+    assert loaded is not None and loaded.ids.tolist() == built.ids.tolist()
+    assert loaded.edges().tolist() == built.edges().tolist()
 
 
 def test_a_change_retires_the_snapshot_until_the_worker_prepares_the_new_version(
@@ -129,15 +131,76 @@ def test_the_target_list_says_introductions_are_being_prepared(alice_client, net
     assert "Warm introductions are being prepared…" in html
 
 
-def test_a_large_graph_is_moved_out_of_the_garbage_collectors_way(net, workspace, monkeypatch):
-    gc.unfreeze()
-    token = graph_stamp_get(workspace.pk)
-    graph.graph_for(workspace.pk, token)
-    assert gc.get_freeze_count() == 0  # a small graph costs a collection nothing
-    graph.forget()
-    monkeypatch.setattr(graph, "SETTLE_EDGES", 1)
-    try:
-        graph.graph_for(workspace.pk, token)
-        assert gc.get_freeze_count() > 0  # full collections skip the graph's payloads
-    finally:
-        gc.unfreeze()
+def test_the_worker_stores_my_two_step_index_so_no_request_computes_it(
+    net, workspace, me, large, monkeypatch
+):
+    services.graph_prepare(workspace.pk)
+    loaded = graph.snapshot_read(workspace.pk, graph_stamp_get(workspace.pk))
+    assert loaded is not None
+    node = loaded.node(me.pk)
+    assert node is not None and set(loaded._steps) == {node}
+    expected = graph.two_steps(loaded.ptr, loaded.nbr, loaded.pay, node)
+    monkeypatch.setattr(graph, "two_steps", lambda *a: pytest.fail("computed in the request"))
+    assert loaded.steps(node).via.tolist() == expected.via.tolist()
+    assert loaded.steps(node).mine.tolist() == expected.mine.tolist()
+
+
+def test_a_snapshot_still_loading_answers_being_prepared_without_waiting_for_it(
+    alice_client, net, workspace, large, asked, settings, monkeypatch
+):
+    services.graph_prepare(workspace.pk)
+    settings.GRAPH_LOAD_WAIT_MS = 10
+    release = threading.Event()
+    read = graph.snapshot_read
+
+    def slow_read(*args):
+        assert release.wait(30), "the request waited for the load"
+        return read(*args)
+
+    monkeypatch.setattr(graph, "snapshot_read", slow_read)
+    url = reverse("organisation", args=[net.siemens.pk])
+    html = alice_client.get(url).content.decode()
+    assert "Warm introductions are being prepared…" in html
+    assert not release.is_set() and len(graph.loading()) == 1  # answered while loading
+    assert "being prepared" in alice_client.get(url).content.decode()
+    assert len(graph.loading()) == 1  # one load per process, not one per request
+    release.set()
+    for loader in graph.loading():
+        loader.join(30)
+    html = alice_client.get(url).content.decode()
+    assert "being prepared" not in html and "Anna Alt" in html
+    assert asked == []  # the worker had prepared it: nobody asked again
+
+
+def test_an_unreadable_snapshot_is_removed_so_the_worker_prepares_it_again(
+    alice_client, net, workspace, large, settings
+):
+    path = graph.snapshot_path(workspace.pk, graph_stamp_get(workspace.pk))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a graph")
+    assert graph.snapshot_read(workspace.pk, graph_stamp_get(workspace.pk)) is None
+    assert not path.exists()
+    assert tasks.graph_prepare.call(workspace.pk) > 0
+    assert graph.snapshot_read(workspace.pk, graph_stamp_get(workspace.pk)) is not None
+
+
+def test_an_export_while_the_graph_is_prepared_says_so_instead_of_empty_columns(
+    alice_client, net, large, asked
+):
+    response = alice_client.get(reverse("target_network") + "?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    siemens = next(r for r in rows if r[0] == "Siemens")
+    note = "Being prepared: export again in a minute"
+    assert siemens[3] == note and siemens[4] == note
+    assert "Anna Alt" not in response.content.decode("utf-8-sig")
+    html = alice_client.get(reverse("target_network")).content.decode()
+    assert "being prepared" in html.split("<tbody>", 1)[1]
+
+
+def test_the_export_in_german_says_it_is_being_prepared(alice, alice_client, net, large, asked):
+    alice.language = "de"
+    alice.save(update_fields=["language"])
+    response = alice_client.get(reverse("target_network") + "?format=csv")
+    assert "Wird vorbereitet: in einer Minute erneut exportieren" in response.content.decode(
+        "utf-8-sig"
+    )

@@ -96,12 +96,17 @@ def target_rows(request: WorkspaceRequest) -> list[TargetRow]:
 
 
 def _cells(row: TargetRow) -> list[str]:
+    if row.intros.preparing:  # never an empty cell that reads as "nobody"
+        first = introducers = _("Being prepared: export again in a minute")
+    else:
+        first = " | ".join(i.text for i in row.intros.first_degree)
+        introducers = " | ".join(i.text for i in row.intros.introducers)
     return [
         row.org.name,
         str(row.org.target_priority),
         str(row.org.get_target_status_display()),
-        " | ".join(i.text for i in row.intros.first_degree),
-        " | ".join(i.text for i in row.intros.introducers),
+        first,
+        introducers,
         " | ".join(f"{display_name(c.person)}: {c.goal}" for c in row.conversations),
         " | ".join(i.text for i in row.insights),
     ]
