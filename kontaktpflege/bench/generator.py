@@ -1,9 +1,13 @@
 """Synthetic, realistic data for benchmarks and the demo: German and English, deterministic.
 
-Fast by design: rows go in as chunks through `executemany` with ids chosen here (no
-per-row services, no ORM objects), so scale M (30k people, 300k touchpoints) takes seconds
-and L (1M / 10M) streams in chunks with flat memory for everything but a few per-person
-arrays. The search text and the SQLite FTS rows are written as the services would.
+Fast by design: rows go in as chunks with ids chosen here (no per-row services, no ORM
+objects): on PostgreSQL through COPY, on SQLite through `executemany` in large
+transactions with the bulk-load pragmas of `_bulk_load`. A large run drops the tables'
+secondary indexes and builds them again at the end (one sort instead of millions of
+random B-tree inserts). L (1M / 10M) streams in chunks with flat memory for everything
+but a few per-person arrays. The search text and the SQLite FTS rows are written as the
+services would. The rows depend only on the seed, `now`, language and zone — not on the
+writing method (a test compares COPY with executemany).
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -38,7 +43,9 @@ from kontaktpflege.core.timeutils import local_day_start
 from kontaktpflege.followups.services import workspace_zone
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
-CHUNK = 5000
+CHUNK = 20_000
+# From this many touchpoints on, secondary indexes are dropped for the load and rebuilt.
+REBUILD_INDEXES_FROM = 100_000
 YEARS = 5
 # Touchpoints happen between these local hours, and this share of them on weekdays.
 DAY_HOURS = (8, 19)
@@ -71,16 +78,17 @@ CIRCLE_RECENCY = {"core": 2.0, "active": 1.5, "network": 1.0, "dormant": 0.5}
 
 
 class _Table:
-    """Buffered multi-row inserts into one model's table."""
+    """Buffered inserts into one model's table: COPY on PostgreSQL, else executemany."""
 
-    def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
+    def __init__(self, model: type[models.Model], fields: Sequence[str], method: str) -> None:
         meta = model._meta
         columns: list[str] = [meta.get_field(f).column for f in fields]  # type: ignore[union-attr,misc]
         quote = connection.ops.quote_name
+        names = ", ".join(quote(c) for c in columns)
+        self.method = method
+        self.copy_sql = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(meta.db_table),
-            ", ".join(quote(c) for c in columns),
-            ", ".join(["%s"] * len(columns)),
+            quote(meta.db_table), names, ", ".join(["%s"] * len(columns))
         )
         self.rows: list[tuple] = []
         self.count = 0
@@ -91,11 +99,17 @@ class _Table:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            if self.method == "copy":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, self.rows)
-            self.count += len(self.rows)
-            self.rows = []
+        self.count += len(self.rows)
+        self.rows = []
 
 
 def _next_id(model: type[models.Model]) -> int:
@@ -123,9 +137,18 @@ class Generator:
     """One run of the generator for one workspace."""
 
     def __init__(
-        self, workspace: Workspace, scale: Scale, seed: int, now: dt.datetime, language: str
+        self,
+        workspace: Workspace,
+        scale: Scale,
+        seed: int,
+        now: dt.datetime,
+        language: str,
+        method: str,
+        rebuild_indexes: bool,
     ) -> None:
         self.ws = workspace
+        self.method = method
+        self.rebuild_indexes = rebuild_indexes
         self.scale = scale
         self.rng = random.Random(seed)
         self.now = now
@@ -140,6 +163,8 @@ class Generator:
     # -- values -------------------------------------------------------------------------
 
     def _dt(self, value: dt.datetime) -> Any:
+        if self.method == "executemany" and value.tzinfo is dt.UTC:
+            return str(value.replace(tzinfo=None))  # what SQLite's adapter makes of it, faster
         return connection.ops.adapt_datetimefield_value(value)
 
     def _date(self, value: dt.date | None) -> Any:
@@ -172,16 +197,20 @@ class Generator:
 
     # -- phases -------------------------------------------------------------------------
 
+    def _table(self, model: type[models.Model], fields: Sequence[str]) -> _Table:
+        return _Table(model, fields, self.method)
+
     def run(self) -> dict[str, int]:
         owner = Membership.objects.filter(workspace=self.ws, role="owner").first()
         self.owner_id = owner.user_id if owner else None
-        with transaction.atomic():
-            self.orgs = self._organisations()
-            self.tags = self._tags()
-        self.people = self._people()
-        with transaction.atomic():
-            self._relationships()
-        self._touchpoints()
+        with _bulk_load(rebuild_indexes=self.rebuild_indexes):
+            with transaction.atomic():
+                self.orgs = self._organisations()
+                self.tags = self._tags()
+            self.people = self._people()
+            with transaction.atomic():
+                self._relationships()
+            self._touchpoints()
         with transaction.atomic():
             self._last_touched()
             self._reset_sequences()
@@ -192,7 +221,7 @@ class Generator:
         """About one organisation per 15 people, ~5% of them target companies."""
         n = max(3, self.scale.people // 15)
         rng, base = self.rng, _next_id(Organisation)
-        table = _Table(
+        table = self._table(
             Organisation,
             [
                 "id",
@@ -268,11 +297,15 @@ class Generator:
     def _people_tables(self) -> dict[str, _Table]:
         stamps = ["workspace", "created_at", "updated_at"]
         return {
-            "people": _Table(Person, ["id", *stamps, *PERSON_FIELDS]),
-            "emails": _Table(EmailAddress, [*stamps, "person", "email", "label", "is_primary"]),
-            "phones": _Table(PhoneNumber, [*stamps, "person", "number", "label", "is_primary"]),
-            "person_tags": _Table(Person.tags.through, ["person", "tag"]),
-            "employments": _Table(
+            "people": self._table(Person, ["id", *stamps, *PERSON_FIELDS]),
+            "emails": self._table(
+                EmailAddress, [*stamps, "person", "email", "label", "is_primary"]
+            ),
+            "phones": self._table(
+                PhoneNumber, [*stamps, "person", "number", "label", "is_primary"]
+            ),
+            "person_tags": self._table(Person.tags.through, ["person", "tag"]),
+            "employments": self._table(
                 Employment,
                 [
                     *stamps,
@@ -456,7 +489,7 @@ class Generator:
         communities = _groups(people.org)
         regions = _groups(people.region)
         position = dict.fromkeys(communities, 0)
-        table = _Table(
+        table = self._table(
             Relationship,
             [
                 "workspace",
@@ -546,7 +579,7 @@ class Generator:
         cum = _cumulative(weights)
         communities = _groups(people.org)
         base = _next_id(Touchpoint)
-        tps = _Table(
+        tps = self._table(
             Touchpoint,
             [
                 "id",
@@ -563,7 +596,7 @@ class Generator:
                 "source",
             ],
         )
-        parts = _Table(Participation, ["touchpoint", "person", "occurred_at"])
+        parts = self._table(Participation, ["touchpoint", "person", "occurred_at"])
         channels, channel_weights = zip(*vocab.CHANNEL_WEIGHTS.items(), strict=True)
         channel_cum = _cumulative(channel_weights)
         days = self._days()
@@ -671,6 +704,100 @@ class Generator:
             cursor.execute("ANALYZE")
 
 
+# The tables the generator fills, whose secondary indexes a large run rebuilds.
+BULK_MODELS: list[type[models.Model]] = [
+    Person,
+    EmailAddress,
+    PhoneNumber,
+    Person.tags.through,
+    Employment,
+    Relationship,
+    Touchpoint,
+    Participation,
+]
+SQLITE_BULK_PRAGMAS = {"synchronous": "OFF", "cache_size": "-1000000", "temp_store": "MEMORY"}
+
+
+@contextmanager
+def _bulk_load(*, rebuild_indexes: bool) -> Iterator[None]:
+    """Settings for a bulk load, restored afterwards; optionally without secondary indexes.
+
+    SQLite: no fsync per commit, a 1 GB page cache, temporary sorts in memory and no
+    foreign-key checks (the rows are consistent by construction; the tests check them).
+    PostgreSQL: commits without waiting for the WAL flush, more memory for index builds and,
+    for a superuser, no foreign-key triggers (session_replication_role = replica).
+    Data of a crash mid-load may be lost either way, which is acceptable for generated data.
+    """
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        saved: dict[str, Any] = {}
+        if sqlite:
+            pragmas = {**SQLITE_BULK_PRAGMAS, "foreign_keys": "OFF"}
+            if connection.in_atomic_block:  # these two stay as they are inside a transaction
+                pragmas = {
+                    k: v for k, v in pragmas.items() if k not in ("synchronous", "foreign_keys")
+                }
+            for name, value in pragmas.items():
+                cursor.execute(f"PRAGMA {name}")
+                saved[name] = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {value}")
+        else:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("SELECT current_setting('is_superuser')")
+            replica = cursor.fetchone()[0] == "on"
+            if replica:  # no per-row foreign-key triggers (only a superuser may skip them)
+                cursor.execute("SET session_replication_role = replica")
+        dropped = _drop_indexes(cursor) if rebuild_indexes else []
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if dropped:
+                _settle_deferred_checks(cursor)
+            for statement in dropped:
+                cursor.execute(statement)
+            if sqlite:
+                for name, value in saved.items():
+                    cursor.execute(f"PRAGMA {name} = {value}")
+            else:
+                cursor.execute("RESET synchronous_commit")
+                cursor.execute("RESET maintenance_work_mem")
+                if replica:
+                    cursor.execute("RESET session_replication_role")
+
+
+def _drop_indexes(cursor: Any) -> list[str]:
+    """Drop the bulk tables' non-unique indexes; returns the statements that rebuild them."""
+    tables = [m._meta.db_table for m in BULK_MODELS]
+    marks = ", ".join(["%s"] * len(tables))
+    if connection.vendor == "sqlite":
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks}) ORDER BY name",
+            tables,
+        )
+    else:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            f" AND tablename IN ({marks}) ORDER BY indexname",
+            tables,
+        )
+    found = [(name, sql) for name, sql in cursor.fetchall() if "UNIQUE" not in sql.upper()]
+    if found:
+        _settle_deferred_checks(cursor)
+    for name, _sql in found:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in found]
+
+
+def _settle_deferred_checks(cursor: Any) -> None:
+    """PostgreSQL alters no index of a table with deferred checks pending in the transaction."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 # Person columns after id/workspace/created_at/updated_at, in _person_row's order.
 PERSON_FIELDS = [
     "first_name",
@@ -732,22 +859,33 @@ def generate(
     touchpoints: int | None = None,
     now: dt.datetime | None = None,
     language: str | None = None,
+    method: str | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> dict[str, int]:
     """Fill a workspace with generated data at a named scale; returns the row counts.
 
     `people` and `touchpoints` override the scale's numbers (for tests and experiments).
     Summaries, notes and company names are in `language` (default: the workspace's), and
     touchpoints fall in the daytime of the workspace's zone. The same seed, `now`,
-    language and zone give the same data.
+    language and zone give the same data, whichever the writing `method` ("copy", PostgreSQL
+    only, its default; "executemany" elsewhere). `rebuild_indexes` (default: from
+    REBUILD_INDEXES_FROM touchpoints on) drops secondary indexes for the load.
     """
+    vendor_default = "copy" if connection.vendor == "postgresql" else "executemany"
+    method = method or vendor_default
+    if method not in ("copy", "executemany") or (method == "copy" and vendor_default != "copy"):
+        raise ValueError(f"unknown writing method for {connection.vendor}: {method}")
     spec = SCALES[scale]
     spec = Scale(
         people=spec.people if people is None else people,
         touchpoints=spec.touchpoints if touchpoints is None else touchpoints,
         edges_per_person=spec.edges_per_person,
     )
+    if rebuild_indexes is None:
+        rebuild_indexes = spec.touchpoints >= REBUILD_INDEXES_FROM
     now = (now or timezone.now()).replace(microsecond=0)
-    return Generator(workspace, spec, seed, now, language or workspace_language(workspace)).run()
+    language = language or workspace_language(workspace)
+    return Generator(workspace, spec, seed, now, language, method, rebuild_indexes).run()
 
 
 def workspace_language(workspace: Workspace) -> str:
