@@ -140,6 +140,7 @@ def person_get(*, workspace: Workspace, pk: int) -> Person:
     )
     if person is None:
         raise Http404
+    person.workspace = workspace  # known already: the page's reads need not fetch it again
     return person
 
 
@@ -201,8 +202,8 @@ class Connection:
     other: Person
 
 
-def person_relationships(*, person: Person) -> list[Connection]:
-    """The people this person knows, strongest first."""
+def person_relationships(*, person: Person, limit: int | None = None) -> list[Connection]:
+    """The people this person knows, strongest first (the first `limit` of them)."""
     names = [
         f"{side}__{f}"
         for side in ("from_person", "to_person")
@@ -214,6 +215,8 @@ def person_relationships(*, person: Person) -> list[Connection]:
         .only("id", "strength", "context", "from_person_id", "to_person_id", *names)
         .order_by("-strength", "id")
     )
+    if limit is not None:
+        edges = edges[:limit]
     return [
         Connection(e, e.to_person if e.from_person_id == person.pk else e.from_person)
         for e in edges

@@ -384,3 +384,78 @@ def test_the_timeline_names_the_others_in_a_touchpoint_without_a_trailing_comma(
     names = page.split('<span class="name-list">')[1].split("</span></span></div>")[0]
     assert sorted(names.removeprefix("<span>").split("</span><span>")) == ["Ada Ort", "Ben Ort"]
     assert "Ort," not in page
+
+
+def test_the_cached_person_page_shows_every_change_at_once(alice_client, workspace, make_person):
+    """The profile and timeline are cached under a digest of what they show (web/fragments)."""
+    from kontaktpflege.contacts.models import Organisation
+    from kontaktpflege.contacts.services import person_update
+    from kontaktpflege.touchpoints.services import touchpoint_update
+
+    person = make_person(emails=["t@example.org"])
+    friend = make_person(first_name="Julia", last_name="Weber")
+    tp = touchpoint_log(workspace=workspace, participants=[person, friend], summary="Kaffee")
+    url = f"/people/{person.pk}/"
+
+    def page():
+        return alice_client.get(url).content.decode()
+
+    assert "Kaffee" in page() and "Julia Weber" in page()
+    touchpoint_update(touchpoint=tp, summary="Mittagessen")
+    assert "Mittagessen" in page() and "Kaffee" not in page()
+    Person.objects.filter(pk=friend.pk).update(last_name="Schmidt")  # not even updated_at
+    assert "Julia Schmidt" in page()
+    person = Person.objects.get(pk=person.pk)
+    person_update(person=person, emails=["neu@example.org"], tags=["Messe"])
+    html = page()
+    assert "neu@example.org" in html and "t@example.org" not in html and "Messe" in html
+    org = Organisation.objects.create(workspace=workspace, name="Acme", name_folded="acme")
+    Person.objects.filter(pk=person.pk).update(organisation=org, notes="Mag Tee")
+    html = page()
+    assert "Acme" in html and "Mag Tee" in html
+    Organisation.objects.filter(pk=org.pk).update(name="Beta AG")
+    assert "Beta AG" in page()
+    tp.delete()
+    assert "Mittagessen" not in page()
+
+
+def test_the_cached_timeline_follows_the_readers_rights_and_language(
+    alice_client, bob, workspace, make_person
+):
+    from django.test import Client
+
+    from kontaktpflege.accounts.models import Membership
+
+    person = make_person()
+    touchpoint_log(workspace=workspace, participants=[person], summary="Kaffee")
+    url = f"/people/{person.pk}/"
+    assert "/edit/?next=" in alice_client.get(url).content.decode()
+    Membership.objects.filter(user=bob, workspace=workspace).update(role="viewer")
+    reader = Client()
+    reader.force_login(bob)
+    html = reader.get(url).content.decode()
+    assert "Kaffee" in html and "/edit/?next=" not in html
+    alice = workspace.memberships.get(role="owner").user
+    alice.language = "de"
+    alice.save(update_fields=["language"])
+    assert re.search(r'/edit/\?next=[^"]*">Bearbeiten</a>', alice_client.get(url).content.decode())
+
+
+def test_a_person_with_thousands_of_connections_shows_the_strongest_hundred(
+    alice_client, workspace, make_person
+):
+    from kontaktpflege.contacts.models import Relationship
+
+    hub = make_person(first_name="Hub", last_name="Mitte")
+    others = [
+        Person(workspace=workspace, first_name=f"K{i:03d}", last_name="Netz") for i in range(105)
+    ]
+    Person.objects.bulk_create(others)
+    Relationship.objects.bulk_create(
+        Relationship(workspace=workspace, from_person=hub, to_person=o, strength=1 + (i == 104) * 4)
+        for i, o in enumerate(others)
+    )
+    html = alice_client.get(f"/people/{hub.pk}/").content.decode()
+    assert "K104 Netz" in html  # the strongest first
+    assert html.count("Remove connection") == 100
+    assert "The 100 strongest connections are shown." in html

@@ -31,10 +31,12 @@ from kontaktpflege.web.forms.people import (
     RelationshipForm,
     chosen_circles,
 )
+from kontaktpflege.web.fragments import profile_key, timeline_key
 from kontaktpflege.web.params import ParamError, int_param, person_filters, safe_next
 
 PAGE_SIZE = 50
 MAX_SEARCH_PAGES = 20  # ranked search skips at most 950 matches; beyond, narrow the search
+MAX_CONNECTIONS = 100  # the strongest; the self node can know thousands (3,728 at M)
 
 
 def _people_page(request: WorkspaceRequest, filters: selectors.PersonFilters) -> KeysetPage:
@@ -280,13 +282,18 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     person = selectors.person_get(workspace=request.workspace, pk=pk)
     offset = max(0, int_param(request.GET.get("offset")) or 0)
     timeline = person_timeline(person=person, limit=26, offset=offset)
+    connections = selectors.person_relationships(person=person, limit=MAX_CONNECTIONS + 1)
+    more_offset = offset + 25 if len(timeline) > 25 else None
     context = {
         "person": person,
         "timeline": timeline[:25],
-        "more_offset": offset + 25 if len(timeline) > 25 else None,
+        "more_offset": more_offset,
+        "timeline_key": timeline_key(request, person, timeline[:25], more_offset),
+        "profile_key": profile_key(request, person),
         "phones": [(format_phone(p.number), tel_uri(p.number)) for p in person.phones.all()],
         "birthday": _birthday(person),
-        "connections": selectors.person_relationships(person=person),
+        "connections": connections[:MAX_CONNECTIONS],
+        "more_connections": len(connections) > MAX_CONNECTIONS,
         "employments": selectors.person_employments(person=person),
     }
     return render_page(request, "people/detail.html", context, partial="timeline")
