@@ -28,6 +28,13 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
+@never_cache
+@require_safe
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers (no database, no queue): a minimal Django view."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 class HealthEndpointMiddleware:
     """Answer /health/ before sessions, log-in and workspace are looked at.
 
