@@ -95,7 +95,11 @@ def http(
     timeout: float = 60,
 ) -> tuple[int, str]:
     """(status, body) of one request; HTTP errors are answers too."""
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    headers = {
+        "Accept": "application/json",
+        "Accept-Language": "en",
+        "Content-Type": "application/json",
+    }
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if cookies:
@@ -107,6 +111,8 @@ def http(
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+    except OSError as error:  # no answer at all (refused, reset, timed out)
+        return 0, str(error)
 
 
 def seed(env: dict[str, str], script: str) -> dict:

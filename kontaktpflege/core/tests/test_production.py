@@ -31,7 +31,7 @@ import json
 from django.test import Client
 client = Client(raise_request_exception=False)
 client.cookies["sessionid"] = "a-session-the-database-would-know"
-response = client.get({path!r}, HTTP_ACCEPT="text/html", HTTP_AUTHORIZATION="Bearer kp_not-checked-without-a-database")
+response = client.get({path!r}, HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION="Bearer kp_not-checked-without-a-database")
 print(json.dumps({{"status": response.status_code, "body": response.content.decode(), "retry": response.get("Retry-After")}}))
 """
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         from kontaktpflege.bench import runner
 
         console = Console(file=self.stdout, width=160)  # type: ignore[arg-type]
-        workspace, user, password = runner.prepare_database(
+        workspace, user, _password = runner.prepare_database(
             scale=options["scale"], seed=1, out=console
         )
         _, token = api_token_create(user=user, workspace=workspace, name="loadtest")
@@ -70,12 +70,9 @@ class Command(BaseCommand):
         load_before = os.getloadavg()
         try:
             _wait(base, serve)
-            locust_env = {
-                **env,
-                "KP_LOAD_USER": user.username,
-                "KP_LOAD_PASSWORD": password,
-                "KP_LOAD_TOKEN": token,
-            }
+            session = _session_for(user)
+            _warm_up(base, session, token, options["web_workers"])
+            locust_env = {**env, "KP_LOAD_SESSION": session, "KP_LOAD_TOKEN": token}
             rows = []
             for mode in ("app", "floor"):
                 rows += _locust(base, mode, options, locust_env)
@@ -118,6 +115,36 @@ class Command(BaseCommand):
                 f"{row['failures']:>8}"
             )
         self.stdout.write(f"written to {path}")
+
+
+def _session_for(user: Any) -> str:
+    """A logged-in session (as `login()` makes one), without hashing a password per user."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    assert store.session_key is not None
+    return store.session_key
+
+
+WARM_UP = ["/", "/people/", "/people/?q=M%C3%BCller", "/api/v1/people?limit=50", "/health/live/"]
+
+
+def _warm_up(base: str, session: str, token: str, processes: int) -> None:
+    """Every page a few times per web process before the timed runs (imports, templates)."""
+    import urllib.request
+
+    headers = {"Cookie": f"sessionid={session}", "Authorization": f"Bearer {token}"}
+    for _ in range(processes * 3):
+        for path in WARM_UP:
+            request = urllib.request.Request(base + path, headers=headers)
+            with urllib.request.urlopen(request, timeout=120) as response:
+                if response.status != 200:
+                    raise CommandError(f"{path} answered {response.status}")
 
 
 def _wait(base: str, process: subprocess.Popen, timeout: float = 180) -> None:
