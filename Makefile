@@ -8,7 +8,7 @@ KP := $(VENV)/bin/kontaktpflege
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kontaktpflege
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: setup run test test-sqlite test-postgres bench lint messages clean
+.PHONY: setup run test test-sqlite test-postgres bench loadtest lint messages clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -54,6 +54,10 @@ test-postgres: setup
 bench: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(KP) bench $(if $(SCALE),--scale $(SCALE),) $(BENCH_ARGS)
+
+# locust against 4 web processes on PostgreSQL (PG_URL, or KP_DATABASE_URL when set).
+loadtest: setup
+	KP_DATABASE_URL=$${KP_DATABASE_URL:-$(PG_URL)} $(KP) loadtest $(LOADTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

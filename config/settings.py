@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kontaktpflege.web.views.health.HealthEndpointMiddleware",
+    "kontaktpflege.core.routing.ReplicaStickinessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,7 +101,14 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 20)  # seconds a writer waits for the lock
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before each request reuses one: a connection that a
+    # restarted PostgreSQL dropped is opened again instead of failing the request.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 else:
     DATABASES = {
         "default": {
@@ -120,6 +129,18 @@ else:
             },
         }
     }
+
+# A read replica (PostgreSQL streaming replica): page views read from it, writes and the
+# worker use the primary, and a user who just wrote reads from the primary for
+# REPLICA_STICKY_SECONDS (kontaktpflege.core.routing), so they see their own write.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["kontaktpflege.core.routing.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -198,10 +219,28 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 NOTIFY_ALLOW_PRIVATE_HOSTS = env_bool("NOTIFY_ALLOW_PRIVATE_HOSTS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kontaktpflege <kontaktpflege@localhost>")
 
-# Background work: Django's Tasks API; the database is the queue on one machine.
-TASKS = {
+# Background work: Django's Tasks API. The database is the queue on one machine
+# (KP_TASKS_BACKEND=db, the default); KP_TASKS_BACKEND=rq puts the tasks in Redis
+# (django-tasks-rq, KP_REDIS_URL) for several machines and any number of workers.
+TASKS_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "db")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS_USE_RQ = TASKS["default"]["BACKEND"] == TASKS_BACKENDS["rq"]
+if TASKS_USE_RQ:
+    INSTALLED_APPS.append("django_rq")
+# An import task whose worker stopped reporting progress for this long (killed, machine
+# lost) is started again; the import matches rows it already wrote, so none doubles.
+IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 600)
+RQ_QUEUES = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "URL": REDIS_URL,
+        "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT", 6 * 3600),
+        "SOCKET_CONNECT_TIMEOUT": 2,
     }
 }
 # The worker's scheduler ticks every SCHEDULER_INTERVAL seconds (one worker per interval) and
@@ -215,6 +254,7 @@ PERIODIC_TASKS = [
     "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
     "kontaktpflege.privacy.tasks.privacy_dispatch",
     "kontaktpflege.network.tasks.graph_snapshots_tidy",
+    "kontaktpflege.dataio.tasks.import_recover",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
 # Warm introductions: a workspace with more people than this gets its graph built by the
@@ -259,9 +299,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stderr; KP_LOG_FORMAT=json writes one JSON object per line (time, level,
+# logger, message, process, exception) for a log collector.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "kontaktpflege.core.logs.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

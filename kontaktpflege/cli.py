@@ -22,6 +22,7 @@ ALIASES = {
     "send": "send_outbox",
     "applications": "list_applications",
     "audit": "inspect_audit",
+    "loadtest": "run_loadtest",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -488,6 +489,35 @@ def import_run(*, job_id: int) -> None:
         _run_and_finish(job)
 
 
+def import_recover_stale(*, older_than: dt.timedelta | None = None) -> int:
+    """Start again the imports whose worker went silent (killed, machine lost); their count.
+
+    A running import reports after every chunk; one silent for IMPORT_STALE_AFTER goes back
+    to "queued" with a new task, and so does a queued one whose task was lost. The new run
+    reads the whole file again: rows the dead run committed are recognised by their import
+    keys (one per source row, unique in the database) and not written twice, so every row
+    ends imported exactly once.
+    """
+    from kontaktpflege.dataio.tasks import import_run_task
+
+    now = timezone.now()
+    cutoff = now - (older_than or dt.timedelta(seconds=settings.IMPORT_STALE_AFTER))
+    silent = ImportJob.objects.filter(
+        state__in=(ImportState.RUNNING, ImportState.QUEUED), updated_at__lt=cutoff
+    )
+    recovered = 0
+    for pk, state in silent.values_list("pk", "state"):
+        # Conditional: of two recoveries at once, one takes the job.
+        taken = ImportJob.objects.filter(pk=pk, state=state, updated_at__lt=cutoff).update(
+            state=ImportState.QUEUED, updated_at=now
+        )
+        if taken:
+            logger.warning("Import job %s: no progress since %s; starting it again", pk, cutoff)
+            transaction.on_commit(partial(import_run_task.enqueue, pk))
+            recovered += 1
+    return recovered
+
+
 def _language(job: ImportJob) -> str:
     """Messages of the worker speak the language of the user who uploaded the file."""
     return job.created_by.language if job.created_by else settings.LANGUAGE_CODE
@@ -516,7 +546,8 @@ def _run_and_finish(job: ImportJob) -> None:
 
 def _run(job: ImportJob) -> ImportOutcome:
     def progress(done: int) -> bool:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        # updated_at is the run's heartbeat: import_recover_stale restarts a silent run.
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
         return not ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
 
     columns = job.mapping.get("columns") or None

@@ -1,4 +1,9 @@
-"""Run the background worker: Django Tasks from the database queue, surviving database trouble."""
+"""Run the background worker: Django Tasks from the database queue (or Redis), surviving trouble.
+
+With KP_TASKS_BACKEND=rq the worker is RQ's, in-process (no fork per task: the task's
+database connection is reused), taking the tasks of every queue from Redis; start as many as
+the work needs, on any machine that reaches Redis and the database.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import logging
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, InterfaceError, connections
+from redis.exceptions import RedisError
 
 logger = logging.getLogger("kontaktpflege.worker")
 
@@ -19,7 +26,7 @@ CALM_AFTER = 60.0  # a loop that ran this long without error starts again at RET
 
 
 class Command(BaseCommand):
-    help = "Run the task worker (database backend); start several for more throughput."
+    help = "Run the task worker (database or Redis queue); start several for more throughput."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
@@ -30,19 +37,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # --no-reload: the process that `serve` supervises is the worker itself, not a reloader.
-        extra = ["--no-reload", "--batch"] if options["batch"] else ["--no-reload"]
+        command, extra = worker_command(batch=options["batch"])
         if options["batch"]:
-            call_command("db_worker", *extra)
+            call_command(command, *extra)
             return
         from kontaktpflege.core.scheduler import start_thread
 
         # Heartbeat always; periodic tasks once per interval among all workers.
         start_thread(schedule=not options["no_scheduler"])
-        run_forever(extra)
+        run_forever(extra, command)
 
 
-def run_forever(extra: list[str]) -> None:
+def worker_command(*, batch: bool) -> tuple[str, list[str]]:
+    """The library's worker command for the configured backend, and its arguments."""
+    if settings.TASKS_USE_RQ:
+        extra = [
+            *sorted(settings.RQ_QUEUES),
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+        ]
+        return "rqworker", [*extra, "--burst"] if batch else extra
+    # --no-reload: the process that `serve` supervises is the worker itself, not a reloader.
+    return "db_worker", ["--no-reload", "--batch"] if batch else ["--no-reload"]
+
+
+def run_forever(extra: list[str], command: str = "db_worker") -> None:
     """Run the library's worker loop; a database error (locked, connection lost) pauses it.
 
     The loop of `db_worker` lets such an error escape (for instance "database is locked"
@@ -54,12 +75,14 @@ def run_forever(extra: list[str]) -> None:
     while True:
         started = time.monotonic()
         try:
-            call_command("db_worker", *extra)
+            call_command(command, *extra)
             return  # the loop ended by itself (a signal asked it to stop)
-        except (DatabaseError, InterfaceError) as exc:
+        except (DatabaseError, InterfaceError, RedisError) as exc:
             if time.monotonic() - started >= CALM_AFTER:
                 delay = RETRY_FIRST
-            logger.warning("worker loop: database error (%s); resuming in %.0f s", exc, delay)
+            logger.warning(
+                "worker loop: database or queue error (%s); resuming in %.0f s", exc, delay
+            )
             for conn in connections.all(initialized_only=True):
                 with contextlib.suppress(DatabaseError, InterfaceError):
                     conn.close()
