@@ -23,6 +23,7 @@ ALIASES = {
     "applications": "list_applications",
     "audit": "inspect_audit",
     "loadtest": "run_loadtest",
+    "openings": "list_openings",
 }
 
 

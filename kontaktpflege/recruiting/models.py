@@ -208,17 +208,19 @@ class Candidacy(WorkspaceScopedModel):
     opening = models.ForeignKey(
         Opening, on_delete=models.CASCADE, related_name="candidacies", verbose_name=_("opening")
     )
+    # RESTRICT (here and on every stage and reason reference), not PROTECT: a stage or reason
+    # in use cannot be deleted, but a workspace can be, with all its rows.
     stage = models.ForeignKey(
-        PipelineStage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage")
+        PipelineStage, on_delete=models.RESTRICT, related_name="+", verbose_name=_("stage")
     )
     # The position of the furthest active stage reached: rejection keeps it.
     reached_position = models.PositiveSmallIntegerField(default=0)
     reached_stage = models.ForeignKey(
-        PipelineStage, null=True, on_delete=models.PROTECT, related_name="+"
+        PipelineStage, null=True, on_delete=models.RESTRICT, related_name="+"
     )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.ForeignKey(
-        RejectionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        RejectionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     feedback_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
@@ -247,9 +249,9 @@ class StageMove(WorkspaceScopedModel):
 
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="moves")
     from_stage = models.ForeignKey(
-        PipelineStage, null=True, on_delete=models.PROTECT, related_name="+"
+        PipelineStage, null=True, on_delete=models.RESTRICT, related_name="+"
     )
-    to_stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="+")
+    to_stage = models.ForeignKey(PipelineStage, on_delete=models.RESTRICT, related_name="+")
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -262,7 +264,7 @@ class StageNote(WorkspaceScopedModel):
     """A note and an optional rating (1–5) on a candidacy at one stage."""
 
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="stage_notes")
-    stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="+")
+    stage = models.ForeignKey(PipelineStage, on_delete=models.RESTRICT, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -294,7 +296,7 @@ class Rejection(WorkspaceScopedModel):
     """
 
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="rejections")
-    reason = models.ForeignKey(RejectionReason, on_delete=models.PROTECT, related_name="+")
+    reason = models.ForeignKey(RejectionReason, on_delete=models.RESTRICT, related_name="+")
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     feedback_notes = models.TextField(_("individual feedback"), blank=True, max_length=10000)
     subject = models.CharField(_("subject"), max_length=300, blank=True)

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.core.text import without_control_chars
 from kontaktpflege.recruiting.models import (
     Candidacy,
     CandidateDocument,
@@ -78,7 +79,7 @@ def candidacy_get(*, workspace: Workspace, pk: int) -> Candidacy:
 
 def candidacy_search(qs: QuerySet[Candidacy], q: str) -> QuerySet[Candidacy]:
     """Candidacies whose person's name, notes, stage notes or CV text contain every word."""
-    for word in q.split()[:8]:
+    for word in without_control_chars(q).split()[:8]:
         qs = qs.filter(
             Q(person__first_name__icontains=word)
             | Q(person__last_name__icontains=word)

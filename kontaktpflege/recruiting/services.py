@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.services import person_create
+from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.recruiting.models import (
     DEFAULT_LATE_STAGE,
     DEFAULT_REJECTION_REASONS,
@@ -97,23 +98,17 @@ def _stage_of(workspace: Workspace, stage: PipelineStage | None, field: str) -> 
 
 
 def _clean_name(value: str, field: str, limit: int) -> str:
-    value = " ".join((value or "").split())
+    """A required one-line name: spaces collapsed, control characters refused."""
+    value = clean_text(" ".join((value or "").split()), field=field, max_length=limit)
     if not value:
         raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: _("At most %(limit)d characters, please.") % {"limit": limit}}
-        )
     return value
 
 
 @transaction.atomic
 def stage_rename(*, stage: PipelineStage, name: str) -> PipelineStage:
     """Give a stage the team's own name (blank: the shipped name in the reader's language)."""
-    name = " ".join((name or "").split())
-    if len(name) > 80:
-        raise ValidationError({"name": _("At most %(limit)d characters, please.") % {"limit": 80}})
-    stage.name = name
+    stage.name = clean_text(" ".join((name or "").split()), field="name", max_length=80)
     stage.save(update_fields=["name", "updated_at"])
     return stage
 
@@ -238,11 +233,9 @@ def _clean_skills(value: Any) -> list[str]:
         raise ValidationError({"skills": _("Give the skills as a list of names.")})
     skills: list[str] = []
     for raw in value:
-        name = " ".join(str(raw).split())
+        name = clean_text(" ".join(str(raw).split()), field="skills", max_length=80)
         if not name:
             continue
-        if len(name) > 80:
-            raise ValidationError({"skills": _("A skill has at most 80 characters.")})
         if name.casefold() not in {s.casefold() for s in skills}:
             skills.append(name)
     if len(skills) > 50:
@@ -260,7 +253,7 @@ def _opening_apply(opening: Opening, fields: dict[str, Any]) -> None:
         fields["title"] = _clean_name(fields["title"], "title", 200)
     for name, value in fields.items():
         if isinstance(value, str) and name != "title":
-            value = value.strip()
+            value = clean_text(value, field=name, max_length=20000, multiline=name == "description")
         setattr(opening, name, value)
     opening.full_clean(exclude=["workspace", "created_by"])
 
@@ -283,6 +276,10 @@ def opening_update(*, opening: Opening, **fields: Any) -> Opening:
 
 
 # --- Candidacies and stage moves ---------------------------------------------------------
+
+
+def _source(value: str) -> str:
+    return clean_text(" ".join((value or "").split()), field="source", max_length=40)
 
 
 def _first_stage(workspace: Workspace) -> PipelineStage:
@@ -328,7 +325,7 @@ def candidacy_create(
         reached_stage=stage,
         reached_position=stage.position,
         stage_changed_at=now,
-        source=" ".join(source.split())[:40],
+        source=_source(source),
     )
     StageMove.objects.create(
         workspace=workspace, candidacy=candidacy, from_stage=None, to_stage=stage, moved_by=by
@@ -410,11 +407,7 @@ def stage_note_add(
     """A note and/or a rating (1–5) on the candidacy at a stage (its current one by default)."""
     workspace = candidacy.workspace
     stage = candidacy.stage if stage is None else _stage_of(workspace, stage, "stage")
-    text = (text or "").strip()
-    if len(text) > 20000:
-        raise ValidationError(
-            {"text": _("At most %(limit)d characters, please.") % {"limit": 20000}}
-        )
+    text = clean_text(text, field="text", max_length=20000, multiline=True)
     if rating is not None and not 1 <= rating <= 5:
         raise ValidationError({"rating": _("A rating is from 1 to 5.")})
     if not text and rating is None:
@@ -432,14 +425,10 @@ def stage_note_add(
 @transaction.atomic
 def candidacy_update(*, candidacy: Candidacy, notes: str, source: str | None = None) -> Candidacy:
     """Change the candidacy's general notes (and its source)."""
-    if len(notes) > 50000:
-        raise ValidationError(
-            {"notes": _("At most %(limit)d characters, please.") % {"limit": 50000}}
-        )
-    candidacy.notes = notes.strip()
+    candidacy.notes = clean_text(notes, field="notes", max_length=50000, multiline=True)
     fields = ["notes", "updated_at"]
     if source is not None:
-        candidacy.source = " ".join(source.split())[:40]
+        candidacy.source = _source(source)
         fields.append("source")
     candidacy.save(update_fields=fields)
     return candidacy

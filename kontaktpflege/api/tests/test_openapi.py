@@ -102,7 +102,22 @@ def known_ids(workspace, make_person, acme):
         ).pk,
         "relationship_id": relationship_set(a=anna, b=ben).pk,
         "employment_id": employment_record(person=anna, organisation=acme).pk,
+        **_recruiting_ids(workspace, ben),
     }
+
+
+def _recruiting_ids(workspace, person) -> dict:
+    """An opening with a candidacy, so the recruiting paths hit real rows."""
+    from kontaktpflege.recruiting.services import (
+        candidacy_create,
+        opening_create,
+        recruiting_switch,
+    )
+
+    recruiting_switch(workspace=workspace, enabled=True)
+    opening = opening_create(workspace=workspace, title="Data Engineer", skills=["Python"])
+    candidacy = candidacy_create(opening=opening, person=person)
+    return {"opening_id": opening.pk, "candidacy_id": candidacy.pk}
 
 
 def _service_ids(workspace, person) -> dict:

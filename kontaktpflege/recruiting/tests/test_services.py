@@ -260,3 +260,17 @@ def test_the_openings_list_counts_candidacies_and_filters_by_status(opening, can
     assert rows[opening.pk].candidacy_count == 1 and rows[opening.pk].active_count == 1
     assert rows[closed.pk].candidacy_count == 0
     assert [o.pk for o in opening_list(workspace=workspace, status="closed")] == [closed.pk]
+
+
+def test_a_workspace_with_candidacies_can_be_deleted_but_a_stage_in_use_cannot(
+    candidacy, stage, workspace
+):
+    from django.db.models import RestrictedError
+
+    from kontaktpflege.accounts.models import Workspace
+
+    stage_note_add(candidacy=candidacy, text="ok")
+    with pytest.raises(RestrictedError):
+        stage("applied").delete()
+    Workspace.objects.filter(pk=workspace.pk).delete()
+    assert not Candidacy.objects.exists() and not PipelineStage.objects.exists()

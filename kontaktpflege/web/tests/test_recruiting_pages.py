@@ -468,3 +468,34 @@ def test_charlie_gets_404_for_every_page_of_alices_recruiting(
     assert "Choose a stage of this workspace" in _messages(response)
     assert _snapshot() == before
     assert "Data Engineer" not in charlie_client.get("/recruiting/").content.decode()
+
+
+def test_every_recruiting_page_has_the_strict_csp_and_no_inline_script_or_style(
+    alice_client, candidacy
+):
+    from kontaktpflege.web.tests.test_csp import assert_strict_csp, inline_problems
+
+    stage_note = {"text": "Gutes Gespräch", "rating": "4"}
+    alice_client.post(f"/recruiting/candidacies/{candidacy.pk}/note/", stage_note)
+    c, o = candidacy.pk, candidacy.opening_id
+    for url in (
+        "/recruiting/",
+        "/recruiting/?status=closed",
+        "/recruiting/openings/new/",
+        f"/recruiting/openings/{o}/",
+        f"/recruiting/openings/{o}/edit/",
+        f"/recruiting/openings/{o}/candidates/new/?q=Jana",
+        f"/recruiting/candidacies/{c}/",
+        "/recruiting/settings/",
+    ):
+        response = alice_client.get(url)
+        assert response.status_code == 200, url
+        assert_strict_csp(response)
+        assert inline_problems(response.content.decode()) == [], url
+
+
+def test_the_recruiting_pages_speak_german(bob_client, candidacy):
+    page = bob_client.get(f"/recruiting/openings/{candidacy.opening_id}/").content.decode()
+    assert "Kandidat:in hinzufügen" in page and "Verschieben" in page
+    page = bob_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
+    assert "Stufenverlauf" in page and "Lebensläufe" in page

@@ -7,7 +7,7 @@ role on the server (writer_required). Another workspace's ids are a 404.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -269,7 +269,7 @@ def candidacy_note(request: WorkspaceRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Note saved."))
     elif request.method == "POST":
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("candidacy", pk=candidacy.pk)
 
 
@@ -282,7 +282,7 @@ def candidacy_notes_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         services.candidacy_update(candidacy=candidacy, notes=form.cleaned_data["notes"])
         messages.success(request, _("Saved."))
     elif request.method == "POST":
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("candidacy", pk=candidacy.pk)
 
 
@@ -312,7 +312,7 @@ def candidacy_cv_upload(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def document_download(request: WorkspaceRequest, pk: int) -> FileResponse:
+def document_download(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A stored CV, as a download (never shown inline)."""
     document = selectors.document_get(workspace=request.workspace, pk=pk)
     if not document.file.name or document.state == "failed":
@@ -324,7 +324,7 @@ def document_download(request: WorkspaceRequest, pk: int) -> FileResponse:
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return cast(HttpResponse, response)  # streaming responses serve like any other
 
 
 # --- Settings ----------------------------------------------------------------------------

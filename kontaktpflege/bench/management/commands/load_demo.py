@@ -15,6 +15,7 @@ from rich.panel import Panel
 from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.accounts.services import user_create
 from kontaktpflege.bench.generator import SCALES, generate
+from kontaktpflege.bench.recruiting_demo import create_recruiting_workspace
 from kontaktpflege.followups.services import followups_recompute_workspace
 
 USERNAME = "demo"
@@ -70,7 +71,10 @@ class Command(BaseCommand):
                 new_password, options["scale"], options["seed"], options["language"]
             )
             note = (
-                f"Generated {counts['people']:,} people and {counts['touchpoints']:,} touchpoints."
+                f"Generated {counts['people']:,} people and {counts['touchpoints']:,} touchpoints,"
+                f'\nand the workspace "Talent-Team (Demo)" with {counts["openings"]} openings'
+                f" and {counts['candidacies']} candidacies ({counts['finalists']} finalists)."
+                "\nSwitch workspaces in the settings."
             )
         login = settings.SITE_URL.rstrip("/") + reverse("login")
         credentials = f"username: [bold]{USERNAME}[/bold]"
@@ -97,6 +101,7 @@ class Command(BaseCommand):
         counts = generate(workspace=user.active_workspace, scale=scale, seed=seed)
         # Generated rows bypass the services, so the agenda is computed once afterwards.
         counts["followups"] = followups_recompute_workspace(workspace=user.active_workspace)
+        counts.update(create_recruiting_workspace(user=user, seed=seed))
         return counts
 
 
