@@ -21,6 +21,7 @@ from kontaktpflege.api.v1 import (
     organisations,
     people,
     recruiting,
+    rejections,
     tags,
     templates,
     touchpoints,
@@ -51,3 +52,4 @@ api.add_router("/", graph.router)
 api.add_router("/", insights.router)
 api.add_router("/", applications.router)
 api.add_router("/", recruiting.router)
+api.add_router("/", rejections.router)

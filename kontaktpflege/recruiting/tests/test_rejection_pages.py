@@ -229,3 +229,9 @@ def test_every_rejection_page_has_a_strict_csp_and_no_inline_script(alice_client
     assert response.status_code == 200
     assert_strict_csp(response)
     assert inline_problems(response.content.decode()) == []
+
+
+def test_the_reject_page_speaks_german_to_bob(bob_client, things):
+    page = bob_client.get(f"/recruiting/candidacies/{things['finalist'].pk}/reject/")
+    text = page.content.decode()
+    assert "Persönliche Absage entwerfen" in text and "Ihr individuelles Feedback" in text

@@ -376,3 +376,15 @@ def test_bulk_with_a_candidacy_of_another_opening_is_not_found(alice, workspace,
             user=alice,
         )
     assert Rejection.objects.count() == 0
+
+
+def test_the_schedulers_tick_sends_due_rejections(alice, early, settings):
+    from kontaktpflege.core import scheduler
+
+    assert "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task" in (
+        settings.PERIODIC_TASKS
+    )
+    r = reject(early, alice)
+    scheduler.tick()  # the immediate task backend runs what the tick enqueues
+    r.refresh_from_db()
+    assert r.state == RejectionState.SENT and r.message_id is not None
