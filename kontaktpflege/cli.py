@@ -21,6 +21,7 @@ ALIASES = {
     "restore": "restore_workspace",
     "send": "send_outbox",
     "applications": "list_applications",
+    "pools": "list_pools",
 }
 
 

@@ -20,6 +20,7 @@ from kontaktpflege.api.v1 import (
     network,
     organisations,
     people,
+    pools,
     tags,
     templates,
     touchpoints,
@@ -49,3 +50,4 @@ api.add_router("/", conversations.router)
 api.add_router("/", graph.router)
 api.add_router("/", insights.router)
 api.add_router("/", applications.router)
+api.add_router("/", pools.router)
