@@ -2,11 +2,12 @@
 invite the chosen ones in one step (a queued message and a candidacy each).
 
 The score (0–100) is computed in the database (one plain SQL query, `ranking_sql`) so that
-a million candidates rank in one query: skills 60 × matched / wanted, level 20 (equal) / 10 (one step apart) / 0, location or
-work mode 10, job type 10 (5 when unknown). Only people with at least one of the opening's
-skills are ranked when it names skills (a candidate with none of them is no match); people
-who already have a candidacy for the opening are left out. Nothing protected by the AGG
-takes part: level is the career level, never age.
+a million candidates rank in one query: skills 60 × matched / wanted, level 20 (equal) /
+10 (one step apart) / 0, location or work mode 10, job type 10 (5 when unknown). Only people
+with at least one of the opening's skills are ranked when it names skills (a candidate with
+none of them is no match); people who already have a candidacy for the opening, or who
+withdrew their consent, are left out. Nothing protected by the AGG takes part: level is the
+career level, never age.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from kontaktpflege.recruiting.models import (
 )
 from kontaktpflege.recruiting.pools import pool_person_ids
 from kontaktpflege.recruiting.services import recruiting_setup
-from kontaktpflege.recruiting.tags import skills_vocabulary_ensure, words
+from kontaktpflege.recruiting.tags import skills_vocabulary_ensure, term_key
 
 TOP = 50
 MAX_INVITE = 100
@@ -71,15 +72,18 @@ class Match:
 
 def opening_skill_ids(opening: Opening) -> dict[int, str]:
     """The workspace skills an opening names (by name or alias, folded), id → name."""
-    wanted = {tuple(w for w, _s, _e in words(str(s))) for s in opening.skills or []}
+    wanted = {term_key(str(s)) for s in opening.skills or []}
     if not wanted:
         return {}
     skills_vocabulary_ensure(workspace=opening.workspace)
     found: dict[int, str] = {}
-    for skill in Skill.objects.filter(workspace_id=opening.workspace_id):
-        terms = [skill.name, *(a for a in skill.aliases if isinstance(a, str))]
-        if any(tuple(w for w, _s, _e in words(t)) in wanted for t in terms):
-            found[skill.pk] = skill.name
+    rows = Skill.objects.filter(workspace_id=opening.workspace_id).values_list(
+        "pk", "name", "aliases"
+    )
+    for pk, name, aliases in rows:
+        terms = [name, *(a for a in aliases if isinstance(a, str))]
+        if any(term_key(t) in wanted for t in terms):
+            found[pk] = name
     return found
 
 
@@ -163,39 +167,64 @@ def ranked_rows(
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The reasons' wording, translated once per ranking (not once per candidate)."""
+
+    levels: dict[str, str]
+    types: dict[str, str]
+    skills: str
+    missing: str
+    level: str
+    unknown: str
+    remote: str
+    near: str
+    far: str
+    wants: str
+    prefers: str
+
+
+def _words() -> _Words:
+    return _Words(
+        levels={k: str(v) for k, v in CareerLevel.choices},
+        types={k: str(v) for k, v in JobType.choices},
+        skills=_("%(n)s of %(m)s skills: %(names)s"),
+        missing=_("missing: %(names)s"),
+        level=_("level %(have)s %(sign)s %(want)s"),
+        unknown=_("unknown"),
+        remote=_("remote ok"),
+        near=_("in %(place)s"),
+        far=_("elsewhere (%(place)s)"),
+        wants=_("wants %(type)s"),
+        prefers=_("prefers %(type)s"),
+    )
+
+
 def _reasons(
-    opening: Opening, profile: CandidateProfile, matched: list[str], missing: list[str], wanted: int
+    opening: Opening, profile: CandidateProfile, matched: list[str], missing: list[str], w: _Words
 ) -> list[str]:
     out = []
-    if wanted:
-        text = _("%(n)s of %(m)s skills: %(names)s") % {
-            "n": len(matched),
-            "m": wanted,
-            "names": ", ".join(matched) or "—",
-        }
+    if matched or missing:
+        n, m = len(matched), len(matched) + len(missing)
+        text = w.skills % {"n": n, "m": m, "names": ", ".join(matched) or "—"}
         if missing:
-            text += "; " + _("missing: %(names)s") % {"names": ", ".join(missing)}
+            text += "; " + w.missing % {"names": ", ".join(missing)}
         out.append(text)
-    levels = dict(CareerLevel.choices)
     if opening.career_level:
-        have = str(levels.get(profile.career_level, _("unknown")))
-        want = str(levels[opening.career_level])
+        have = w.levels.get(profile.career_level, w.unknown)
         sign = "=" if profile.career_level == opening.career_level else "≠"
-        out.append(
-            _("level %(have)s %(sign)s %(want)s") % {"have": have, "sign": sign, "want": want}
-        )
+        out.append(w.level % {"have": have, "sign": sign, "want": w.levels[opening.career_level]})
     if opening.work_mode == WorkMode.REMOTE:
         if profile.work_mode in (WorkMode.REMOTE, WorkMode.HYBRID, ""):
-            out.append(_("remote ok"))
+            out.append(w.remote)
     elif opening.location and fold(profile.location) == fold(opening.location):
-        out.append(_("in %(place)s") % {"place": profile.location})
+        out.append(w.near % {"place": profile.location})
     elif opening.location:
-        out.append(_("elsewhere (%(place)s)") % {"place": profile.location or "—"})
-    types = dict(JobType.choices)
+        out.append(w.far % {"place": profile.location or "—"})
     if profile.job_type == opening.job_type:
-        out.append(_("wants %(type)s") % {"type": types[opening.job_type]})
+        out.append(w.wants % {"type": w.types[opening.job_type]})
     elif profile.job_type:
-        out.append(_("prefers %(type)s") % {"type": types[profile.job_type]})
+        out.append(w.prefers % {"type": w.types[profile.job_type]})
     return out
 
 
@@ -206,8 +235,12 @@ def rematch(*, opening: Opening, pool: TalentPool | None = None, limit: int = TO
     wanted = opening_skill_ids(opening)
     rows = ranked_rows(opening, list(wanted), pool, limit)
     ids = [pk for pk, _score in rows]
-    people = Person.objects.filter(pk__in=ids).in_bulk()
-    profiles = {p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=ids)}
+    people = Person.objects.filter(pk__in=ids).only("first_name", "last_name").in_bulk()
+    fields = ("person_id", "career_level", "job_type", "work_mode", "location")
+    profiles = {
+        p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=ids).only(*fields)
+    }
+    words = _words()
     have: dict[int, set[int]] = {}
     held = CandidateSkill.objects.filter(person_id__in=ids, skill_id__in=wanted, removed=False)
     for person_id, skill_id in held.values_list("person_id", "skill_id"):
@@ -224,7 +257,7 @@ def rematch(*, opening: Opening, pool: TalentPool | None = None, limit: int = TO
                 matched=matched,
                 missing=missing,
                 level=profile.career_level,
-                reasons=_reasons(opening, profile, matched, missing, len(wanted)),
+                reasons=_reasons(opening, profile, matched, missing, words),
             )
         )
     return out

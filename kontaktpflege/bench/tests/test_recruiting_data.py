@@ -33,13 +33,17 @@ def test_the_generator_writes_candidates_with_skills_tags_and_consent(workspace)
 def test_pools_and_rematching_run_on_generated_data(workspace):
     generate_candidates(workspace=workspace, scale="XS", seed=3)
     pool = pool_create(
-        workspace=workspace, name="P", kind="dynamic",
+        workspace=workspace,
+        name="P",
+        kind="dynamic",
         filters={"career_level": ["senior"], "consent_state": ["granted"]},
     )
     count, _more = pool_count(pool)
     assert 0 < count < 200
     opening = Opening.objects.create(
-        workspace=workspace, title="Backend", skills=["Python", "Docker", "SQL"],
+        workspace=workspace,
+        title="Backend",
+        skills=["Python", "Docker", "SQL"],
         career_level="senior",
     )
     ranked = rematch(opening=opening, limit=10)
