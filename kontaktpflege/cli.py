@@ -24,6 +24,7 @@ ALIASES = {
     "audit": "inspect_audit",
     "loadtest": "run_loadtest",
     "openings": "list_openings",
+    "pools": "list_pools",
 }
 
 

@@ -22,6 +22,7 @@ from kontaktpflege.api.v1 import (
     people,
     recruiting,
     rejections,
+    pools,
     tags,
     templates,
     touchpoints,
@@ -53,3 +54,4 @@ api.add_router("/", insights.router)
 api.add_router("/", applications.router)
 api.add_router("/", recruiting.router)
 api.add_router("/", rejections.router)
+api.add_router("/", pools.router)

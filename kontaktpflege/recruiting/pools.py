@@ -177,10 +177,10 @@ def clean_filters(workspace: Workspace, filters: Any) -> dict[str, Any]:
 
 
 def filtered_profiles(
-    workspace: Workspace, filters: dict[str, Any], now: dt.datetime | None = None
+    workspace_id: int, filters: dict[str, Any], now: dt.datetime | None = None
 ) -> QuerySet[CandidateProfile]:
     """Candidate profiles of the workspace that match a cleaned filter."""
-    qs = CandidateProfile.objects.filter(workspace=workspace)
+    qs = CandidateProfile.objects.filter(workspace_id=workspace_id)
     for key in ("career_level", "job_type", "work_mode", "consent_state"):
         if key in filters:
             qs = qs.filter(**{f"{key}__in": filters[key]})
@@ -194,7 +194,7 @@ def filtered_profiles(
         qs = qs.filter(
             Exists(
                 CandidateSkill.objects.filter(
-                    workspace=workspace,
+                    workspace_id=workspace_id,
                     skill_id=skill_id,
                     person_id=OuterRef("person_id"),
                     removed=False,
@@ -223,7 +223,7 @@ def pool_person_ids(pool: TalentPool) -> QuerySet[Any]:
     if pool.kind == PoolKind.STATIC:
         qs = PoolMember.objects.filter(pool=pool, workspace_id=pool.workspace_id)
         return qs.order_by("-person_id").values_list("person_id", flat=True)
-    profiles = filtered_profiles(pool.workspace, pool.filters or {})
+    profiles = filtered_profiles(pool.workspace_id, pool.filters or {})
     return profiles.order_by("-person_id").values_list("person_id", flat=True)
 
 

@@ -1,12 +1,13 @@
 """Re-matching: rank pool members (or every candidate) for an opening, with the reasons, and
 invite the chosen ones in one step (a queued message and a candidacy each).
 
-The score (0–100) is computed in the database so that a million candidates rank in one
-query: skills 60 × matched / wanted, level 20 (equal) / 10 (one step apart) / 0, location or
-work mode 10, job type 10 (5 when unknown). Only people with at least one of the opening's
-skills are ranked when it names skills (a candidate with none of them is no match); people
-who already have a candidacy for the opening are left out. Nothing protected by the AGG
-takes part: level is the career level, never age.
+The score (0–100) is computed in the database (one plain SQL query, `ranking_sql`) so that
+a million candidates rank in one query: skills 60 × matched / wanted, level 20 (equal) /
+10 (one step apart) / 0, location or work mode 10, job type 10 (5 when unknown). Only people
+with at least one of the opening's skills are ranked when it names skills (a candidate with
+none of them is no match); people who already have a candidacy for the opening, or who
+withdrew their consent, are left out. Nothing protected by the AGG takes part: level is the
+career level, never age.
 """
 
 from __future__ import annotations
@@ -15,21 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import Abs, Cast
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +51,7 @@ from kontaktpflege.recruiting.models import (
 )
 from kontaktpflege.recruiting.pools import pool_person_ids
 from kontaktpflege.recruiting.services import recruiting_setup
-from kontaktpflege.recruiting.tags import skills_vocabulary_ensure, words
+from kontaktpflege.recruiting.tags import skills_vocabulary_ensure, term_key
 
 TOP = 50
 MAX_INVITE = 100
@@ -85,122 +72,159 @@ class Match:
 
 def opening_skill_ids(opening: Opening) -> dict[int, str]:
     """The workspace skills an opening names (by name or alias, folded), id → name."""
-    wanted = {tuple(w for w, _s, _e in words(str(s))) for s in opening.skills or []}
+    wanted = {term_key(str(s)) for s in opening.skills or []}
     if not wanted:
         return {}
     skills_vocabulary_ensure(workspace=opening.workspace)
     found: dict[int, str] = {}
-    for skill in Skill.objects.filter(workspace_id=opening.workspace_id):
-        terms = [skill.name, *(a for a in skill.aliases if isinstance(a, str))]
-        if any(tuple(w for w, _s, _e in words(t)) in wanted for t in terms):
-            found[skill.pk] = skill.name
+    rows = Skill.objects.filter(workspace_id=opening.workspace_id).values_list(
+        "pk", "name", "aliases"
+    )
+    for pk, name, aliases in rows:
+        terms = [name, *(a for a in aliases if isinstance(a, str))]
+        if any(term_key(t) in wanted for t in terms):
+            found[pk] = name
     return found
 
 
-def _level_rank(field_name: str) -> Case:
-    return Case(
-        *(When(**{field_name: v}, then=Value(i)) for i, v in enumerate(LEVEL_ORDER)),
-        default=Value(-99),
-        output_field=IntegerField(),
-    )
-
-
-def _place_points(opening: Opening) -> Case | Value:
-    """10 when location or work mode fit the opening."""
-    if opening.work_mode == WorkMode.REMOTE:
-        return Case(
-            When(Q(work_mode__in=[WorkMode.REMOTE, WorkMode.HYBRID, ""]), then=Value(10.0)),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-    near = Q(location__iexact=opening.location) if opening.location else Q(pk__isnull=True)
-    remote_only = Q(work_mode=WorkMode.REMOTE)
-    return Case(
-        When(near & ~remote_only, then=Value(10.0)),
-        When(near, then=Value(5.0)),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-
-
-def _ranked(opening: Opening, skill_ids: list[int], pool: TalentPool | None) -> QuerySet:
-    skill_points: Any
-    level_points: Any
-    qs = CandidateProfile.objects.filter(workspace_id=opening.workspace_id)
-    if pool is not None:
-        qs = qs.filter(person_id__in=pool_person_ids(pool).order_by())
-    qs = qs.exclude(consent_state=ConsentState.WITHDRAWN)
-    qs = qs.filter(
-        ~Exists(Candidacy.objects.filter(opening=opening, person_id=OuterRef("person_id")))
-    )
-    if skill_ids:
-        qs = qs.filter(
-            person__candidate_skills__skill_id__in=skill_ids,
-            person__candidate_skills__removed=False,
-        ).annotate(matched=Count("person__candidate_skills"))
-        skill_points = Cast(F("matched"), FloatField()) * Value(60.0 / len(skill_ids))
-    else:
-        qs = qs.annotate(matched=Value(0))
-        skill_points = Value(0.0)
+def _case_points(opening: Opening) -> tuple[str, list[Any]]:
+    """SQL for the level, place and job type points of the profile `p`, with parameters."""
+    params: list[Any] = []
     if opening.career_level:
+        # The level's position (junior → senior) as a CASE; distance 0 → 20, 1 → 10.
+        rank = "CASE p.career_level " + " ".join("WHEN %s THEN %s" for _v in LEVEL_ORDER)
+        rank += " ELSE -99 END"
+        rank_params = [x for i, v in enumerate(LEVEL_ORDER) for x in (v, i)]
         target = LEVEL_ORDER.index(opening.career_level)
-        distance = Abs(_level_rank("career_level") - Value(target))
-        level_points = Case(
-            When(career_level="", then=Value(5.0)),
-            default=Case(
-                When(Q(distance=0), then=Value(20.0)),
-                When(Q(distance=1), then=Value(10.0)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            ),
-            output_field=FloatField(),
+        level = (
+            "CASE WHEN p.career_level = '' THEN 5.0"
+            f" WHEN ABS(({rank}) - %s) = 0 THEN 20.0"
+            f" WHEN ABS(({rank}) - %s) = 1 THEN 10.0 ELSE 0.0 END"
         )
-        qs = qs.annotate(distance=distance)
+        params = [*rank_params, target, *rank_params, target]
     else:
-        level_points = Value(10.0)
-    job_points = Case(
-        When(job_type=opening.job_type, then=Value(10.0)),
-        When(job_type="", then=Value(5.0)),
-        default=Value(0.0),
-        output_field=FloatField(),
+        level = "10.0"
+    if opening.work_mode == WorkMode.REMOTE:
+        place = "CASE WHEN p.work_mode IN ('remote', 'hybrid', '') THEN 10.0 ELSE 0.0 END"
+    elif opening.location:
+        place = (
+            "CASE WHEN LOWER(p.location) = LOWER(%s) AND p.work_mode <> 'remote' THEN 10.0"
+            " WHEN LOWER(p.location) = LOWER(%s) THEN 5.0 ELSE 0.0 END"
+        )
+        params += [opening.location, opening.location]
+    else:
+        place = "0.0"
+    job = "CASE WHEN p.job_type = %s THEN 10.0 WHEN p.job_type = '' THEN 5.0 ELSE 0.0 END"
+    params.append(opening.job_type)
+    return f"({level}) + ({place}) + ({job})", params
+
+
+def ranking_sql(
+    opening: Opening, skill_ids: list[int], pool: TalentPool | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The one query that ranks candidates: (person_id, score) rows, best first.
+
+    It starts from the skill tags (the partial index candidate_skill_filter) when the opening
+    names skills, so only people holding at least one of them are scored.
+    """
+    points, point_params = _case_points(opening)
+    params: list[Any] = []
+    if skill_ids:
+        marks = ", ".join(["%s"] * len(skill_ids))
+        source = (
+            "(SELECT person_id, COUNT(*) AS matched FROM recruiting_candidateskill"
+            f" WHERE workspace_id = %s AND removed = %s AND skill_id IN ({marks})"
+            " GROUP BY person_id) m"
+            " JOIN recruiting_candidateprofile p ON p.person_id = m.person_id"
+        )
+        params += [opening.workspace_id, False, *skill_ids]
+        skill_points = f"m.matched * {60.0 / len(skill_ids)!r}"
+    else:
+        source, skill_points = "recruiting_candidateprofile p", "0.0"
+    where = "p.workspace_id = %s AND p.consent_state <> %s"
+    where += (
+        " AND NOT EXISTS (SELECT 1 FROM recruiting_candidacy c"
+        " WHERE c.opening_id = %s AND c.person_id = p.person_id)"
     )
-    qs = qs.annotate(score=skill_points + level_points + _place_points(opening) + job_points)
-    return qs.order_by("-score", "-person_id")
+    where_params: list[Any] = [opening.workspace_id, ConsentState.WITHDRAWN, opening.pk]
+    if pool is not None:
+        pool_sql, pool_params = pool_person_ids(pool).order_by().query.sql_with_params()
+        where += f" AND p.person_id IN ({pool_sql})"
+        where_params += list(pool_params)
+    sql = (
+        f"SELECT p.person_id, {skill_points} + {points} AS score FROM {source}"
+        f" WHERE {where} ORDER BY score DESC, p.person_id DESC LIMIT %s"
+    )
+    return sql, [*point_params, *params, *where_params, limit]
+
+
+def ranked_rows(
+    opening: Opening, skill_ids: list[int], pool: TalentPool | None, limit: int
+) -> list[tuple[int, float]]:
+    sql, params = ranking_sql(opening, skill_ids, pool, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The reasons' wording, translated once per ranking (not once per candidate)."""
+
+    levels: dict[str, str]
+    types: dict[str, str]
+    skills: str
+    missing: str
+    level: str
+    unknown: str
+    remote: str
+    near: str
+    far: str
+    wants: str
+    prefers: str
+
+
+def _words() -> _Words:
+    return _Words(
+        levels={k: str(v) for k, v in CareerLevel.choices},
+        types={k: str(v) for k, v in JobType.choices},
+        skills=_("%(n)s of %(m)s skills: %(names)s"),
+        missing=_("missing: %(names)s"),
+        level=_("level %(have)s %(sign)s %(want)s"),
+        unknown=_("unknown"),
+        remote=_("remote ok"),
+        near=_("in %(place)s"),
+        far=_("elsewhere (%(place)s)"),
+        wants=_("wants %(type)s"),
+        prefers=_("prefers %(type)s"),
+    )
 
 
 def _reasons(
-    opening: Opening, profile: CandidateProfile, matched: list[str], missing: list[str], wanted: int
+    opening: Opening, profile: CandidateProfile, matched: list[str], missing: list[str], w: _Words
 ) -> list[str]:
     out = []
-    if wanted:
-        text = _("%(n)s of %(m)s skills: %(names)s") % {
-            "n": len(matched),
-            "m": wanted,
-            "names": ", ".join(matched) or "—",
-        }
+    if matched or missing:
+        n, m = len(matched), len(matched) + len(missing)
+        text = w.skills % {"n": n, "m": m, "names": ", ".join(matched) or "—"}
         if missing:
-            text += "; " + _("missing: %(names)s") % {"names": ", ".join(missing)}
+            text += "; " + w.missing % {"names": ", ".join(missing)}
         out.append(text)
-    levels = dict(CareerLevel.choices)
     if opening.career_level:
-        have = str(levels.get(profile.career_level, _("unknown")))
-        want = str(levels[opening.career_level])
+        have = w.levels.get(profile.career_level, w.unknown)
         sign = "=" if profile.career_level == opening.career_level else "≠"
-        out.append(
-            _("level %(have)s %(sign)s %(want)s") % {"have": have, "sign": sign, "want": want}
-        )
+        out.append(w.level % {"have": have, "sign": sign, "want": w.levels[opening.career_level]})
     if opening.work_mode == WorkMode.REMOTE:
         if profile.work_mode in (WorkMode.REMOTE, WorkMode.HYBRID, ""):
-            out.append(_("remote ok"))
+            out.append(w.remote)
     elif opening.location and fold(profile.location) == fold(opening.location):
-        out.append(_("in %(place)s") % {"place": profile.location})
+        out.append(w.near % {"place": profile.location})
     elif opening.location:
-        out.append(_("elsewhere (%(place)s)") % {"place": profile.location or "—"})
-    types = dict(JobType.choices)
+        out.append(w.far % {"place": profile.location or "—"})
     if profile.job_type == opening.job_type:
-        out.append(_("wants %(type)s") % {"type": types[opening.job_type]})
+        out.append(w.wants % {"type": w.types[opening.job_type]})
     elif profile.job_type:
-        out.append(_("prefers %(type)s") % {"type": types[profile.job_type]})
+        out.append(w.prefers % {"type": w.types[profile.job_type]})
     return out
 
 
@@ -209,27 +233,31 @@ def rematch(*, opening: Opening, pool: TalentPool | None = None, limit: int = TO
     if pool is not None and pool.workspace_id != opening.workspace_id:
         raise ValidationError({"pool": _("Not found.")})
     wanted = opening_skill_ids(opening)
-    rows = list(_ranked(opening, list(wanted), pool).values("person_id", "score")[:limit])
-    ids = [r["person_id"] for r in rows]
-    people = Person.objects.filter(pk__in=ids).in_bulk()
-    profiles = {p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=ids)}
+    rows = ranked_rows(opening, list(wanted), pool, limit)
+    ids = [pk for pk, _score in rows]
+    people = Person.objects.filter(pk__in=ids).only("first_name", "last_name").in_bulk()
+    fields = ("person_id", "career_level", "job_type", "work_mode", "location")
+    profiles = {
+        p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=ids).only(*fields)
+    }
+    words = _words()
     have: dict[int, set[int]] = {}
     held = CandidateSkill.objects.filter(person_id__in=ids, skill_id__in=wanted, removed=False)
     for person_id, skill_id in held.values_list("person_id", "skill_id"):
         have.setdefault(person_id, set()).add(skill_id)
     out = []
-    for row in rows:
-        pk, profile = row["person_id"], profiles[row["person_id"]]
+    for pk, score in rows:
+        profile = profiles[pk]
         matched = [wanted[s] for s in wanted if s in have.get(pk, set())]
         missing = [wanted[s] for s in wanted if s not in have.get(pk, set())]
         out.append(
             Match(
                 person=people[pk],
-                score=round(float(row["score"]), 1),
+                score=round(score, 1),
                 matched=matched,
                 missing=missing,
                 level=profile.career_level,
-                reasons=_reasons(opening, profile, matched, missing, len(wanted)),
+                reasons=_reasons(opening, profile, matched, missing, words),
             )
         )
     return out

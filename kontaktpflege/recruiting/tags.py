@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -144,7 +144,9 @@ def words(text: str) -> list[tuple[str, int, int]]:
     return [(fold(m.group()), m.start(), m.end()) for m in WORD_RE.finditer(text)]
 
 
-def _term_key(term: str) -> tuple[str, ...]:
+@lru_cache(maxsize=8192)
+def term_key(term: str) -> tuple[str, ...]:
+    """A vocabulary term as folded words (cached: the same terms come back on every pass)."""
     return tuple(w for w, _s, _e in words(term))
 
 
@@ -163,7 +165,7 @@ def build_matcher(skills: Iterable[tuple[int, str, list[str]]]) -> Matcher:
     matcher = Matcher()
     for skill_id, name, aliases in skills:
         for term in [name, *(a for a in aliases if isinstance(a, str))]:
-            key = _term_key(term)
+            key = term_key(term)
             if not key or len(key) > MAX_TERM_WORDS:
                 continue
             matcher.exact.setdefault(key, skill_id)
@@ -377,11 +379,11 @@ def _clean_name(name: str) -> str:
 def skill_resolve(*, workspace: Workspace, name: str) -> Skill:
     """The workspace's skill of this name or alias (folded), or a new one of that name."""
     name = _clean_name(name)
-    key = _term_key(name)
+    key = term_key(name)
     skills_vocabulary_ensure(workspace=workspace)
     for skill in Skill.objects.filter(workspace=workspace):
         terms = [skill.name, *(a for a in skill.aliases if isinstance(a, str))]
-        if any(_term_key(t) == key for t in terms):
+        if any(term_key(t) == key for t in terms):
             return skill
     skill, _created = Skill.objects.get_or_create(workspace=workspace, name=name)
     return skill
