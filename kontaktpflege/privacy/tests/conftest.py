@@ -32,3 +32,11 @@ def links(body: str) -> dict[str, str]:
 
 def last_mail(to: str) -> OutboundMessage:
     return OutboundMessage.objects.filter(to_address=to).order_by("-id").first()
+
+
+@pytest.fixture
+def client():
+    """An anonymous visitor whose browser asks for English (the site's default is German)."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
