@@ -14,6 +14,7 @@ from kontaktpflege.privacy.models import Purpose
 from kontaktpflege.privacy.selectors import consent_status
 from kontaktpflege.privacy.services import privacy_settings_ensure
 from kontaktpflege.privacy.tests.conftest import LINK
+from kontaktpflege.web.tests.browser import collect_console_errors, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +38,10 @@ def test_sign_up_confirm_from_the_mail_and_withdraw_from_the_mail(page, workspac
     workspace.save(update_fields=["name"])
     key = privacy_settings_ensure(workspace=workspace).public_key
 
+    errors = collect_console_errors(page)
     page.goto(f"/pool/{key}/")
     expect(page.locator("#privacy-notice")).to_contain_text("default-1")
+    assert serious_axe_violations(page) == []
     page.fill("#id_name", "Mara Stern")
     page.fill("#id_email", "mara@example.com")
     page.fill("#id_interests", "Data engineering")
@@ -56,8 +59,10 @@ def test_sign_up_confirm_from_the_mail_and_withdraw_from_the_mail(page, workspac
     assert consent_status(person=person, purpose=Purpose.TALENT_POOL).state == "requested"
 
     page.goto(links["confirm"])
+    assert serious_axe_violations(page) == []
     page.click("#confirm-button")
     expect(page.locator("#confirmed")).to_be_visible()
+    assert serious_axe_violations(page) == []
     assert consent_status(person=person, purpose=Purpose.TALENT_POOL).state == "granted"
     person.candidate.refresh_from_db()
     assert person.candidate.consent_state == "granted" and person.candidate.career_level == "senior"
@@ -65,6 +70,7 @@ def test_sign_up_confirm_from_the_mail_and_withdraw_from_the_mail(page, workspac
     page.goto(links["withdraw"])
     page.click("#withdraw-button")
     expect(page.locator("#withdrawn")).to_be_visible()
+    assert serious_axe_violations(page) == [] and errors == []
     assert consent_status(person=person, purpose=Purpose.TALENT_POOL).state == "withdrawn"
     person.candidate.refresh_from_db()
     assert person.candidate.consent_state == "withdrawn"
