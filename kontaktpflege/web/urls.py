@@ -19,4 +19,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.insights")),
     path("", include("kontaktpflege.web.views.applications")),
     path("", include("kontaktpflege.web.views.privacy_public")),
+    path("", include("kontaktpflege.web.views.privacy")),
 ]
