@@ -568,3 +568,22 @@ def pool_invitation_url(candidacy: Any) -> str:
         send=False,
     )
     return url
+
+
+@transaction.atomic
+def privacy_settings_save(
+    *, workspace: Workspace, signup_enabled: bool, consent_months: int, user: User
+) -> PrivacySettings:
+    """Open or close the public sign-up and set how long new consent lasts (1–36 months)."""
+    if not 1 <= consent_months <= 36:
+        raise ValidationError({"consent_months": _("Choose between 1 and 36 months.")})
+    found = privacy_settings_ensure(workspace=workspace)
+    found.signup_enabled, found.consent_months = signup_enabled, consent_months
+    found.save(update_fields=["signup_enabled", "consent_months", "updated_at"])
+    audit_record(
+        workspace=workspace,
+        action="privacy_settings.changed",
+        actor=user,
+        data={"signup_enabled": signup_enabled, "consent_months": consent_months},
+    )
+    return found

@@ -22,4 +22,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.rejections")),
     path("", include("kontaktpflege.web.views.pools")),
     path("", include("kontaktpflege.web.views.privacy_public")),
+    path("", include("kontaktpflege.web.views.privacy")),
 ]

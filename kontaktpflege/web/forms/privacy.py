@@ -49,3 +49,25 @@ class PoolSignupForm(StyledForm):
     def is_bot(self) -> bool:
         """The honeypot was filled in."""
         return bool(self.data.get("website"))
+
+
+class PrivacySettingsForm(StyledForm):
+    """The owner's switches for the public sign-up."""
+
+    signup_enabled = forms.BooleanField(
+        label=_("Public talent-pool sign-up is open"), required=False
+    )
+    consent_months = forms.IntegerField(
+        label=_("Consent lasts (months)"), min_value=1, max_value=36
+    )
+
+
+class NoticeForm(StyledForm):
+    """A new version of the privacy notice in one language."""
+
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("de", _("German")), ("en", _("English"))]
+    )
+    text = forms.CharField(
+        label=_("Privacy notice"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10})
+    )

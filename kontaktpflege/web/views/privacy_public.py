@@ -127,8 +127,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             grant = services.consent_confirm(token=token)
         else:
             consent = services.consent_request_for_token(token=token)
-            context = {"consent": consent, "workspace": consent.workspace}
-            return TemplateResponse(request, "privacy/confirm.html", context)
+            page = {"consent": consent, "workspace": consent.workspace}
+            return TemplateResponse(request, "privacy/confirm.html", page)
     except TokenError as exc:
         return _link_problem(request, exc.reason, "confirm")
     withdraw = withdraw_token_make(
