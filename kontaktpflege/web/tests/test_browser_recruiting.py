@@ -123,3 +123,82 @@ def test_the_main_navigation_keeps_one_line_at_1280_px_in_german_with_recruiting
     expected = ["Heute", "Personen", "Organisationen", *job_seeker, "Recruiting"]
     expect(page.locator("#main-nav .nav-link")).to_have_text([*expected, "Netzwerk", "Protokoll"])
     _assert_one_line(page)
+
+
+@pytest.fixture
+def board(workspace, alice, make_person):
+    """An opening with candidates at several stages, notes, a rating and a read CV."""
+    from kontaktpflege.recruiting.models import CandidateDocument, PipelineStage
+    from kontaktpflege.recruiting.services import (
+        candidacy_create,
+        candidacy_move,
+        opening_create,
+        recruiting_switch,
+        stage_note_add,
+    )
+
+    recruiting_switch(workspace=workspace, enabled=True)
+    opening = opening_create(
+        workspace=workspace,
+        created_by=alice,
+        title="Referent:in Personalentwicklung und Organisationsberatung (m/w/d)",
+        skills=["Personalentwicklung", "Moderation", "Coaching", "Change-Management"],
+        location="Mönchengladbach-Rheydt",
+        description="Zwei Zeilen\nBeschreibung",
+    )
+    stages = {s.key: s for s in PipelineStage.objects.filter(workspace=workspace)}
+    first = None
+    for i, (name, key) in enumerate(
+        [("Maximiliane", "final_interview"), ("Jana", "applied"), ("Ben", "offer")]
+    ):
+        person = make_person(first_name=name, last_name="Schwarzenberger-Oberhauser")
+        candidacy = candidacy_create(opening=opening, person=person, source="LinkedIn")
+        stage_note_add(candidacy=candidacy, text="Gutes Gespräch", rating=4, author=alice)
+        candidacy_move(candidacy=candidacy, stage=stages[key], by=alice)
+        first = first or candidacy
+        if i == 0:
+            CandidateDocument.objects.create(
+                workspace=workspace,
+                person=person,
+                candidacy=candidacy,
+                original_name="Lebenslauf Maximiliane Schwarzenberger-Oberhauser.pdf",
+                content_type="application/pdf",
+                size=120_000,
+                sha256="0" * 64,
+                state="done",
+                pages=2,
+                text="Personalentwicklung\nModeration",
+            )
+    return first
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_every_recruiting_page_fits_and_has_no_serious_axe_finding(
+    logged_in_page, board, viewport, scheme
+):
+    page = logged_in_page
+    page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)
+    errors = collect_console_errors(page)
+    problems = {}
+    for url in [
+        "/recruiting/",
+        "/recruiting/openings/new/",
+        f"/recruiting/openings/{board.opening_id}/",
+        f"/recruiting/openings/{board.opening_id}/edit/",
+        f"/recruiting/openings/{board.opening_id}/candidates/new/?q=Jana",
+        f"/recruiting/candidacies/{board.pk}/",
+        "/recruiting/settings/",
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        found = []
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            found.append(f"document {width} px wide")
+        found += serious_axe_violations(page)
+        if found:
+            problems[url] = found
+    assert problems == {}
+    assert errors == []
