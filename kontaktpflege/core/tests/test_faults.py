@@ -23,6 +23,7 @@ from django.db import connection
 
 from kontaktpflege.core.net import free_port
 from kontaktpflege.core.tests.faults import (
+    PG_BIN,
     PrivatePostgres,
     http,
     query,
@@ -294,6 +295,7 @@ print(json.dumps({"token": token, "session": client.cookies["sessionid"].value})
 """
 
 
+@pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="no PostgreSQL 15 server binaries")
 def test_requests_fail_cleanly_while_postgresql_restarts_and_the_app_recovers_without_a_restart(
     tmp_path,
 ):
