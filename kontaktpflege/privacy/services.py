@@ -527,7 +527,7 @@ def pool_signup(
     }
     language = _language(language)
     person = selectors.person_by_email(workspace_id=workspace.pk, email=email)
-    created = person is None
+    created = person is None or _only_known_from_signups(person)
     if person is None:
         first, last = _split_name(name)
         person = person_create(
@@ -545,6 +545,16 @@ def pool_signup(
         email=email,
         details=details,
         created_person=created,
+    )
+
+
+def _only_known_from_signups(person: Person) -> bool:
+    """The person exists only because of unconfirmed sign-ups: a new one may lapse with them."""
+    records = ConsentRecord.objects.filter(person=person)
+    return (
+        records.filter(created_person=True).exists()
+        and not records.exclude(kind__in=[RecordKind.REQUEST, RecordKind.REMINDER]).exists()
+        and not person.candidacies.exists()
     )
 
 

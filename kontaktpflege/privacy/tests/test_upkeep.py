@@ -83,6 +83,20 @@ def test_an_unconfirmed_request_is_deleted_at_day_30_with_the_person_it_created(
     assert audit_verify() == []
 
 
+def test_a_person_who_only_signed_up_twice_unconfirmed_goes_with_the_last_request(
+    requested, workspace
+):
+    with at(10):
+        services.pool_signup(workspace=workspace, name="Mara Stern", email="mara@example.com")
+    with at(30):
+        assert privacy_upkeep()["lapsed"] == 1
+    assert Person.objects.filter(pk=requested.person_id).exists()  # the second one is open
+    with at(40):
+        assert privacy_upkeep()["lapsed"] == 1
+    assert not Person.objects.filter(pk=requested.person_id).exists()
+    assert not ConsentRecord.objects.exists()
+
+
 def test_a_lapsed_request_of_a_known_person_keeps_the_person(pool, lena):
     with at(0):
         services.consent_request(person=lena, purpose=Purpose.TALENT_POOL, source=Source.FORM)
