@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PrivacyConfig(AppConfig):
     name = "kontaktpflege.privacy"
     label = "privacy"
+
+    def ready(self) -> None:
+        from kontaktpflege.privacy.services import pool_invitation_url
+        from kontaktpflege.recruiting.rejections import register_pool_invitation_url
+
+        # A silver medallist's rejection carries the double opt-in link to the talent pool.
+        register_pool_invitation_url(pool_invitation_url)

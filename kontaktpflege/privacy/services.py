@@ -26,6 +26,7 @@ from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.services import person_create, person_update
 from kontaktpflege.contacts.validation import clean_text, normalise_email
+from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.messaging.services import message_queue_email, new_idempotency_key
 from kontaktpflege.privacy import selectors, tokens
 from kontaktpflege.privacy.audit import audit_record
@@ -126,6 +127,8 @@ def _mirror(person: Person) -> None:
             consent_state=status.state,
             consent_expires_at=status.expires_at,
         )
+    # The nurture rule of silver medallists follows the consent state.
+    facts_changed([person.pk])
 
 
 def _leave_pools(person: Person, purpose: str) -> int:

@@ -18,7 +18,10 @@ for everyone else; scheduled, cancellable until they go out, sent through the ou
 Talent-pool invitation: a silver medallist's message renders ``{{ pool_invitation_url }}``
 (and the shipped templates' ``{{ talent_pool_link }}``, the same value) from a hook the
 Privacy issue registers with `register_pool_invitation_url`. Without one the value is empty
-and the templates leave the sentence out.
+and the templates leave the sentence out. The draft carries `POOL_LINK_MARKER` in its place;
+the provider is asked only when the message is handed to the outbox (`rejection_send`), so a
+cancelled or never-sent rejection starts no consent request (whose reminders would then reach
+someone who never got the invitation).
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ MAX_BULK = 500
 # AppConfig.ready(); the last one registered wins.
 PoolInvitationUrl = Callable[..., str]
 _POOL_INVITATION: list[PoolInvitationUrl] = []
+# Stands in the reviewed text for the link until the message goes out.
+POOL_LINK_MARKER = "{talent_pool_link}"
 
 
 def register_pool_invitation_url(fn: PoolInvitationUrl) -> PoolInvitationUrl:
@@ -206,7 +211,7 @@ def rejection_draft(
         variant=variant,
         notes=notes,
     )
-    link = pool_invitation_url(candidacy=candidacy) if silver else ""
+    link = POOL_LINK_MARKER if silver and _POOL_INVITATION else ""
     context.update(
         application_position=candidacy.opening.title,
         pool_invitation_url=link,
@@ -594,11 +599,23 @@ def _queue(rejection: Rejection) -> OutboundMessage:
         user=user,
         to_address=default_to_address(person),
         subject=rejection.subject,
-        body=rejection.body,
+        body=_with_pool_link(rejection),
         idempotency_key=f"rejection-{rejection.pk}",
         template_key=TEMPLATE_FOR_TIER[Tier(rejection.tier)],
         variant=default_variant(person),
     )
+
+
+def _with_pool_link(rejection: Rejection) -> str:
+    """The reviewed text with the marker replaced by a fresh invitation link (or nothing)."""
+    if POOL_LINK_MARKER not in rejection.body:
+        return rejection.body
+    link = (
+        pool_invitation_url(candidacy=rejection.candidacy)
+        if rejection.candidacy.silver_medallist
+        else ""
+    )
+    return rejection.body.replace(POOL_LINK_MARKER, link)
 
 
 def rejections_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -312,24 +312,58 @@ def test_the_mail_reaches_a_real_smtp_server(alice, early, finalist, smtp_server
 # ---------------------------------------------------------------- invitation link
 
 
-def test_without_a_privacy_link_the_invitation_sentence_is_left_out(alice, finalist):
+def test_without_a_privacy_link_the_invitation_sentence_is_left_out(alice, finalist, monkeypatch):
+    monkeypatch.setattr(rejections, "_POOL_INVITATION", [])
     r = reject(finalist, alice, feedback_notes="Knapp.")
     assert "Talentpool" not in r.body and "http" not in r.body
 
 
-def test_a_registered_link_reaches_only_silver_medallists(alice, finalist, early):
+def test_a_registered_link_reaches_only_silver_medallists_when_the_message_goes_out(
+    alice, finalist, early, smtp_server
+):
+    asked = []
+
     def link(*, candidacy):
+        asked.append(candidacy.pk)
         return f"https://example.org/pool/join/{candidacy.pk}"
 
     rejections.register_pool_invitation_url(link)
     try:
         personal = reject(finalist, alice, feedback_notes="Knapp.")
         automated = reject(early, alice)
+        # The draft holds a marker: no invitation (no consent request) before it goes out.
+        assert asked == []
+        assert rejections.POOL_LINK_MARKER in personal.body and "Talentpool" in personal.body
+        assert rejections.POOL_LINK_MARKER not in automated.body
+        rejections.rejection_review(
+            rejection=personal, user=alice, subject=personal.subject, body=personal.body
+        )
+        assert rejections.rejections_send_due() == 2
     finally:
         rejections.unregister_pool_invitation_url(link)
-    assert f"https://example.org/pool/join/{finalist.pk}" in personal.body
-    assert "Talentpool" in personal.body
-    assert "example.org/pool" not in automated.body
+    assert asked == [finalist.pk]
+    personal_msg = OutboundMessage.objects.get(idempotency_key=f"rejection-{personal.pk}")
+    automated_msg = OutboundMessage.objects.get(idempotency_key=f"rejection-{automated.pk}")
+    assert f"https://example.org/pool/join/{finalist.pk}" in personal_msg.body
+    assert rejections.POOL_LINK_MARKER not in personal_msg.body
+    assert "example.org/pool" not in automated_msg.body
+
+
+def test_a_cancelled_rejection_never_asks_for_an_invitation_link(alice, finalist):
+    asked = []
+
+    def link(*, candidacy):
+        asked.append(candidacy.pk)
+        return "https://example.org/pool/join/x"
+
+    rejections.register_pool_invitation_url(link)
+    try:
+        personal = reject(finalist, alice, feedback_notes="Knapp.")
+        rejections.rejection_cancel(rejection=personal, user=alice)
+        assert rejections.rejections_send_due() == 0
+    finally:
+        rejections.unregister_pool_invitation_url(link)
+    assert asked == []
 
 
 # ---------------------------------------------------------------- bulk
