@@ -95,8 +95,11 @@ def _wipe() -> None:
 
 
 @contextlib.contextmanager
-def serve(*, timeout: float = 60) -> Iterator[str]:
-    """granian with one worker on a free loopback port; yields the base URL once it answers."""
+def serve(*, timeout: float = 180) -> Iterator[str]:
+    """granian with one worker on a free loopback port; yields the base URL once it answers.
+
+    The wait is long because a machine shared with other work can take a minute to start it.
+    """
     port = free_port()
     granian = Path(sys.executable).with_name("granian")
     cmd = [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]

@@ -55,7 +55,15 @@ def test_a_failing_scenario_is_reported_and_the_others_still_run():
 
 
 def scenarios_of_this_issue() -> set[str]:
-    return {"people search", "people list", "person page", "quick log"}
+    return {
+        "people search",
+        "people list",
+        "people list page 1",
+        "people list deep page",
+        "organisations list",
+        "person page",
+        "quick log",
+    }
 
 
 def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
