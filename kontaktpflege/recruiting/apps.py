@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RecruitingConfig(AppConfig):
     name = "kontaktpflege.recruiting"
     label = "recruiting"
+
+    def ready(self) -> None:
+        from kontaktpflege.core.facts import on_facts_changed
+        from kontaktpflege.recruiting.tags import tags_on_facts_changed
+
+        on_facts_changed(tags_on_facts_changed)  # notes changed → the tag pass (worker)
