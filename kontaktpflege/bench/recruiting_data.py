@@ -323,8 +323,6 @@ class RecruitingGenerator:
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_with_ids):
                 cursor.execute(statement)
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
 
 
 def generate_candidates(
@@ -333,6 +331,20 @@ def generate_candidates(
     """Fill a workspace with candidates at a named scale (or `n` of them)."""
     count = CANDIDATES[scale] if n is None else n
     with transaction.atomic():
-        return RecruitingGenerator(
+        counts = RecruitingGenerator(
             workspace, count, seed, timezone.now().replace(microsecond=0)
         ).run()
+    _vacuum()
+    return counts
+
+
+def _vacuum() -> None:
+    """VACUUM ANALYZE the bulk-written tables (PostgreSQL, outside a transaction): fresh
+    statistics, and a visibility map so the partial skill index can answer index-only."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = [m._meta.db_table for m in (Person, CandidateProfile, CandidateSkill, EmailAddress)]
+    tables.append(Person.tags.through._meta.db_table)
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")

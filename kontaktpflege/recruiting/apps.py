@@ -6,6 +6,9 @@ class RecruitingConfig(AppConfig):
     label = "recruiting"
 
     def ready(self) -> None:
+        from kontaktpflege.core.facts import on_facts_changed
         from kontaktpflege.recruiting import nurture
+        from kontaktpflege.recruiting.tags import tags_on_facts_changed
 
         nurture.register()  # the recruiter's call and the silver medallists' nurture
+        on_facts_changed(tags_on_facts_changed)  # notes changed → the tag pass (worker)

@@ -16,7 +16,7 @@ import secrets
 import time
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.bench.recruiting_data import generate_candidates
@@ -145,7 +145,10 @@ def _opening(workspace: Workspace) -> Opening:
 def _rematch_floor(opening: Opening, skill_ids: list[int]) -> list[Any]:
     """The ranking statement and the reads of the same rows, as plain SQL."""
     sql, params = ranking_sql(opening, skill_ids, None, 50)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the same settings as rematch.ranked_rows
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         ranked = cursor.fetchall()
         ids = [row[0] for row in ranked] or [0]

@@ -415,8 +415,9 @@ class CandidateProfile(WorkspaceScopedModel):
         verbose_name = _("candidate profile")
         verbose_name_plural = _("candidate profiles")
         indexes = [
+            # person last: a pool filter reads the ids from the index alone (index-only).
             models.Index(
-                fields=["workspace", "consent_state", "career_level", "job_type"],
+                fields=["workspace", "consent_state", "career_level", "job_type", "person"],
                 name="candidate_pool_filter",
             ),
             models.Index(fields=["workspace", "silver_medallist"], name="candidate_silver"),

@@ -443,3 +443,17 @@ def candidate_profile_set(
     if fields:
         profile.save(update_fields=[*fields, "updated_at"])
     return profile
+
+
+def tags_on_facts_changed(person_ids: list[int], _answered: dict[int, int]) -> None:
+    """Facts hook: people whose notes or titles may have changed get the tag pass in the
+    worker, if they are candidates (have a profile). One query per 5,000 ids."""
+    for start in range(0, len(person_ids), 5000):
+        rows = CandidateProfile.objects.filter(
+            person_id__in=person_ids[start : start + 5000]
+        ).values_list("workspace_id", "person_id")
+        by_workspace: dict[int, list[int]] = {}
+        for workspace_id, person_id in rows:
+            by_workspace.setdefault(workspace_id, []).append(person_id)
+        for workspace_id, ids in by_workspace.items():
+            candidate_tags_refresh_task.enqueue(workspace_id, ids)

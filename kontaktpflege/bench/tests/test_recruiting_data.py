@@ -49,3 +49,21 @@ def test_pools_and_rematching_run_on_generated_data(workspace):
     ranked = rematch(opening=opening, limit=10)
     assert len(ranked) == 10
     assert ranked[0].score >= ranked[-1].score
+
+
+def test_the_bound_on_the_ranking_never_changes_the_result(workspace, monkeypatch):
+    from kontaktpflege.recruiting import rematch as rematch_module
+
+    generate_candidates(workspace=workspace, scale="XS", seed=5)
+    opening = Opening.objects.create(
+        workspace=workspace,
+        title="Backend",
+        skills=["Python", "Docker", "SQL", "Git"],
+        career_level="senior",
+        work_mode="remote",
+    )
+    wide = [(m.person.pk, m.score) for m in rematch(opening=opening, limit=30)]
+    monkeypatch.setattr(rematch_module, "BEST", 1)  # the weakest bound
+    assert [(m.person.pk, m.score) for m in rematch(opening=opening, limit=30)] == wide
+    monkeypatch.setattr(rematch_module, "OTHER_POINTS", 1000.0)  # no pruning at all
+    assert [(m.person.pk, m.score) for m in rematch(opening=opening, limit=30)] == wide

@@ -198,3 +198,15 @@ def test_bad_corrections_are_refused_and_change_nothing(workspace, candidate):
     with pytest.raises(ValidationError):
         candidate_skill_remove(person=candidate, skill_id=999999)
     assert (_tags(candidate), list(CandidateProfile.objects.values())) == before
+
+
+def test_changed_notes_bring_the_tag_pass_for_candidates(
+    workspace, candidate, settings, django_capture_on_commit_callbacks
+):
+    from kontaktpflege.contacts.services import person_update
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    candidate_tags_refresh(workspace=workspace, person_ids=[candidate.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update(person=candidate, notes="Jetzt auch Kubernetes und Terraform.")
+    assert {"Kubernetes", "Terraform"} <= set(_tags(candidate))
