@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
@@ -42,15 +41,12 @@ from kontaktpflege.recruiting.models import (
     ConsentState,
     JobType,
     Opening,
-    PipelineStage,
     Skill,
-    StageKind,
-    StageMove,
     TalentPool,
     WorkMode,
 )
 from kontaktpflege.recruiting.pools import pool_person_ids
-from kontaktpflege.recruiting.services import recruiting_setup
+from kontaktpflege.recruiting.services import candidacy_create, recruiting_setup
 from kontaktpflege.recruiting.tags import skills_vocabulary_ensure, term_key
 
 TOP = 50
@@ -301,31 +297,9 @@ def rematch(*, opening: Opening, pool: TalentPool | None = None, limit: int = TO
 
 
 def candidacy_create_for_invitation(*, opening: Opening, person: Person, user: User) -> Candidacy:
-    """A candidacy in the first active stage, source "rematch" (the smallest version of the
-    candidacy service; the full one with its checks lives in services.py)."""
+    """A candidacy in the first active stage with source "rematch" (the candidacy service)."""
     recruiting_setup(workspace=opening.workspace)
-    stage = (
-        PipelineStage.objects.filter(workspace_id=opening.workspace_id, kind=StageKind.ACTIVE)
-        .order_by("position", "id")
-        .first()
-    )
-    if stage is None:
-        raise ValidationError({"opening": _("The pipeline has no active stage.")})
-    now = timezone.now()
-    candidacy = Candidacy.objects.create(
-        workspace_id=opening.workspace_id,
-        person=person,
-        opening=opening,
-        stage=stage,
-        reached_position=stage.position,
-        reached_stage=stage,
-        stage_changed_at=now,
-        source="rematch",
-    )
-    StageMove.objects.create(
-        workspace_id=opening.workspace_id, candidacy=candidacy, to_stage=stage, moved_by=user
-    )
-    return candidacy
+    return candidacy_create(opening=opening, person=person, source="rematch", by=user)
 
 
 def _invitation(opening: Opening, person: Person, user: User, notes: str) -> tuple[str, str]:

@@ -357,6 +357,13 @@ def candidate_tags_refresh(*, workspace: Workspace, person_ids: Iterable[int]) -
     return done
 
 
+def tags_on_cv_extracted(document_id: int) -> None:
+    """A CV's text was read (in the worker): run the tag pass for its person at once."""
+    document = CandidateDocument.objects.filter(pk=document_id).select_related("workspace").first()
+    if document is not None:
+        candidate_tags_refresh(workspace=document.workspace, person_ids=[document.person_id])
+
+
 @task()
 def candidate_tags_refresh_task(workspace_id: int, person_ids: list[int]) -> int:
     """The tag pass in the worker (after a CV was read or notes changed)."""

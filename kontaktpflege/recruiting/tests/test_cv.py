@@ -132,3 +132,16 @@ def test_a_document_is_read_once(candidacy):
     cv_extract(document_id=document.pk)
     document.refresh_from_db()
     assert document.text == "edited"
+
+
+def test_a_read_cv_tags_its_person_automatically_with_its_evidence(candidacy, committed_tasks):
+    from kontaktpflege.recruiting.models import CandidateSkill
+
+    with committed_tasks():
+        _upload(candidacy, pdf_bytes("Python Django Kubernetes Buchhaltung"))
+    tags = {
+        s.skill.name: s
+        for s in CandidateSkill.objects.filter(person=candidacy.person).select_related("skill")
+    }
+    assert {"Python", "Kubernetes"} <= set(tags)
+    assert tags["Python"].source == "auto" and tags["Python"].evidence

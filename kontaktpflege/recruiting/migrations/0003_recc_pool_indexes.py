@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_email_verification_invitation_limits_approved_senders"),
         ("contacts", "0008_relationship_introduced"),
-        ("recruiting", "0001_initial"),
+        ("recruiting", "0002_reca_restrict_instead_of_protect"),
     ]
 
     operations = [
