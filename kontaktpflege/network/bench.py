@@ -23,7 +23,7 @@ from typing import Any
 import rustworkx as rx
 from django.db.models import Count
 
-from kontaktpflege.bench.registry import BenchContext, Result, pair, scenario
+from kontaktpflege.bench.registry import BenchContext, Result, pair, percentile, scenario
 from kontaktpflege.contacts.models import Organisation, Person
 from kontaktpflege.contacts.selectors import person_self
 from kontaktpflege.network import graph
@@ -42,22 +42,24 @@ def _companies(ctx: BenchContext) -> list[Organisation]:
     return list(orgs.filter(is_target=True)[:COMPANIES]) or list(orgs[:COMPANIES])
 
 
-def _builds(ctx: BenchContext, token: int) -> tuple[list[float], list[float]]:
-    """Milliseconds of builds from the database, and of rustworkx building the same graph
-    from lists already in memory (the floor: no database, no shared-employment sweep)."""
-    builds, floors = [], []
+def _builds(ctx: BenchContext, token: int) -> tuple[list[float], list[float], list[float]]:
+    """Milliseconds of builds from the database (wall and this thread's CPU time), and of
+    rustworkx building the same graph from lists already in memory (the floor: no database,
+    no shared-employment sweep)."""
+    builds, cpu, floors = [], [], []
     for _ in range(BUILDS.get(ctx.scale, 5)):
         graph.forget(ctx.workspace.pk)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         built = graph.graph_for(ctx.workspace.pk, token)
         builds.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         ids, edges = built.ids.tolist(), [tuple(e) for e in built.edges().tolist()]
         start = time.perf_counter()
         bare = rx.PyGraph(multigraph=False, node_count_hint=len(ids))
         bare.add_nodes_from(ids)
         bare.add_edges_from(edges)
         floors.append((time.perf_counter() - start) * 1000)
-    return builds, floors
+    return builds, cpu, floors
 
 
 def _snapshot_loads(ctx: BenchContext, token: int) -> tuple[float, list[float]]:
@@ -88,6 +90,17 @@ def _floor(g: graph.Graph, me: int, people: dict[int, int]) -> list[Any]:
     return calls
 
 
+def _cpu_times(fn: Any, n: int) -> list[float]:
+    """Milliseconds of this thread's CPU time for n calls of fn (after a warm-up call)."""
+    fn()
+    times = []
+    for _ in range(n):
+        start = time.thread_time()
+        fn()
+        times.append((time.thread_time() - start) * 1000)
+    return times
+
+
 @scenario("warm introductions", scales=("S", "M", "L-graph"))
 def warm_introductions(ctx: BenchContext) -> list[Result]:
     workspace, user = ctx.workspace, ctx.user
@@ -95,7 +108,7 @@ def warm_introductions(ctx: BenchContext) -> list[Result]:
     if me is None:
         raise RuntimeError("the bench user has no own entry")
     token = graph_stamp_get(workspace.pk)
-    builds, build_floors = _builds(ctx, token)
+    builds, build_cpu, build_floors = _builds(ctx, token)
     prepare_ms, loads = _snapshot_loads(ctx, token)
     g = graph.graph_for(workspace.pk, token)
     start = time.perf_counter()
@@ -110,6 +123,7 @@ def warm_introductions(ctx: BenchContext) -> list[Result]:
     }
     each = max(3, ctx.repeat // len(companies))
     timings: list[float] = []
+    cpu: list[float] = []
     found = 0
     for org in companies:
         fn = lambda org=org: introductions_to_organisation(  # noqa: E731
@@ -117,9 +131,12 @@ def warm_introductions(ctx: BenchContext) -> list[Result]:
         )
         found += len(fn().introducers)
         timings += ctx.time_call(fn, n=each)
+        cpu += _cpu_times(fn, each)
     floors: list[float] = []
+    cpu_floors: list[float] = []
     for call in _floor(g, g.node(me.pk) or 0, first_person):
         floors += ctx.time_call(call, n=each)
+        cpu_floors += _cpu_times(call, 3)  # the floor is slow: three a company suffice
     edges = f"{g.num_nodes:,} people, {g.num_edges:,} edges"
     results = pair(
         "introducers into a target company",
@@ -129,6 +146,16 @@ def warm_introductions(ctx: BenchContext) -> list[Result]:
         "rustworkx shortest path me → one person there",
         "p95 < 50 ms at L-graph",
         what=f"queries on {len(companies)} companies ({found} introducers shown)",
+    )
+    results += pair(
+        "introducers into a target company, CPU time",
+        "ms",
+        cpu,
+        cpu_floors,
+        "rustworkx shortest path, CPU time",
+        "",
+        what="queries (this thread's CPU time: what other processes on a shared machine "
+        "cannot inflate)",
     )
     contacts = len(g.adj(g.node(me.pk) or 0))
     results += pair(
@@ -140,7 +167,8 @@ def warm_introductions(ctx: BenchContext) -> list[Result]:
         "p95 < 5,000 ms at L-graph",
         what=(
             f"builds of {edges}; then the two-step index over my {contacts:,} contacts "
-            f"took {index_ms:,.0f} ms once"
+            f"took {index_ms:,.0f} ms once; CPU time of the builds p50 "
+            f"{percentile(build_cpu, 50):,.0f} ms, p95 {percentile(build_cpu, 95):,.0f} ms"
         ),
     )
     results += pair(
