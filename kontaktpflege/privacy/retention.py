@@ -263,3 +263,42 @@ def retention_run_all(*, now: dt.datetime | None = None) -> int:
         .distinct()
     )
     return sum(retention_run(workspace=pk, now=now) for pk in sorted(set(ids)))
+
+
+# ---------------------------------------------------------------- legal holds
+
+
+@transaction.atomic
+def legal_hold_set(*, person: Person, reason: str, user: Any) -> LegalHold:
+    """Put a person under a legal hold (the reason stays out of the audit log)."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValidationError({"reason": _("Say why the data must be kept.")})
+    hold = LegalHold.objects.create(
+        workspace_id=person.workspace_id, person=person, reason=reason, set_by=user
+    )
+    audit_record(
+        workspace=person.workspace_id,
+        action="legal_hold.set",
+        actor=user,
+        subject_type="person",
+        subject_id=person.pk,
+        data={"hold": hold.pk},
+    )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_release(*, person: Person, pk: int, user: Any) -> None:
+    """Release a hold (once: a second release changes nothing and says so)."""
+    rows = LegalHold.objects.filter(person=person, pk=pk, released_at__isnull=True)
+    if not rows.update(released_at=timezone.now(), released_by=user, updated_at=timezone.now()):
+        raise ValidationError(_("This legal hold is already released."))
+    audit_record(
+        workspace=person.workspace_id,
+        action="legal_hold.released",
+        actor=user,
+        subject_type="person",
+        subject_id=person.pk,
+        data={"hold": pk},
+    )
