@@ -191,3 +191,21 @@ def test_a_legal_hold_is_set_and_released_once(alice_client, lena):
     hold.refresh_from_db()
     assert hold.released_at is not None
     assert AuditEvent.objects.filter(action="legal_hold.released").count() == 1
+
+
+def test_the_pages_have_a_strict_csp_and_no_inline_script_or_style(alice_client, workspace, lena):
+    from kontaktpflege.web.tests.test_csp import assert_strict_csp, inline_problems
+
+    rejected(workspace, lena)
+    dsr = open_erasure(alice_client, lena)
+    for url in (
+        reverse("privacy_requests"),
+        reverse("privacy_request", args=[dsr.pk]),
+        reverse("privacy_request_new", args=[lena.pk]),
+        reverse("privacy_export", args=[lena.pk, "html"]),
+        reverse("privacy_retention"),
+    ):
+        response = alice_client.get(url)
+        assert response.status_code == 200
+        assert_strict_csp(response)
+        assert inline_problems(response.content.decode()) == [], url
