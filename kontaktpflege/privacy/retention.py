@@ -30,6 +30,7 @@ from kontaktpflege.contacts.models import (
     PhoneNumber,
     Relationship,
 )
+from kontaktpflege.core.facts import facts_changed, graph_changed
 from kontaktpflege.followups.models import FollowUp, Occasion
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.privacy.audit import audit_record
@@ -159,6 +160,10 @@ def person_anonymise(
     counts = _scrub_recruiting(person)
     counts.update(_scrub_contacts(person))
     _scrub_person(person)
+    # Edges went and birthdays, occasions and follow-ups with them: let the graph cache and
+    # the follow-up engine catch up.
+    graph_changed(person.workspace_id)
+    facts_changed([person.pk])
     row = Anonymisation.objects.create(
         workspace_id=person.workspace_id, person=person, reason=reason, request=request
     )

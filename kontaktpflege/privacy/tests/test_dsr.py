@@ -126,7 +126,7 @@ def test_a_double_submit_opens_one_request(bob_client, lena):
     url = reverse("privacy_request_new", args=[lena.pk])
     response = bob_client.post(url, {"kind": "erasure"})
     assert response.status_code == 200
-    assert "already open" in response.content.decode()
+    assert "bereits offen" in response.content.decode()  # bob reads German
     assert DataSubjectRequest.objects.count() == 1
     assert AuditEvent.objects.filter(action="request.erasure.opened").count() == 1
 
@@ -209,3 +209,25 @@ def test_the_pages_have_a_strict_csp_and_no_inline_script_or_style(alice_client,
         assert response.status_code == 200
         assert_strict_csp(response)
         assert inline_problems(response.content.decode()) == [], url
+
+
+def test_the_delete_page_says_why_a_person_with_an_open_request_stays(bob_client, lena):
+    open_erasure(bob_client, lena)
+    response = bob_client.post(f"/people/{lena.pk}/delete/", follow=True)
+    assert "noch ein Betroffenenantrag offen" in response.content.decode()  # bob reads German
+    assert Person.objects.filter(pk=lena.pk).exists()
+
+
+def test_the_daily_job_is_claimed_once_a_day(db):
+    import datetime as dt
+
+    import time_machine
+
+    from kontaktpflege.privacy.retention_tasks import retention_dispatch
+
+    start = dt.datetime(2026, 3, 1, 3, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert retention_dispatch.call() is True
+        assert retention_dispatch.call() is False
+    with time_machine.travel(start + dt.timedelta(days=1, minutes=1), tick=False):
+        assert retention_dispatch.call() is True
