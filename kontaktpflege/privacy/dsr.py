@@ -314,3 +314,34 @@ def refuse_delete_while_open(person_ids: list[int]) -> None:
         raise ValidationError(_("A data subject request about this person is still open."))
     if LegalHold.objects.filter(person_id__in=person_ids, released_at__isnull=True).exists():
         raise ValidationError(_("A legal hold stops the deletion of this person."))
+
+
+# ---------------------------------------------------------------- a personal user's account
+
+
+def account_blockers(*, user: User) -> list[str]:
+    """Names of the shared workspaces that stop deleting the account (others work in them)."""
+    names = []
+    for membership in user.memberships.select_related("workspace"):
+        if membership.workspace.memberships.exclude(user=user).exists():
+            names.append(membership.workspace.name)
+    return names
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> None:
+    """Delete a personal user's account with every workspace only they belong to.
+
+    Refused while the user shares a workspace (its team's data is not theirs alone to
+    delete) or when the password is wrong; nothing changes then.
+    """
+    if not user.check_password(password):
+        raise ValidationError({"password": _("The password is not correct.")})
+    shared = account_blockers(user=user)
+    if shared:
+        raise ValidationError(
+            _("Leave or hand over these shared workspaces first: %(names)s")
+            % {"names": ", ".join(shared)}
+        )
+    Workspace.objects.filter(memberships__user=user).delete()
+    user.delete()

@@ -204,6 +204,7 @@ def test_the_pages_have_a_strict_csp_and_no_inline_script_or_style(alice_client,
         reverse("privacy_request_new", args=[lena.pk]),
         reverse("privacy_export", args=[lena.pk, "html"]),
         reverse("privacy_retention"),
+        reverse("privacy_account"),
     ):
         response = alice_client.get(url)
         assert response.status_code == 200
@@ -231,3 +232,35 @@ def test_the_daily_job_is_claimed_once_a_day(db):
         assert retention_dispatch.call() is False
     with time_machine.travel(start + dt.timedelta(days=1, minutes=1), tick=False):
         assert retention_dispatch.call() is True
+
+
+def test_a_personal_user_deletes_the_whole_account(charlie, charlie_client):
+    from kontaktpflege.accounts.models import User, Workspace
+
+    workspace_id = charlie.active_workspace_id
+    page = charlie_client.get(reverse("privacy_account"))
+    assert page.status_code == 200
+    response = charlie_client.post(reverse("privacy_account"), {"password": "pw-charlie-123"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username="charlie").exists()
+    assert not Workspace.objects.filter(pk=workspace_id).exists()
+
+
+def test_a_wrong_password_deletes_nothing(charlie, charlie_client):
+    from kontaktpflege.accounts.models import User
+
+    response = charlie_client.post(reverse("privacy_account"), {"password": "wrong"})
+    assert response.status_code == 200
+    assert "The password is not correct." in response.content.decode()
+    assert User.objects.filter(username="charlie").exists()
+
+
+def test_a_shared_workspace_stops_the_deletion(alice_client, alice, bob):
+    from kontaktpflege.accounts.models import User, Workspace
+
+    page = alice_client.get(reverse("privacy_account"))
+    assert "account-blockers" in page.content.decode()
+    response = alice_client.post(reverse("privacy_account"), {"password": "pw-alice-123"})
+    assert response.status_code == 200
+    assert User.objects.filter(username="alice").exists()
+    assert Workspace.objects.filter(pk=alice.active_workspace_id).exists()

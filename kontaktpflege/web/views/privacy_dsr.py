@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -131,7 +133,29 @@ def retention_page(request: WorkspaceRequest) -> HttpResponse:
     return TemplateResponse(request, "privacy/dsr_retention.html", {"report": report})
 
 
+@login_required
+def account_page(request: WorkspaceRequest) -> HttpResponse:
+    """A personal user's own data: download everything, or delete the whole account."""
+    error = ""
+    if request.method == "POST":
+        try:
+            dsr.account_delete(user=request.user, password=request.POST.get("password", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            logout(request)
+            return redirect("/")
+    context = {
+        "error": error,
+        "blockers": dsr.account_blockers(user=request.user),
+        "is_owner": getattr(request, "membership", None) is not None
+        and request.membership.role == "owner",  # type: ignore[attr-defined]
+    }
+    return TemplateResponse(request, "privacy/dsr_account.html", context)
+
+
 urlpatterns = [
+    path("privacy/account/", account_page, name="privacy_account"),
     path("privacy/requests/", request_list, name="privacy_requests"),
     path("privacy/requests/new/<int:person_id>/", request_new, name="privacy_request_new"),
     path("privacy/requests/<int:pk>/", request_detail, name="privacy_request"),
