@@ -225,8 +225,9 @@ def retention_report(
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     months = retention_months()
     report = RetentionReport(workspace_id, months)
-    people = Person.objects.in_bulk([pk for pk, _last in _candidates(workspace_id)])
-    for pk, last in _candidates(workspace_id):
+    candidates = _candidates(workspace_id)
+    people = Person.objects.in_bulk([pk for pk, _last in candidates])
+    for pk, last in candidates:
         due = add_months(last, months)
         person = people[pk]
         if due > now:
