@@ -253,10 +253,13 @@ PERIODIC_TASKS = [
     "kontaktpflege.messaging.tasks.outbox_recover",
     "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
     "kontaktpflege.privacy.tasks.privacy_dispatch",
+    "kontaktpflege.privacy.retention_tasks.retention_dispatch",
     "kontaktpflege.network.tasks.graph_snapshots_tidy",
     "kontaktpflege.dataio.tasks.import_recover",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
+# Rejected candidates without talent-pool consent are anonymised this long after the rejection.
+RETENTION_MONTHS = env_int("RETENTION_MONTHS", 6)
 # Warm introductions: a workspace with more people than this gets its graph built by the
 # worker (a snapshot file per graph version in GRAPH_DIR, loaded by web processes).
 GRAPH_IN_REQUEST_PEOPLE = env_int("GRAPH_IN_REQUEST_PEOPLE", 5000)

@@ -25,6 +25,7 @@ ALIASES = {
     "loadtest": "run_loadtest",
     "openings": "list_openings",
     "pools": "list_pools",
+    "retention": "run_retention",
 }
 
 

@@ -6,8 +6,12 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self) -> None:
+        from kontaktpflege.core.facts import on_people_deleting
+        from kontaktpflege.privacy.dsr import refuse_delete_while_open
         from kontaktpflege.privacy.services import pool_invitation_url
         from kontaktpflege.recruiting.rejections import register_pool_invitation_url
 
         # A silver medallist's rejection carries the double opt-in link to the talent pool.
         register_pool_invitation_url(pool_invitation_url)
+        # Nothing is deleted while a data subject request or a legal hold is open.
+        on_people_deleting(refuse_delete_while_open)

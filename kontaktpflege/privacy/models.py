@@ -200,3 +200,93 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+
+# ---------------------------------------------------------------- retention and requests (priv2)
+
+
+class LegalHold(WorkspaceScopedModel):
+    """A legal hold on a person: while it is not released, nothing anonymises them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(_("reason"), max_length=500)
+    set_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["person", "released_at"], name="legal_hold_person")]
+
+
+class Anonymisation(WorkspaceScopedModel):
+    """The fact that a person's personal data was removed (once: the row makes it idempotent)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="anonymisation")
+    reason = models.CharField(max_length=10)  # "retention" | "erasure"
+    request = models.ForeignKey(
+        "privacy.DataSubjectRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
+class RequestKind(models.TextChoices):
+    EXPORT = "export", _("Export")
+    ERASURE = "erasure", _("Erasure")
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("Waiting for identity check")
+    VERIFIED = "verified", _("Identity verified")
+    APPROVED = "approved", _("Approved")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_REQUEST_STATES = (RequestState.OPEN, RequestState.VERIFIED, RequestState.APPROVED)
+
+
+class DataSubjectRequest(WorkspaceScopedModel):
+    """A data subject's request (export or erasure), with who verified and approved it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="privacy_requests")
+    kind = models.CharField(_("kind"), max_length=8, choices=RequestKind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RequestState.choices, default=RequestState.OPEN
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("data subject request")
+        verbose_name_plural = _("data subject requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A double submit finds the open request instead of making a second one.
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(state__in=["open", "verified", "approved"]),
+                name="uniq_open_privacy_request",
+            )
+        ]

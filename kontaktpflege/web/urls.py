@@ -23,4 +23,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.pools")),
     path("", include("kontaktpflege.web.views.privacy_public")),
     path("", include("kontaktpflege.web.views.privacy")),
+    path("", include("kontaktpflege.web.views.privacy_dsr")),
 ]
