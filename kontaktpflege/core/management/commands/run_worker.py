@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, InterfaceError, connections
 
 logger = logging.getLogger("kontaktpflege.worker")
@@ -29,9 +29,26 @@ class Command(BaseCommand):
             help="Do not enqueue the periodic tasks (digests, outbox recovery) from this worker.",
         )
 
+        parser.add_argument(
+            "--queue-name",
+            default="*",
+            help="The queues to run, comma-separated (default: all), e.g. `roll` for a worker "
+            "of its own for the daily roll.",
+        )
+        parser.add_argument(
+            "--exclude-queues",
+            default="",
+            help="Queues not to run when running all, e.g. `roll` for the sending workers.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         # --no-reload: the process that `serve` supervises is the worker itself, not a reloader.
         extra = ["--no-reload", "--batch"] if options["batch"] else ["--no-reload"]
+        extra += ["--queue-name", options["queue_name"]]
+        if options["exclude_queues"]:
+            if options["queue_name"] != "*":
+                raise CommandError("--exclude-queues only goes with all queues.")
+            extra += ["--exclude-queues", options["exclude_queues"]]
         if options["batch"]:
             call_command("db_worker", *extra)
             return
