@@ -228,6 +228,7 @@ def _queued_rolls():
     return DBTaskResult.objects.filter(task_path__endswith="followups_roll")
 
 
+@pytest.mark.django_db(transaction=True)  # the worker opens its own transactions
 def test_the_roll_waits_on_its_own_queue_for_a_worker_that_runs_it(workspace, settings):
     from django.core.management import call_command
 
@@ -236,14 +237,13 @@ def test_the_roll_waits_on_its_own_queue_for_a_worker_that_runs_it(workspace, se
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "roll"]}
     }
-    with time_machine.travel(NOW, tick=False):
-        digest_dispatch.enqueue()
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the dispatch
-        assert list(_queued_rolls().values_list("queue_name", "status")) == [("roll", "READY")]
-        call_command("run_worker", "--batch", "--exclude-queues", "roll", verbosity=0)
-        assert _queued_rolls().get().status == "READY"  # a sending worker leaves it
-        call_command("run_worker", "--batch", "--queue-name", "roll", verbosity=0)
-        assert _queued_rolls().get().status == "SUCCESSFUL"
+    digest_dispatch.enqueue()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the dispatch
+    assert list(_queued_rolls().values_list("queue_name", "status")) == [("roll", "READY")]
+    call_command("run_worker", "--batch", "--exclude-queues", "roll", verbosity=0)
+    assert _queued_rolls().get().status == "READY"  # a sending worker leaves it
+    call_command("run_worker", "--batch", "--queue-name", "roll", verbosity=0)
+    assert _queued_rolls().get().status == "SUCCESSFUL"
 
 
 def test_without_a_roll_queue_configured_the_roll_runs_on_the_default_one(workspace, settings):
