@@ -228,7 +228,14 @@ TASKS_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 _tasks_backend = env_str("TASKS_BACKEND", "db")
-TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+# The daily roll has a queue of its own so that it never holds up sending (run_worker
+# --queue-name roll / --exclude-queues roll split them between workers).
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend),
+        "QUEUES": ["default", "roll"],
+    }
+}
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS_USE_RQ = TASKS["default"]["BACKEND"] == TASKS_BACKENDS["rq"]
 if TASKS_USE_RQ:
@@ -243,6 +250,7 @@ RQ_QUEUES = {
         "SOCKET_CONNECT_TIMEOUT": 2,
     }
 }
+RQ_QUEUES["roll"] = RQ_QUEUES["default"]
 # The worker's scheduler ticks every SCHEDULER_INTERVAL seconds (one worker per interval) and
 # enqueues PERIODIC_TASKS; the outbox takes over a message a worker has held (or left queued)
 # for OUTBOX_STALE_AFTER seconds; members see a warning when a task has waited

@@ -227,6 +227,16 @@ def roll_claim(*, workspace: Workspace, day: dt.date, now: dt.datetime | None = 
     return True
 
 
+def roll_last_finished(*, workspace_id: int, before: dt.date) -> dt.date | None:
+    """The last day before `before` whose roll finished, if any."""
+    return (
+        RollLog.objects.filter(workspace_id=workspace_id, day__lt=before, finished_at__isnull=False)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+
+
 def roll_finish(*, workspace_id: int, day: dt.date) -> None:
     """Mark the day's roll as done (after it succeeded)."""
     RollLog.objects.filter(workspace_id=workspace_id, day=day).update(finished_at=timezone.now())

@@ -21,6 +21,7 @@ from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.contacts.models import Channel, Employment, Origin, Person
 from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.core import bulksql
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
 from kontaktpflege.followups.models import (
@@ -36,6 +37,8 @@ from kontaktpflege.touchpoints.models import Participation, Touchpoint
 from kontaktpflege.touchpoints.quicklog import named_channel
 
 CHUNK = 2000
+# People per transaction of a full recompute (its reads go by id range, not by id list).
+RECOMPUTE_CHUNK = 5000
 logger = logging.getLogger(__name__)
 MAX_SNOOZE_DAYS = 3650
 
@@ -79,11 +82,21 @@ def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[
 # --- facts -------------------------------------------------------------------------------
 
 
+def _among(ids: list[int], field: str = "person_id") -> Q:
+    """These ids: as an IN list, or for many as their range (much cheaper to build and run).
+
+    A range may take in other people's rows; every caller keeps only the rows of `ids`.
+    """
+    if len(ids) <= 200:
+        return Q(**{f"{field}__in": ids})
+    return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+
+
 def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
     take, give = Q(touchpoint__give_take="take"), Q(touchpoint__give_take="give")
     met = Q(touchpoint__channel__in=engine.MEETING_CHANNELS)
     rows = (
-        Participation.objects.filter(person_id__in=ids)
+        Participation.objects.filter(_among(ids))
         .values("person_id")
         .annotate(
             first=Min("occurred_at"),
@@ -112,7 +125,7 @@ class _Job:
 
 
 def _current_jobs(ids: list[int]) -> dict[int, _Job]:
-    rows = Employment.objects.filter(person_id__in=ids).values_list(
+    rows = Employment.objects.filter(_among(ids)).values_list(
         "person_id", "id", "organisation_id", "title", "start_date", "is_current"
     )
     by_person: dict[int, list[tuple[int, int, str, dt.date | None, bool]]] = {}
@@ -140,7 +153,7 @@ def _before(position: tuple[int, int, str, dt.date | None, bool], start: dt.date
 
 def _occasions(ids: list[int]) -> dict[int, list[engine.OccasionFact]]:
     found: dict[int, list[engine.OccasionFact]] = {}
-    for o in Occasion.objects.filter(person_id__in=ids).order_by("on", "id"):
+    for o in Occasion.objects.filter(_among(ids)).order_by("on", "id"):
         found.setdefault(o.person_id, []).append(engine.OccasionFact(o.pk, o.kind, o.on, o.note))
     return found
 
@@ -273,6 +286,131 @@ def _new_row(workspace: Workspace, item: engine.DueItem) -> FollowUp:
         window_end=item.window_end,
         priority=item.priority,
         params=item.params,
+    )
+
+
+# The columns _reconcile_bulk reads of existing rows, and those it writes.
+_READ = (
+    "id",
+    "person_id",
+    "key",
+    "state",
+    "priority",
+    "params",
+    "window_end",
+    "original_due_on",
+    "due_on",
+)
+_UPDATED = ("priority", "params", "window_end", "original_due_on", "due_on", "updated_at")
+_INSERTED = (
+    "created_at",
+    "updated_at",
+    "workspace_id",
+    "person_id",
+    "rule",
+    "key",
+    "subject",
+    "due_on",
+    "original_due_on",
+    "window_end",
+    "priority",
+    "params",
+    "state",
+    "snoozed_until",
+    "skip_reason",
+    "closed_at",
+    "closed_by_touchpoint_id",
+)
+
+
+def _reconcile_bulk(
+    workspace: Workspace, person_ids: list[int], items: list[engine.DueItem]
+) -> dict[str, int]:
+    """`_reconcile` for many people at once, without model instances (recompute, roll).
+
+    The same decisions row by row — a new key is inserted, an active row takes the item's
+    values (a snoozed one keeps its date), a vanished active item is removed, done and
+    skipped rows stay as they are — written as plain rows (COPY or executemany).
+    """
+    wanted = {i.key: i for i in items}
+    people = set(person_ids)
+    # The people's rows in any state (one range read), then any other row with a wanted key.
+    rows = FollowUp.objects.filter(_among(person_ids), workspace=workspace)
+    existing: dict[str, tuple] = {}
+    stale = []
+    for r in rows.values_list(*_READ):
+        if r[1] not in people:
+            continue
+        if r[2] in wanted:
+            existing[r[2]] = r
+        elif r[3] in ACTIVE_STATES:
+            stale.append(r[0])
+    elsewhere = bulksql.existing_keys(
+        FollowUp, workspace.pk, [key for key in wanted if key not in existing]
+    )
+    for start in range(0, len(elsewhere), 500):
+        found = FollowUp.objects.filter(workspace=workspace, key__in=elsewhere[start : start + 500])
+        existing.update((r[2], r) for r in found.values_list(*_READ))
+    a = bulksql.adapters()
+    stamp = a.datetime(timezone.now())
+    create: list[tuple] = []
+    update: list[tuple] = []
+    for key, item in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            create.append(_insert_values(a, workspace.pk, item, stamp))
+            continue
+        pk, _person, _key, state, priority, params, window_end, original, due_on = row
+        if state not in ACTIVE_STATES:
+            continue
+        new_due = item.due_on if state == State.OPEN else due_on
+        old = (priority, params, window_end, original, due_on)
+        new = (item.priority, item.params, item.window_end, item.due_on, new_due)
+        if old != new:
+            update.append(_update_values(a, item, new_due, stamp, pk))
+    bulksql.insert_rows(FollowUp, _INSERTED, create)
+    bulksql.update_rows(FollowUp, _UPDATED, update)
+    for start in range(0, len(stale), 500):
+        FollowUp.objects.filter(pk__in=stale[start : start + 500]).delete()
+    return {"created": len(create), "updated": len(update), "closed": len(stale)}
+
+
+def _insert_values(
+    a: bulksql.Adapters, workspace_id: int, item: engine.DueItem, stamp: Any
+) -> tuple:
+    due = a.date(item.due_on)
+    return (
+        stamp,
+        stamp,
+        workspace_id,
+        item.person_id,
+        item.rule,
+        item.key,
+        item.subject,
+        due,
+        due,
+        a.date(item.window_end),
+        item.priority,
+        a.json(item.params),
+        State.OPEN.value,
+        None,
+        "",
+        None,
+        None,
+    )
+
+
+def _update_values(
+    a: bulksql.Adapters, item: engine.DueItem, due_on: dt.date, stamp: Any, pk: int
+) -> tuple:
+    return (
+        item.priority,
+        a.json(item.params),
+        a.date(item.window_end),
+        a.date(item.due_on),
+        a.date(due_on),
+        stamp,
+        pk,
     )
 
 
@@ -418,17 +556,25 @@ def followups_recompute_workspace(
     ids = list(
         Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
         with transaction.atomic():
-            _lock_people(ids[start : start + CHUNK])
-            people = _people(workspace, ids[start : start + CHUNK])
-            chunk = [p.pk for p in people]
-            if from_scratch:
-                FollowUp.objects.filter(person_id__in=chunk, state=State.OPEN).delete()
-            _reconcile(workspace, chunk, _desired(workspace, people, today))
+            _recompute_chunk(workspace, ids[start : start + RECOMPUTE_CHUNK], today, from_scratch)
         if progress is not None:
-            progress(min(start + CHUNK, len(ids)), len(ids))
+            progress(min(start + RECOMPUTE_CHUNK, len(ids)), len(ids))
     return FollowUp.objects.filter(workspace=workspace).active().count()
+
+
+def _recompute_chunk(workspace: Workspace, ids: list[int], today: dt.date, drop: bool) -> None:
+    """Recompute the workspace's people from ids[0] to ids[-1] (all of them in that range)."""
+    span = Person.objects.filter(workspace=workspace, pk__gte=ids[0], pk__lte=ids[-1])
+    list(span.select_for_update().order_by("pk").values_list("pk", flat=True))
+    people = list(span.select_related("organisation").order_by("pk"))
+    if not people:
+        return
+    chunk = [p.pk for p in people]
+    if drop:
+        FollowUp.objects.filter(_among(chunk), workspace=workspace, state=State.OPEN).delete()
+    _reconcile_bulk(workspace, chunk, _desired(workspace, people, today))
 
 
 def recompute_run_start(*, workspace: Workspace) -> RecomputeRun:
@@ -465,28 +611,63 @@ def _recompute_finish(run: RecomputeRun, *, error: str) -> None:
     RecomputeRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=error)
 
 
-def followups_roll(*, workspace: Workspace) -> int:
+def followups_roll(*, workspace: Workspace, since: dt.date | None = None) -> int:
     """Daily: move date-dependent items (birthdays, work anniversaries) to their occurrence.
 
-    It also lets 72-hour items whose window has passed expire.
+    It also lets 72-hour items whose window has passed expire. Only these three rules
+    depend on the day (engine.PERSON_RULES), so with `since` (the last day rolled, in the
+    same year) only the people whose item of today differs are recomputed: see
+    `roll_candidates`. Without it, or across a new year (the span of occurrences the
+    engine looks at moves), everyone with such facts is. Returns the number of people.
     """
-    ids = list(
-        Person.objects.filter(workspace=workspace)
-        .filter(
-            Q(birthday_month__isnull=False)
-            | Q(employments__is_current=True, employments__start_date__isnull=False)
-            | Q(followups__rule="new_contact", followups__state__in=ACTIVE_STATES)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
     today = _today(workspace)
+    if since is not None and since.year == today.year and since < today:
+        ids = roll_candidates(workspace=workspace, today=today)
+    else:
+        ids = list(
+            Person.objects.filter(workspace=workspace)
+            .filter(
+                Q(birthday_month__isnull=False)
+                | Q(employments__is_current=True, employments__start_date__isnull=False)
+                | Q(followups__rule="new_contact", followups__state__in=ACTIVE_STATES)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
             _lock_people(ids[start : start + CHUNK])
             people = _people(workspace, ids[start : start + CHUNK])
-            _reconcile(workspace, [p.pk for p in people], _desired(workspace, people, today))
+            _reconcile_bulk(workspace, [p.pk for p in people], _desired(workspace, people, today))
     return len(ids)
+
+
+def roll_candidates(*, workspace: Workspace, today: dt.date) -> list[int]:
+    """The people whose date-dependent item of `today` is not the one they have.
+
+    - new_contact: an active item whose window ended before today expires;
+    - birthday, work_anniversary: the engine's item is the next occurrence that has not
+      expired (due + window < today). Every occurrence it chose has a row, whatever the
+      user did with it, so a person whose latest occurrence row expired needs the next
+      one (the engine only ever moves forward within a year; a touch or a changed date
+      refreshes the person at once).
+    """
+    rules, _circles = workspace_rules(workspace)
+    rows = FollowUp.objects.filter(workspace=workspace)
+    expired = rows.filter(rule="new_contact", state__in=ACTIVE_STATES, window_end__lt=today)
+    ids = set(expired.values_list("person_id", flat=True))
+    for kind in ("birthday", "work_anniversary"):
+        cutoff = today - dt.timedelta(days=rules[kind].window_days)
+        latest = (
+            rows.filter(rule=kind)
+            .values("person_id")
+            .annotate(last=Max("original_due_on"))
+            .filter(last__lt=cutoff)
+            .values_list("person_id", flat=True)
+        )
+        ids.update(latest)
+    return sorted(ids)
 
 
 # --- user actions ------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import DEFAULT_TASK_QUEUE_NAME, task, task_backends
 
 from kontaktpflege.accounts.models import User, Workspace
+
+ROLL_QUEUE = "roll"
 
 
 @task()
@@ -32,14 +34,31 @@ def followups_refresh(person_ids: list[int], answered_by: dict[str, int] | None 
 
 @task()
 def followups_roll(workspace_id: int, day: str | None = None) -> int:
-    """The daily roll of date-dependent rules for one workspace; marks the claim done."""
-    from kontaktpflege.followups.notifications import roll_finish
+    """The daily roll of date-dependent rules for one workspace; marks the claim done.
+
+    After a finished roll earlier in the year only the people whose items change are
+    recomputed (services.followups_roll).
+    """
+    from kontaktpflege.followups.notifications import roll_finish, roll_last_finished
     from kontaktpflege.followups.services import followups_roll as roll
 
-    count = roll(workspace=Workspace.objects.get(pk=workspace_id))
-    if day is not None:
-        roll_finish(workspace_id=workspace_id, day=dt.date.fromisoformat(day))
+    workspace = Workspace.objects.get(pk=workspace_id)
+    today = dt.date.fromisoformat(day) if day is not None else None
+    since = roll_last_finished(workspace_id=workspace_id, before=today) if today else None
+    count = roll(workspace=workspace, since=since)
+    if today is not None:
+        roll_finish(workspace_id=workspace_id, day=today)
     return count
+
+
+def roll_queue() -> str:
+    """The roll's own queue when the task backend lists it in QUEUES, else the default one.
+
+    A roll of a large workspace takes seconds; on its own queue (a worker started with
+    `--queue-name roll`, the others with `--exclude-queues roll`) it never holds up sending.
+    """
+    queues = task_backends[followups_roll.backend].queues
+    return ROLL_QUEUE if not queues or ROLL_QUEUE in queues else DEFAULT_TASK_QUEUE_NAME
 
 
 @task()
@@ -53,7 +72,7 @@ def digest_dispatch() -> int:
         # One roll per local day of the workspace: it runs just after its midnight.
         day = now.astimezone(workspace_zone(workspace)).date()
         if roll_claim(workspace=workspace, day=day, now=now):
-            followups_roll.enqueue(workspace.pk, day.isoformat())
+            followups_roll.using(queue_name=roll_queue()).enqueue(workspace.pk, day.isoformat())
     due = digests_due(now=now)
     for user_id, workspace_id, day in due:
         digest_send.enqueue(user_id, workspace_id, day.isoformat())

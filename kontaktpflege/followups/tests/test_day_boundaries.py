@@ -28,7 +28,9 @@ def test_the_daily_roll_runs_at_the_workspaces_midnight(workspace, monkeypatch):
     in_zone(workspace, "America/New_York")
     rolled: list[dt.date] = []
     monkeypatch.setattr(
-        services, "followups_roll", lambda *, workspace: rolled.append(services._today(workspace))
+        services,
+        "followups_roll",
+        lambda *, workspace, since=None: rolled.append(services._today(workspace)),
     )
     # 21:00 in New York is already the next day in UTC: no new roll yet.
     with time_machine.travel(dt.datetime(2025, 6, 2, 21, tzinfo=NEW_YORK), tick=False):

@@ -78,7 +78,7 @@ def test_a_recompute_that_dies_midway_leaves_the_rest_of_the_agenda_in_place(
         people = [make_person(first_name=f"P{i}", circle="core") for i in range(4)]
     open_before = FollowUp.objects.filter(workspace=workspace, state=State.OPEN).count()
     assert open_before >= 4
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(services, "RECOMPUTE_CHUNK", 2)
     real = services._desired
     calls = []
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, InterfaceError, connections
 from redis.exceptions import RedisError
 
@@ -36,8 +36,26 @@ class Command(BaseCommand):
             help="Do not enqueue the periodic tasks (digests, outbox recovery) from this worker.",
         )
 
+        parser.add_argument(
+            "--queue-name",
+            default="*",
+            help="The queues to run, comma-separated (default: all), e.g. `roll` for a worker "
+            "of its own for the daily roll.",
+        )
+        parser.add_argument(
+            "--exclude-queues",
+            default="",
+            help="Queues not to run when running all, e.g. `roll` for the sending workers.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        command, extra = worker_command(batch=options["batch"])
+        if options["exclude_queues"] and options["queue_name"] != "*":
+            raise CommandError("--exclude-queues only goes with all queues.")
+        command, extra = worker_command(
+            batch=options["batch"],
+            queue_name=options["queue_name"],
+            exclude_queues=options["exclude_queues"],
+        )
         if options["batch"]:
             call_command(command, *extra)
             return
@@ -48,11 +66,15 @@ class Command(BaseCommand):
         run_forever(extra, command)
 
 
-def worker_command(*, batch: bool) -> tuple[str, list[str]]:
+def worker_command(
+    *, batch: bool, queue_name: str = "*", exclude_queues: str = ""
+) -> tuple[str, list[str]]:
     """The library's worker command for the configured backend, and its arguments."""
     if settings.TASKS_USE_RQ:
+        wanted = sorted(settings.RQ_QUEUES) if queue_name == "*" else queue_name.split(",")
+        skipped = set(filter(None, exclude_queues.split(",")))
         extra = [
-            *sorted(settings.RQ_QUEUES),
+            *(q for q in wanted if q not in skipped),
             "--job-class",
             "django_tasks_rq.Job",
             "--worker-class",
@@ -60,7 +82,11 @@ def worker_command(*, batch: bool) -> tuple[str, list[str]]:
         ]
         return "rqworker", [*extra, "--burst"] if batch else extra
     # --no-reload: the process that `serve` supervises is the worker itself, not a reloader.
-    return "db_worker", ["--no-reload", "--batch"] if batch else ["--no-reload"]
+    extra = ["--no-reload", "--batch"] if batch else ["--no-reload"]
+    extra += ["--queue-name", queue_name]
+    if exclude_queues:
+        extra += ["--exclude-queues", exclude_queues]
+    return "db_worker", extra
 
 
 def run_forever(extra: list[str], command: str = "db_worker") -> None:
