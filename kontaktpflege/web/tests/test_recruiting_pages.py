@@ -557,12 +557,16 @@ def test_a_silver_medallists_candidacy_shows_the_badge_and_the_update_link(
     candidacy.save()
     before = alice_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
     assert 'id="silver-medallist"' not in before and "/update/" not in before
+    person_before = alice_client.get(f"/people/{candidacy.person_id}/").content.decode()
+    assert "person-silver-medallist" not in person_before
     _reject(candidacy, alice, notes="Knappe Entscheidung.")
     page = alice_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
     assert 'id="silver-medallist"' in page
     update = f"/recruiting/candidates/{candidacy.person_id}/update/"
     assert f'href="{update}"' in page
     assert alice_client.get(update).status_code == 200
+    person_page = alice_client.get(f"/people/{candidacy.person_id}/").content.decode()
+    assert 'id="person-silver-medallist"' in person_page and f'href="{update}"' in person_page
 
 
 def test_the_linked_recruiting_pages_have_the_strict_csp(alice_client, candidacy):
