@@ -8,10 +8,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.contacts.models import Person
 from kontaktpflege.core.text import without_control_chars
 from kontaktpflege.recruiting.models import (
     Candidacy,
     CandidateDocument,
+    CandidateProfile,
     Opening,
     PipelineStage,
     RecruitingSettings,
@@ -158,3 +160,10 @@ def document_get(*, workspace: Workspace, pk: int) -> CandidateDocument:
     if document is None:
         raise Http404
     return document
+
+
+def is_silver_medallist(*, person: Person) -> bool:
+    """Whether the person's candidate profile is flagged silver medallist (rejected late)."""
+    return CandidateProfile.objects.filter(
+        workspace_id=person.workspace_id, person=person, silver_medallist=True
+    ).exists()

@@ -499,3 +499,96 @@ def test_the_recruiting_pages_speak_german(bob_client, candidacy):
     assert "Kandidat:in hinzufügen" in page and "Verschieben" in page
     page = bob_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
     assert "Stufenverlauf" in page and "Lebensläufe" in page
+
+
+# --- one product: the pages of openings, rejections and pools link to each other ----------
+
+
+def _reject(candidacy, alice, notes=""):
+    from kontaktpflege.recruiting import rejections
+
+    reason = RejectionReason.objects.filter(workspace=candidacy.workspace).order_by("position")
+    return rejections.candidacy_reject(
+        candidacy=candidacy, reason_id=reason.first().pk, user=alice, feedback_notes=notes
+    )
+
+
+def test_the_recruiting_sections_are_one_click_from_each_other(alice_client, recruiting):
+    for url in ("/recruiting/", "/recruiting/rejections/", "/recruiting/pools/"):
+        page = alice_client.get(url).content.decode()
+        assert 'id="recruiting-nav"' in page, url
+        for target in ("/recruiting/", "/recruiting/rejections/", "/recruiting/pools/"):
+            assert f'href="{target}"' in page, (url, target)
+        assert page.count('aria-current="page"') >= 1, url
+
+
+def test_the_board_and_the_candidacy_offer_reject_only_for_open_candidacies(
+    alice_client, alice, candidacy, opening, make_person
+):
+    from kontaktpflege.recruiting.services import candidacy_create
+
+    other = make_person(first_name="Mehmet", last_name="Yilmaz", emails=["m@example.com"])
+    rejected = candidacy_create(opening=opening, person=other)
+    _reject(rejected, alice)
+    board = alice_client.get(f"/recruiting/openings/{opening.pk}/").content.decode()
+    assert f'href="/recruiting/candidacies/{candidacy.pk}/reject/"' in board
+    assert f'href="/recruiting/candidacies/{rejected.pk}/reject/"' not in board
+    assert f'href="/recruiting/openings/{opening.pk}/reject/"' in board
+    assert f'href="/recruiting/openings/{opening.pk}/matches/"' in board
+    page = alice_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
+    assert f'href="/recruiting/candidacies/{candidacy.pk}/reject/"' in page
+    page = alice_client.get(f"/recruiting/candidacies/{rejected.pk}/").content.decode()
+    assert "/reject/" not in page
+
+
+def test_a_viewer_sees_no_reject_link_but_the_matches(viewer_client, candidacy):
+    board = viewer_client.get(f"/recruiting/openings/{candidacy.opening_id}/").content.decode()
+    assert "/reject/" not in board
+    assert f'href="/recruiting/openings/{candidacy.opening_id}/matches/"' in board
+    page = viewer_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
+    assert "/reject/" not in page
+
+
+def test_a_silver_medallists_candidacy_shows_the_badge_and_the_update_link(
+    alice_client, alice, candidacy, stage
+):
+    candidacy.stage = candidacy.reached_stage = stage("final_interview")
+    candidacy.reached_position = candidacy.stage.position
+    candidacy.save()
+    before = alice_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
+    assert 'id="silver-medallist"' not in before and "/update/" not in before
+    person_before = alice_client.get(f"/people/{candidacy.person_id}/").content.decode()
+    assert "person-silver-medallist" not in person_before
+    _reject(candidacy, alice, notes="Knappe Entscheidung.")
+    page = alice_client.get(f"/recruiting/candidacies/{candidacy.pk}/").content.decode()
+    assert 'id="silver-medallist"' in page
+    update = f"/recruiting/candidates/{candidacy.person_id}/update/"
+    assert f'href="{update}"' in page
+    assert alice_client.get(update).status_code == 200
+    person_page = alice_client.get(f"/people/{candidacy.person_id}/").content.decode()
+    assert 'id="person-silver-medallist"' in person_page and f'href="{update}"' in person_page
+
+
+def test_the_linked_recruiting_pages_have_the_strict_csp(alice_client, candidacy):
+    from kontaktpflege.web.tests.test_csp import assert_strict_csp, inline_problems
+
+    c, o = candidacy.pk, candidacy.opening_id
+    for url in (
+        "/recruiting/rejections/",
+        "/recruiting/pools/",
+        f"/recruiting/openings/{o}/matches/",
+        f"/recruiting/openings/{o}/reject/",
+        f"/recruiting/candidacies/{c}/reject/",
+        f"/recruiting/people/{candidacy.person_id}/skills/",
+    ):
+        response = alice_client.get(url)
+        assert response.status_code == 200, url
+        assert_strict_csp(response)
+        assert inline_problems(response.content.decode()) == [], url
+
+
+def test_the_linked_pages_speak_german(bob_client, candidacy):
+    page = bob_client.get(f"/recruiting/openings/{candidacy.opening_id}/").content.decode()
+    assert "Mehrere absagen" in page and "Passende aus den Talentpools" in page
+    page = bob_client.get("/recruiting/rejections/").content.decode()
+    assert "Bereiche im Recruiting" in page and "Talentpools" in page

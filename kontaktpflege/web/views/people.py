@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
 from kontaktpflege.contacts.validation import format_phone, tel_uri
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.core.keyset import KeysetPage, keyset_page, numbered_page
+from kontaktpflege.recruiting.selectors import is_silver_medallist
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.people import (
@@ -295,6 +296,9 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "connections": connections[:MAX_CONNECTIONS],
         "more_connections": len(connections) > MAX_CONNECTIONS,
         "employments": selectors.person_employments(person=person),
+        # a query only where recruiting is switched on (the flag in the workspace settings)
+        "silver_medallist": bool((request.workspace.settings or {}).get("recruiting"))
+        and is_silver_medallist(person=person),
     }
     return render_page(request, "people/detail.html", context, partial="timeline")
 

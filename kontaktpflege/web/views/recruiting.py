@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.contacts.selectors import PersonFilters, person_list
 from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.core.keyset import numbered_page
 from kontaktpflege.recruiting import cv, selectors, services
 from kontaktpflege.recruiting.models import Candidacy, OpeningStatus, StageKind
 from kontaktpflege.web.decorators import member_required, writer_required
@@ -59,7 +59,7 @@ def opening_list(request: WorkspaceRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in OpeningStatus.values else ""
     qs = selectors.opening_list(workspace=request.workspace, status=status)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = numbered_page(qs, number=request.GET.get("page"), size=25, max_pages=400)
     context = {
         "page_obj": page,
         "status": status,

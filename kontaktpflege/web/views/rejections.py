@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from kontaktpflege.core.htmx import WorkspaceRequest
+from kontaktpflege.core.keyset import numbered_page
 from kontaktpflege.messaging.services import new_idempotency_key
 from kontaktpflege.recruiting import nurture, rejections
 from kontaktpflege.recruiting.models import (
@@ -139,7 +139,7 @@ def rejection_list(request: WorkspaceRequest) -> TemplateResponse:
     rows = rejections.rejection_list(workspace=request.workspace, states=TABS[tab])
     if tab in ("sent", "cancelled"):
         rows = rows.order_by("-updated_at", "-id")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = numbered_page(rows, number=request.GET.get("page"), size=50, max_pages=200)
     counts = {
         key: rejections.rejection_list(workspace=request.workspace, states=states).count()
         for key, states in TABS.items()
