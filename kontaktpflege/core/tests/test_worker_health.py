@@ -97,3 +97,92 @@ def test_visitors_and_the_immediate_backend_cost_no_query(
     with django_assert_num_queries(0):
         assert worker_health() is None  # the tests' immediate backend: nothing waits
     assert 'id="worker-health"' not in client.get("/login/").content.decode()
+
+
+# --- The Redis queue (KP_TASKS_BACKEND=rq): heartbeat from the database, waiting from Redis ---
+
+
+def _redis_url() -> str:
+    """A Redis database of its own per test process, emptied before use."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"redis://127.0.0.1:6379/{10 + int(worker.removeprefix('gw') or 0) % 6}"
+
+
+@pytest.fixture
+def redis_queue(settings):
+    import redis
+
+    url = _redis_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("these tests need the Redis on 127.0.0.1:6379")
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "roll"]}
+    }
+    settings.TASKS_USE_RQ = True
+    queue = {"URL": url, "DEFAULT_TIMEOUT": 60, "SOCKET_CONNECT_TIMEOUT": 2}
+    settings.RQ_QUEUES = {"default": queue, "roll": queue}
+    settings.SCHEDULER_INTERVAL = 60
+    settings.WORKER_WARN_AFTER = 300
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def _waiting_job(ago: dt.timedelta) -> None:
+    import time_machine
+
+    from kontaktpflege.messaging.tasks import send_message
+
+    with time_machine.travel(timezone.now() - ago, tick=False):
+        send_message.enqueue(123)
+
+
+@pytest.mark.django_db
+def test_with_the_redis_queue_members_see_when_a_job_has_waited_too_long(alice_client, redis_queue):
+    _beat(dt.timedelta(seconds=5))
+    _waiting_job(dt.timedelta(minutes=12))
+    _waiting_job(dt.timedelta(minutes=1))
+    assert _banner(alice_client) == (
+        "Background work is delayed: the oldest waiting task has waited 12 minutes. "
+        "Emails you queued may not have gone out yet."
+    )
+
+
+@pytest.mark.django_db
+def test_with_the_redis_queue_members_see_when_no_worker_has_reported(alice_client, redis_queue):
+    assert "No background worker is running" in _banner(alice_client)
+    _beat(dt.timedelta(minutes=4))
+    assert "No background worker is running" in _banner(alice_client)
+
+
+@pytest.mark.django_db
+def test_with_the_redis_queue_fresh_jobs_and_a_live_worker_show_no_warning(
+    alice_client, redis_queue
+):
+    _beat(dt.timedelta(seconds=30))
+    _waiting_job(dt.timedelta(minutes=2))
+    assert _banner(alice_client) == ""
+    assert worker_health() is None
+
+
+@pytest.mark.django_db
+def test_with_the_redis_queue_down_the_page_still_renders_and_names_no_delay(
+    settings, alice_client
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.TASKS_USE_RQ = True
+    settings.RQ_QUEUES = {
+        "default": {
+            "URL": "redis://127.0.0.1:1/0",
+            "DEFAULT_TIMEOUT": 60,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+        }
+    }
+    _beat(dt.timedelta(seconds=5))
+    assert worker_health() is None
+    assert alice_client.get("/").status_code == 200
