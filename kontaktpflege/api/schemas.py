@@ -209,11 +209,14 @@ class PersonOut(Schema):
 
 
 class PersonPage(Schema):
-    """One page of people and how many match in total."""
+    """One page of people, the cursors of its neighbours and how many match (up to 10,000)."""
 
     count: int
+    count_capped: bool = Field(False, description="True: more than `count` match")
     limit: int
     offset: int
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page")
+    previous_cursor: str | None = Field(None, description="Pass as `cursor` for the page before")
     items: list[PersonOut]
 
 
@@ -258,9 +261,14 @@ class OrganisationOut(Schema):
 
 
 class OrganisationPage(Schema):
+    """One page of organisations, the cursors of its neighbours and how many (up to 10,000)."""
+
     count: int
+    count_capped: bool = Field(False, description="True: more than `count` match")
     limit: int
     offset: int
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page")
+    previous_cursor: str | None = Field(None, description="Pass as `cursor` for the page before")
     items: list[OrganisationOut]
 
 

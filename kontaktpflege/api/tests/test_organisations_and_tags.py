@@ -67,3 +67,18 @@ def test_it_refuses_a_duplicate_or_empty_tag_name(api, workspace):
     assert Tag.objects.get(pk=second).name == "Berlin"
     assert Tag.objects.filter(workspace=workspace).count() == 2
     assert first != second
+
+
+def test_following_the_cursor_walks_every_organisation_once(api):
+    for i in range(7):
+        api.post("/organisations", {"name": f"Firma {i % 3} {i}", "is_target": i % 2 == 0})
+    for params in ({}, {"target_only": "true"}):
+        everyone = [o["id"] for o in api.get("/organisations", limit=200, **params).json()["items"]]
+        walked: list[int] = []
+        body = api.get("/organisations", limit=2, **params).json()
+        while True:
+            walked += [o["id"] for o in body["items"]]
+            if not body["next_cursor"]:
+                break
+            body = api.get("/organisations", limit=2, cursor=body["next_cursor"], **params).json()
+        assert walked == everyone and len(everyone) == (7 if not params else 4)

@@ -179,3 +179,56 @@ def test_touched_before_and_after_include_the_whole_named_day(api, workspace, ma
     assert api.get("/people", touched_after="2024-03-01").json()["count"] == 1
     assert api.get("/people", touched_before="2024-02-29").json()["count"] == 0
     assert api.get("/people", touched_after="2024-03-02").json()["count"] == 0
+
+
+def _walk(api, path: str, **params) -> list[int]:
+    """Every id, following next_cursor to the end."""
+    ids: list[int] = []
+    body = api.get(path, **params).json()
+    while True:
+        ids += [item["id"] for item in body["items"]]
+        if not body["next_cursor"]:
+            return ids
+        body = api.get(path, **params, cursor=body["next_cursor"]).json()
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "last_touched", "-created"])
+def test_following_the_cursor_walks_every_person_once_in_the_sort_order(api, make_person, sort):
+    for i in range(7):
+        make_person(first_name=f"P{i}", last_name=["Becker", "Müller", "Adler"][i % 3])
+    everyone = [item["id"] for item in api.get("/people", sort=sort, limit=200).json()["items"]]
+    assert len(everyone) == 8  # seven plus alice's own node
+    assert _walk(api, "/people", sort=sort, limit=3) == everyone
+
+
+def test_a_cursor_leads_back_to_the_page_before(api, make_person):
+    for i in range(5):
+        make_person(first_name=f"P{i}", last_name=f"N{i}")
+    first = api.get("/people", limit=2).json()
+    second = api.get("/people", limit=2, cursor=first["next_cursor"]).json()
+    assert first["previous_cursor"] is None and second["previous_cursor"]
+    back = api.get("/people", limit=2, cursor=second["previous_cursor"]).json()
+    assert [p["id"] for p in back["items"]] == [p["id"] for p in first["items"]]
+    assert second["count"] == 6 and second["count_capped"] is False
+
+
+def test_a_cursor_that_is_not_ours_gives_the_first_page(api, make_person):
+    make_person(first_name="Anna", last_name="Adler")
+    first = api.get("/people").json()
+    for bad in ["garbage", "eyJ4Ijox", "W10", "x" * 500]:
+        response = api.get("/people", cursor=bad)
+        assert response.status_code == 200, bad
+        assert response.json()["items"] == first["items"]
+    assert api.get("/people", cursor="x" * 3000).status_code == 422
+
+
+def test_a_cursor_never_shows_another_workspaces_people(api, workspace, make_person, charlie):
+    from kontaktpflege.contacts.services import person_create
+
+    for i in range(3):
+        make_person(first_name=f"P{i}", last_name=f"N{i}")
+    for i in range(3):
+        person_create(workspace=charlie.active_workspace, first_name=f"C{i}", last_name=f"N{i}")
+    ids = _walk(api, "/people", limit=1)
+    assert len(ids) == 4
+    assert not Person.objects.filter(pk__in=ids).exclude(workspace=workspace).exists()

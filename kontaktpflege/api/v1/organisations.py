@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
 from kontaktpflege.api.errors import require_writer
+from kontaktpflege.api.paging import api_page
 from kontaktpflege.api.schemas import (
     ERRORS,
     READ_ERRORS,
@@ -20,6 +21,7 @@ from kontaktpflege.api.schemas import (
 )
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Organisation
+from kontaktpflege.core.keyset import MAX_CURSOR
 
 router = Router(tags=["organisations"])
 
@@ -31,6 +33,7 @@ class OrganisationQuery(InputSchema):
     target_only: bool = False
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    cursor: str = Field("", max_length=MAX_CURSOR)
 
 
 @router.get("/organisations", response={200: OrganisationPage, **READ_ERRORS})
@@ -41,12 +44,8 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) 
         q=filters.q,
         target_only=filters.target_only,
     )
-    return {
-        "count": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": list(qs[filters.offset : filters.offset + filters.limit]),
-    }
+    order = selectors.TARGET_ORDER if filters.target_only else selectors.ORGANISATION_ORDER
+    return api_page(qs, order, limit=filters.limit, offset=filters.offset, cursor=filters.cursor)
 
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS})

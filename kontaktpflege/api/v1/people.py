@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
 from kontaktpflege.api.errors import require_writer
+from kontaktpflege.api.paging import api_page
 from kontaktpflege.api.schemas import (
     ERRORS,
     READ_ERRORS,
@@ -22,6 +23,7 @@ from kontaktpflege.api.schemas import (
 )
 from kontaktpflege.contacts import selectors, services
 from kontaktpflege.contacts.models import Circle, EmailAddress, Person, PhoneNumber
+from kontaktpflege.core.keyset import MAX_CURSOR
 
 router = Router(tags=["people"])
 
@@ -55,10 +57,12 @@ class PersonFilterQuery(InputSchema):
 
 
 class PersonQuery(PersonFilterQuery):
-    """The people list's filters and a page of it."""
+    """The people list's filters and a page of it: follow `next_cursor` (offset is kept for
+    old clients; a deep offset costs what it skips)."""
 
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    cursor: str = Field("", max_length=MAX_CURSOR)
 
 
 def _related(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -85,13 +89,13 @@ def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, 
         Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
         Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
     )
-    items = list(qs[filters.offset : filters.offset + filters.limit])
-    return {
-        "count": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": items,
-    }
+    return api_page(
+        qs,
+        selectors.person_list_order(filters.person_filters()),
+        limit=filters.limit,
+        offset=filters.offset,
+        cursor=filters.cursor,
+    )
 
 
 @router.post("/people", response={201: PersonOut, **ERRORS})
