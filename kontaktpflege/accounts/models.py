@@ -8,6 +8,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kontaktpflege.core.mail import validate_mail_address
 
@@ -53,6 +54,24 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+def is_recruiting_team(workspace: Workspace) -> bool:
+    """Whether the workspace switched recruiting on (the flag its settings carry)."""
+    return bool((workspace.settings or {}).get("recruiting"))
+
+
+def role_label(role: str, workspace: Workspace) -> str:
+    """A role's name: in a recruiting team the member role is the recruiter (issue 14),
+    so the roles read owner, recruiter, viewer; elsewhere owner, member, viewer."""
+    if role == Role.MEMBER and is_recruiting_team(workspace):
+        return pgettext("workspace role", "Recruiter")
+    return str(Role(role).label) if role in Role.values else role
+
+
+def role_choices(workspace: Workspace) -> list[tuple[str, str]]:
+    """The roles to choose from, named as in this workspace."""
+    return [(value, role_label(value, workspace)) for value in Role.values]
+
+
 class Membership(models.Model):
     """A user's role in a workspace."""
 
@@ -69,6 +88,10 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in (Role.OWNER, Role.MEMBER)
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role, self.workspace)
 
 
 def _new_token() -> str:
@@ -98,6 +121,10 @@ class Invitation(models.Model):
             models.Index(fields=["invited_by", "created_at"], name="invitation_by_sender"),
             models.Index(fields=["workspace", "created_at"], name="invitation_by_workspace"),
         ]
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role, self.workspace)
 
 
 class ApprovedSender(models.Model):

@@ -41,7 +41,9 @@ def default_membership(user: User) -> Membership | None:
 def workspace_members(workspace: Workspace) -> list[Membership]:
     """Memberships of a workspace with their users."""
     return list(
-        Membership.objects.select_related("user").filter(workspace=workspace).order_by("id")
+        Membership.objects.select_related("user", "workspace")
+        .filter(workspace=workspace)
+        .order_by("id")
     )
 
 
@@ -76,9 +78,9 @@ def user_memberships(user: User) -> list[Membership]:
 def open_invitations(workspace: Workspace) -> list[Invitation]:
     """Invitations of the workspace that were not accepted yet."""
     return list(
-        Invitation.objects.filter(
-            workspace=workspace, accepted_at__isnull=True, revoked_at__isnull=True
-        ).order_by("-created_at")
+        Invitation.objects.select_related("workspace")
+        .filter(workspace=workspace, accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
     )
 
 

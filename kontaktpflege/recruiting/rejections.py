@@ -386,7 +386,7 @@ def _move_to_rejected(
         updated_at=now,
     )
     profile, _created = CandidateProfile.objects.select_for_update().get_or_create(
-        person=c.person, defaults={"workspace": c.workspace}
+        person=c.person, defaults={"workspace": c.workspace, "location": c.person.location}
     )
     profile.reached_position = max(profile.reached_position, c.reached_position)
     profile.silver_medallist = profile.silver_medallist or silver

@@ -210,6 +210,7 @@ class _Words:
     remote: str
     near: str
     far: str
+    nowhere: str
     wants: str
     prefers: str
 
@@ -225,6 +226,7 @@ def _words() -> _Words:
         remote=_("remote ok"),
         near=_("in %(place)s"),
         far=_("elsewhere (%(place)s)"),
+        nowhere=_("location unknown"),
         wants=_("wants %(type)s"),
         prefers=_("prefers %(type)s"),
     )
@@ -249,8 +251,10 @@ def _reasons(
             out.append(w.remote)
     elif opening.location and fold(profile.location) == fold(opening.location):
         out.append(w.near % {"place": profile.location})
+    elif opening.location and profile.location:
+        out.append(w.far % {"place": profile.location})
     elif opening.location:
-        out.append(w.far % {"place": profile.location or "—"})
+        out.append(w.nowhere)
     if profile.job_type == opening.job_type:
         out.append(w.wants % {"type": w.types[opening.job_type]})
     elif profile.job_type:

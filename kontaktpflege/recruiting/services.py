@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -165,6 +165,35 @@ def _renumber(workspace: Workspace, active_ids: list[int]) -> None:
             reached_position=positions[pk]
         )
     _profiles_refresh(workspace=workspace)
+
+
+def candidate_profile_ensure(*, person: Person) -> CandidateProfile:
+    """The person's candidate profile, made now if missing; its location is the person's.
+
+    The profile keeps a copy of Person.location so that pools and re-matching filter on one
+    table; the tag pass (after any change to the person) keeps the copy current.
+    """
+    profile, created = CandidateProfile.objects.get_or_create(
+        person=person,
+        defaults={"workspace_id": person.workspace_id, "location": person.location},
+    )
+    if not created and profile.location != person.location:
+        profile.location = person.location
+        profile.save(update_fields=["location", "updated_at"])
+    return profile
+
+
+def candidate_locations_sync(*, workspace: Workspace | None = None) -> int:
+    """Copy each person's location into their candidate profile where it differs (profiles
+    made before the copy was kept, or after a change the worker has not seen yet); returns
+    how many profiles changed."""
+    stale = CandidateProfile.objects.exclude(location=F("person__location"))
+    if workspace is not None:
+        stale = stale.filter(workspace=workspace)
+    person_location = Person.objects.filter(pk=OuterRef("person_id")).values("location")[:1]
+    return CandidateProfile.objects.filter(pk__in=stale.values("pk")).update(
+        location=Subquery(person_location), updated_at=timezone.now()
+    )
 
 
 def _profiles_refresh(*, workspace: Workspace, person_ids: list[int] | None = None) -> None:
@@ -330,7 +359,7 @@ def candidacy_create(
     StageMove.objects.create(
         workspace=workspace, candidacy=candidacy, from_stage=None, to_stage=stage, moved_by=by
     )
-    CandidateProfile.objects.get_or_create(person=person, defaults={"workspace": workspace})
+    candidate_profile_ensure(person=person)
     _profiles_refresh(workspace=workspace, person_ids=[person.pk])
     return candidacy
 

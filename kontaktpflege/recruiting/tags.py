@@ -45,6 +45,7 @@ from kontaktpflege.recruiting.models import (
     StageNote,
     TagSource,
 )
+from kontaktpflege.recruiting.services import candidate_profile_ensure
 
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary" / "skills.toml"
 FUZZY_MIN_CHARS = 8
@@ -239,6 +240,7 @@ def infer_level(titles: Iterable[str]) -> str:
 
 @dataclass
 class _Texts:
+    location: str = ""  # the person's, copied into the profile
     titles: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)  # notes of the person and candidacies
     labelled: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
@@ -248,8 +250,8 @@ def _texts(workspace: Workspace, ids: list[int]) -> dict[int, _Texts]:
     """Everything the pass reads, in five queries for a chunk of people (of this workspace)."""
     out: dict[int, _Texts] = {}
     people = Person.objects.filter(workspace=workspace, pk__in=ids)
-    for pk, title, notes in people.values_list("pk", "job_title", "notes"):
-        out[pk] = _Texts()
+    for pk, title, notes, location in people.values_list("pk", "job_title", "notes", "location"):
+        out[pk] = _Texts(location=location)
         out[pk].titles.append(title)
         out[pk].answers.append(notes)
         out[pk].labelled += [(_("Job title"), title), (_("Notes"), notes)]
@@ -316,6 +318,9 @@ def _apply_profile(workspace: Workspace, person_id: int, texts: _Texts) -> None:
         person_id=person_id, defaults={"workspace": workspace}
     )
     fields = []
+    if profile.location != texts.location:
+        profile.location = texts.location
+        fields.append("location")
     if profile.career_level_source != TagSource.MANUAL:
         level = infer_level(texts.titles) or profile.career_level
         if level != profile.career_level or profile.career_level_source != TagSource.AUTO:
@@ -408,7 +413,7 @@ def candidate_skill_add(*, person: Person, name: str) -> CandidateSkill:
     if not created and (tag.source != TagSource.MANUAL or tag.removed):
         tag.source, tag.removed = TagSource.MANUAL, False
         tag.save(update_fields=["source", "removed", "updated_at"])
-    CandidateProfile.objects.get_or_create(person=person, defaults={"workspace": person.workspace})
+    candidate_profile_ensure(person=person)
     return tag
 
 
@@ -435,9 +440,8 @@ def candidate_profile_set(
         raise ValidationError({"career_level": _("Choose a career level from the list.")})
     if job_type is not None and job_type not in ("", *JobType.values):
         raise ValidationError({"job_type": _("Choose a job type from the list.")})
-    profile, _created = CandidateProfile.objects.select_for_update().get_or_create(
-        person=person, defaults={"workspace": person.workspace}
-    )
+    candidate_profile_ensure(person=person)
+    profile = CandidateProfile.objects.select_for_update().get(person=person)
     fields = []
     if career_level is not None:
         profile.career_level = career_level

@@ -11,15 +11,17 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import ERRORS, READ_ERRORS, Id, InputSchema
 from kontaktpflege.contacts.models import Person
-from kontaktpflege.recruiting import selectors, services
+from kontaktpflege.recruiting import cv, selectors, services
 from kontaktpflege.recruiting.models import (
     Candidacy,
+    CandidateDocument,
     CareerLevel,
     JobType,
     Opening,
@@ -349,3 +351,105 @@ def add_note(request: HttpRequest, candidacy_id: Id, payload: NoteIn) -> Status[
             "created_at": note.created_at,
         },
     )
+
+
+# --- CVs -------------------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    """An uploaded CV; `state` is "pending" until the worker has read its text ("done") or
+    given up ("failed", with `error`; the file is then removed)."""
+
+    id: int
+    person_id: int
+    candidacy_id: int | None
+    original_name: str
+    content_type: str
+    size: int
+    pages: int | None
+    state: str
+    error: str
+    created_at: dt.datetime
+
+
+class DocumentDetailOut(DocumentOut):
+    text: str = Field(description="The extracted text (empty until the state is done).")
+
+
+# The body is read by hand (after the role, the candidacy and the announced length were
+# checked), so the multipart form is described here rather than by a File parameter.
+CV_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": (
+                                "The CV: a PDF or DOCX file (recognised by its bytes, not its "
+                                "name), unencrypted, at most KP_CV_MAX_BYTES (10 MB) and "
+                                "KP_CV_MAX_PAGES (30) pages."
+                            ),
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _document_out(document: CandidateDocument) -> dict[str, Any]:
+    return {f: getattr(document, f) for f in DocumentDetailOut.model_fields}
+
+
+@router.post(
+    "/candidacies/{candidacy_id}/documents",
+    response={202: DocumentOut, **ERRORS},
+    openapi_extra=CV_UPLOAD_BODY,
+)
+def upload_cv(request: HttpRequest, candidacy_id: Id) -> Status[dict[str, Any]]:
+    """Upload a CV for the candidacy's person (multipart field `file`); the same checks as the
+    web upload, then the worker reads its text for tags and search (poll the document).
+
+    A file that is not a PDF or DOCX, is encrypted, damaged, empty, too large (refused by its
+    announced length before the body is read) or has too many pages is a 422 on `file`, and
+    nothing is stored."""
+    require_writer(request)
+    candidacy = selectors.candidacy_get(workspace=request.workspace, pk=candidacy_id)  # type: ignore[attr-defined]
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > cv.max_bytes() + 64 * 1024:  # the multipart framing needs a little room
+        raise ValidationError({"file": cv.too_large_message(length)})
+    try:
+        upload = request.FILES.get("file")
+    except MultiPartParserError as exc:
+        raise ValidationError({"file": _("Send the CV as multipart/form-data.")}) from exc
+    if upload is None:
+        raise ValidationError(
+            {"file": _("Send the CV as the multipart field “file”: a PDF or DOCX file.")}
+        )
+    document = cv.cv_upload(
+        candidacy=candidacy, file=upload, filename=upload.name or "cv", by=request.user
+    )
+    return Status(202, _document_out(document))
+
+
+@router.get(
+    "/candidacies/{candidacy_id}/documents", response={200: list[DocumentOut], **READ_ERRORS}
+)
+def list_cvs(request: HttpRequest, candidacy_id: Id) -> list[dict[str, Any]]:
+    """The CVs of the candidacy's person in this workspace, newest first."""
+    candidacy = selectors.candidacy_get(workspace=request.workspace, pk=candidacy_id)  # type: ignore[attr-defined]
+    return [_document_out(d) for d in selectors.candidacy_documents(candidacy=candidacy)]
+
+
+@router.get("/documents/{document_id}", response={200: DocumentDetailOut, **READ_ERRORS})
+def get_cv(request: HttpRequest, document_id: Id) -> dict[str, Any]:
+    """One CV with its extracted text and the state of the reading."""
+    document = selectors.document_get(workspace=request.workspace, pk=document_id)  # type: ignore[attr-defined]
+    return _document_out(document)

@@ -82,7 +82,11 @@ RULE_FIELDS = {
     "reactivation_days": ("reactivation", "offset_days"),
     "reciprocity_threshold": ("reciprocity", "threshold"),
     "core_size": ("core_size", "threshold"),
+    "rejection_call_days": ("rejection_call", "offset_days"),
+    "silver_medallist_nurture_days": ("silver_medallist_nurture", "offset_days"),
 }
+# Shown only where the workspace recruits (RuleDefaultsForm(recruiting=True)).
+RECRUITING_RULE_FIELDS = ("rejection_call_days", "silver_medallist_nurture_days")
 CIRCLE_FIELDS = ("core", "active", "network")
 
 
@@ -152,6 +156,27 @@ class RuleDefaultsForm(StyledForm):
         _("Seed 001: quality over quantity: 20 people you know well beat 500 you don't."),
         low=1,
     )
+    rejection_call_days = _days(
+        _("Call after a personal rejection: within (days)"),
+        _(
+            "Seed 002: call finalists to explain the decision before the email summarises "
+            "it, within 2 days."
+        ),
+    )
+    silver_medallist_nurture_days = _days(
+        _("Talent pool news for silver medallists: every (days)"),
+        _(
+            "Seed 002: silver medallists who consented hear something relevant every 90 days "
+            "(new openings, events, company news)."
+        ),
+        low=1,
+    )
+
+    def __init__(self, *args: Any, recruiting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not recruiting:
+            for name in RECRUITING_RULE_FIELDS:
+                del self.fields[name]
 
     @classmethod
     def initial_for(cls, rules: dict[str, Any], days: dict[str, int]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kontaktpflege.accounts import selectors, services, throttle
-from kontaktpflege.accounts.models import Invitation, Role
+from kontaktpflege.accounts.models import Invitation, role_choices
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.web.decorators import member_required, owner_required
 from kontaktpflege.web.forms.accounts import (
@@ -168,7 +168,7 @@ def settings_page(request: WorkspaceRequest, *, new_token: str = "") -> HttpResp
         "approved_senders": selectors.approved_senders(request.workspace),
         "site_domain": selectors.site_mail_domain(),
         "my_workspaces": selectors.user_memberships(request.user),
-        "roles": Role.choices,
+        "roles": role_choices(request.workspace),
         "new_token": new_token,
         "settings_section": "profile",
     }

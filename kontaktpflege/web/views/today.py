@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from kontaktpflege.accounts.models import is_recruiting_team
 from kontaktpflege.applications.activation import activation_candidates, open_activation_for
 from kontaktpflege.contacts.models import Channel
 from kontaktpflege.contacts.selectors import circle_counts, person_get
@@ -201,7 +202,11 @@ def _settings_context(request: WorkspaceRequest, row: Any, **forms: Any) -> dict
         ),
     )
     forms.setdefault(
-        "rules_form", RuleDefaultsForm(initial=RuleDefaultsForm.initial_for(rules, days))
+        "rules_form",
+        RuleDefaultsForm(
+            initial=RuleDefaultsForm.initial_for(rules, days),
+            recruiting=is_recruiting_team(request.workspace),
+        ),
     )
     feed = request.build_absolute_uri(reverse("calendar_feed", args=[row.ics_token]))
     recompute = selectors.recompute_running(workspace=request.workspace)
@@ -240,7 +245,7 @@ def followup_settings(request: WorkspaceRequest) -> HttpResponse:
 def _save_rules(request: WorkspaceRequest, row: Any) -> HttpResponse:
     if request.membership.role != "owner":
         raise Http404
-    form = RuleDefaultsForm(request.POST)
+    form = RuleDefaultsForm(request.POST, recruiting=is_recruiting_team(request.workspace))
     if form.is_valid():
         try:
             services.followup_rules_update(
