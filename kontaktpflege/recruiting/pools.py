@@ -190,17 +190,8 @@ def filtered_profiles(
         qs = qs.filter(reached_position__gte=filters["stage_reached"])
     if "location" in filters:
         qs = qs.filter(location__icontains=filters["location"])
-    for skill_id in filters.get("skills", []):
-        qs = qs.filter(
-            Exists(
-                CandidateSkill.objects.filter(
-                    workspace_id=workspace_id,
-                    skill_id=skill_id,
-                    person_id=OuterRef("person_id"),
-                    removed=False,
-                )
-            )
-        )
+    if filters.get("skills"):
+        qs = qs.filter(skill_ids__has_all=filters["skills"])  # GIN containment on PostgreSQL
     through = Person.tags.through
     for tag_id in filters.get("tags", []):
         qs = qs.filter(
