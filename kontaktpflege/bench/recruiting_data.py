@@ -275,6 +275,7 @@ class RecruitingGenerator:
                 "silver_medallist",
                 "consent_state",
                 "skill_ids",
+                "tag_ids",
             ],
         )
         skills = _Writer(
@@ -285,8 +286,8 @@ class RecruitingGenerator:
         with_email = self.n <= CANDIDATES["S"]
         field = CandidateProfile._meta.get_field("skill_ids")
 
-        def skill_ids(ids: list[int]) -> Any:  # as the column stores them (array or JSON)
-            return field.get_db_prep_value(ids, connection)
+        def ids(values: list[int]) -> Any:  # as skill_ids and tag_ids store them
+            return field.get_db_prep_value(values, connection)
 
         for c in self.candidates(base):
             pk, first, last, title, city, touched = c.person
@@ -307,7 +308,8 @@ class RecruitingGenerator:
                     reached,
                     silver,
                     consent,
-                    skill_ids(c.skills),
+                    ids(c.skills),
+                    ids(c.tags),
                 )
             )
             for sid in c.skills:

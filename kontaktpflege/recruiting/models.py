@@ -391,7 +391,7 @@ class IdListField(models.Field):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int] | None:
         if value is None or isinstance(value, list):
             return value
-        return list(json.loads(value))
+        return sorted(json.loads(value))
 
     def to_python(self, value: Any) -> list[int]:
         if isinstance(value, str):
@@ -485,6 +485,10 @@ class CandidateProfile(WorkspaceScopedModel):
     # CandidateSkill written only by tags.candidate_skill_ids_refresh, so a skill filter or
     # re-matching reads one indexed column instead of one join per skill.
     skill_ids = IdListField(default=list, blank=True, editable=False)
+    # The person's contact tags, sorted: written by the database only (triggers of migration
+    # 0004), because contact tags are set below this app — by contacts, imports, merges and
+    # privacy. Any write of the profile row recomputes it.
+    tag_ids = IdListField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("candidate profile")

@@ -1,6 +1,7 @@
-"""CandidateProfile.skill_ids, the copy of a candidate's skill tags that pool filters and
-re-matching read: it follows every tag edit, and the paths that read it give exactly what
-the join over CandidateSkill gives (on generated data, on SQLite and PostgreSQL)."""
+"""CandidateProfile.skill_ids and tag_ids, the copies of a candidate's skill and contact tags
+that pool filters and re-matching read: they follow every tag edit, and the paths that read
+them give exactly what the joins they replace give (on generated data, on SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from kontaktpflege.bench.recruiting_data import generate_candidates
+from kontaktpflege.contacts.models import Person, Tag
+from kontaktpflege.contacts.services import people_bulk_update, person_update, tag_delete
 from kontaktpflege.recruiting import rematch as rematch_module
 from kontaktpflege.recruiting.models import (
     CandidateDocument,
@@ -106,12 +109,61 @@ def test_a_refused_removal_leaves_the_column_as_it_was(workspace, candidate):
     assert CandidateProfile.objects.get(person=candidate).skill_ids == before
 
 
+def _tag_column(person) -> set[str]:
+    ids = CandidateProfile.objects.get(person=person).tag_ids
+    assert ids == sorted(ids)
+    return set(Tag.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+def test_the_tag_column_follows_contact_tags_however_they_are_set(workspace, candidate):
+    CandidateProfile.objects.create(workspace=workspace, person=candidate)
+    person_update(person=candidate, tags=["Finalist", "Messe"])  # contacts' own service
+    assert _tag_column(candidate) == {"Finalist", "Messe"}
+    person_update(person=candidate, tags=["Messe"])
+    assert _tag_column(candidate) == {"Messe"}
+    people_bulk_update(workspace=workspace, person_ids=[candidate.pk], add_tags=["Alumni"])
+    assert _tag_column(candidate) == {"Messe", "Alumni"}
+    tag_delete(tag=Tag.objects.get(workspace=workspace, name="Messe"))
+    assert _tag_column(candidate) == {"Alumni"}
+    candidate.tags.clear()  # as privacy's retention does
+    assert _tag_column(candidate) == set()
+
+
+def test_a_profile_made_after_the_tags_starts_with_them(workspace, make_person):
+    person = make_person(first_name="Tim", tags=["Finalist"])
+    CandidateProfile.objects.create(workspace=workspace, person=person)
+    assert _tag_column(person) == {"Finalist"}
+
+
+def test_a_stale_profile_saved_whole_keeps_the_tags(workspace, candidate):
+    candidate_tags_refresh(workspace=workspace, person_ids=[candidate.pk])
+    stale = CandidateProfile.objects.get(person=candidate)
+    person_update(person=candidate, tags=["Finalist"])
+    stale.location = "Köln"
+    stale.save()  # tag_ids as read before the tag was set
+    assert _tag_column(candidate) == {"Finalist"}
+
+
+def test_other_people_and_non_candidates_are_left_alone(workspace, candidate, make_person):
+    CandidateProfile.objects.create(workspace=workspace, person=candidate)
+    other = make_person(first_name="Ohne Profil")
+    person_update(person=other, tags=["Finalist"])
+    assert not CandidateProfile.objects.filter(person=other).exists()
+    assert _tag_column(candidate) == set()
+
+
 # -- the new paths against the join they replace, on generated data -------------------------
 
 
-def _by_join(workspace_id: int, skill_ids: list[int]) -> list[int]:
-    """The pool skill filter as it was: one EXISTS over CandidateSkill per skill."""
+def _by_join(workspace_id: int, skill_ids: list[int], tag_ids: list[int] = ()) -> list[int]:  # type: ignore[assignment]
+    """The pool skill and tag filters as they were: one EXISTS per skill and per tag."""
     qs = CandidateProfile.objects.filter(workspace_id=workspace_id)
+    for tag_id in tag_ids:
+        qs = qs.filter(
+            Exists(
+                Person.tags.through.objects.filter(tag_id=tag_id, person_id=OuterRef("person_id"))
+            )
+        )
     for skill_id in skill_ids:
         qs = qs.filter(
             Exists(
@@ -138,15 +190,21 @@ def generated(workspace):
     return workspace
 
 
-def test_the_generated_column_matches_the_tags(generated):
-    column = {
-        p.person_id: p.skill_ids for p in CandidateProfile.objects.filter(workspace=generated)
-    }
+def test_the_generated_columns_match_the_tags(generated):
+    profiles = CandidateProfile.objects.filter(workspace=generated)
+    skills = {p.person_id: p.skill_ids for p in profiles}
+    tags = {p.person_id: p.tag_ids for p in profiles}
     held: dict[int, list[int]] = {}
     rows = CandidateSkill.objects.filter(workspace=generated, removed=False).order_by("skill_id")
     for person_id, skill_id in rows.values_list("person_id", "skill_id"):
         held.setdefault(person_id, []).append(skill_id)
-    assert column == {pk: held.get(pk, []) for pk in column}
+    assert skills == {pk: held.get(pk, []) for pk in skills}
+    tagged: dict[int, list[int]] = {}
+    links = Person.tags.through.objects.filter(person__workspace=generated).order_by("tag_id")
+    for person_id, tag_id in links.values_list("person_id", "tag_id"):
+        tagged.setdefault(person_id, []).append(tag_id)
+    assert tags == {pk: tagged.get(pk, []) for pk in tags}
+    assert any(tags.values())
 
 
 @pytest.mark.parametrize(
@@ -160,6 +218,40 @@ def test_the_skill_filter_finds_what_the_join_finds(generated, names):
     expected = _by_join(generated.pk, ids)
     assert list(found.values_list("person_id", flat=True)) == expected
     assert expected  # the comparison is about rows, not two empty lists
+
+
+@pytest.mark.parametrize(
+    ("tags", "more"),
+    [
+        (["Finalist"], {}),
+        (["Finalist", "LinkedIn"], {}),
+        (["LinkedIn"], {"career_level": ["senior", "lead"], "consent_state": ["granted"]}),
+        (["Empfehlung"], {"skills": ["Python"], "job_type": ["full_time"]}),
+    ],
+)
+def test_the_tag_filter_finds_what_the_join_finds(generated, tags, more):
+    tag_ids = sorted(
+        Tag.objects.filter(workspace=generated, name__in=tags).values_list("pk", flat=True)
+    )
+    filters = {"tags": tag_ids, **more}
+    skill_ids: list[int] = []
+    if "skills" in more:
+        skill_ids = sorted(
+            Skill.objects.filter(workspace=generated, name__in=more["skills"]).values_list(
+                "pk", flat=True
+            )
+        )
+        filters["skills"] = skill_ids
+    found = filtered_profiles(generated.pk, filters).order_by("-person_id")
+    expected = CandidateProfile.objects.filter(
+        person_id__in=_by_join(generated.pk, skill_ids, tag_ids)
+    )
+    for key in ("career_level", "job_type", "consent_state"):
+        if key in more:
+            expected = expected.filter(**{f"{key}__in": more[key]})
+    want = list(expected.order_by("-person_id").values_list("person_id", flat=True))
+    assert list(found.values_list("person_id", flat=True)) == want
+    assert want
 
 
 OPENINGS = [
