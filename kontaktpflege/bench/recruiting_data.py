@@ -22,6 +22,7 @@ from django.utils import timezone
 from faker import Faker
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.bench.generator import _bulk_load
 from kontaktpflege.contacts.models import EmailAddress, Person, Tag
 from kontaktpflege.recruiting.models import CandidateProfile, CandidateSkill, Skill
 from kontaktpflege.recruiting.services import recruiting_setup
@@ -273,6 +274,8 @@ class RecruitingGenerator:
                 "reached_position",
                 "silver_medallist",
                 "consent_state",
+                "skill_ids",
+                "tag_ids",
             ],
         )
         skills = _Writer(
@@ -281,6 +284,11 @@ class RecruitingGenerator:
         tags = _Writer(Person.tags.through, ["person_id", "tag_id"])
         emails = _Writer(EmailAddress, [*common, "person_id", "email", "label", "is_primary"])
         with_email = self.n <= CANDIDATES["S"]
+        field = CandidateProfile._meta.get_field("skill_ids")
+
+        def ids(values: list[int]) -> Any:  # as skill_ids and tag_ids store them
+            return field.get_db_prep_value(values, connection)
+
         for c in self.candidates(base):
             pk, first, last, title, city, touched = c.person
             people.add((pk, ws, now, now, first, last, title, city, touched, *defaults))
@@ -300,6 +308,8 @@ class RecruitingGenerator:
                     reached,
                     silver,
                     consent,
+                    ids(c.skills),
+                    ids(c.tags),
                 )
             )
             for sid in c.skills:
@@ -330,7 +340,9 @@ def generate_candidates(
 ) -> dict[str, int]:
     """Fill a workspace with candidates at a named scale (or `n` of them)."""
     count = CANDIDATES[scale] if n is None else n
-    with transaction.atomic():
+    # The contacts generator's bulk settings: on PostgreSQL no per-row foreign-key triggers
+    # (for a superuser), whose deferred checks made the commit of scale L take minutes.
+    with transaction.atomic(), _bulk_load(rebuild_indexes=False):
         counts = RecruitingGenerator(
             workspace, count, seed, timezone.now().replace(microsecond=0)
         ).run()

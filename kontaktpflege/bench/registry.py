@@ -109,10 +109,13 @@ def pair(
 
 
 SCENARIOS: dict[str, tuple[Callable[[BenchContext], list[Result]], tuple[str, ...]]] = {}
+# Scenarios that generate (and reuse) a workspace of their own and never read the contacts
+# workspace: a run of only these skips generating the contacts data (see runner).
+OWN_DATA: set[str] = set()
 
 
 def scenario(
-    name: str, scales: tuple[str, ...] = ("S", "M", "L")
+    name: str, scales: tuple[str, ...] = ("S", "M", "L"), *, own_data: bool = False
 ) -> Callable[[Callable[[BenchContext], list[Result]]], Callable[[BenchContext], list[Result]]]:
     """Register a scenario under a name, for the scales it makes sense at."""
 
@@ -120,6 +123,8 @@ def scenario(
         fn: Callable[[BenchContext], list[Result]],
     ) -> Callable[[BenchContext], list[Result]]:
         SCENARIOS[name] = (fn, scales)
+        if own_data:
+            OWN_DATA.add(name)
         return fn
 
     return register

@@ -62,6 +62,36 @@ def prepare_database(*, scale: str, seed: int, out: Console) -> tuple[Workspace,
     return workspace, user, password
 
 
+def prepare_login_only(*, scale: str, seed: int, out: Console) -> tuple[Workspace, User, str]:
+    """Migrate and a log-in user, without the contacts data: for runs of scenarios that
+    bring their own data (registry.OWN_DATA), which reuse it from run to run themselves.
+
+    The user and its workspace are apart from the generated contacts workspace, which this
+    neither creates nor touches."""
+    from kontaktpflege.accounts.services import user_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    username = f"{BENCH_USER}-login-{scale}-{seed}"
+    password = secrets.token_urlsafe(16)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = user_create(
+            username=username,
+            email=f"{username}@example.org",
+            password=password,
+            language="en",
+            workspace_name=username,
+        )
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    workspace = user.active_workspace
+    assert workspace is not None
+    out.print("Scenarios with their own data only: the contacts data is not generated.")
+    return workspace, user, password
+
+
 def _generate(*, scale: str, seed: int, name: str, out: Console) -> Workspace:
     from kontaktpflege.accounts.services import user_create
     from kontaktpflege.followups.services import followups_recompute_workspace

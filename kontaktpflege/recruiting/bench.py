@@ -3,15 +3,18 @@
 
 - a dynamic pool filter combining a tag, career level, job type and consent: the pool page's
   first 50 members plus its capped count, as pools.py runs them (target p95 < 150 ms at L on
-  PostgreSQL), beside the same two statements written by hand in SQL, using the same indexes
-  and returning the same rows (checked);
+  PostgreSQL), beside the same two statements written by hand in SQL (the tag as a
+  containment test on CandidateProfile.tag_ids), using the same indexes and returning the
+  same rows (checked);
 - re-matching the top 50 for a new opening with six skills over every candidate, reasons
-  included (target < 500 ms), beside the ranking statement and the three reads of the same
-  rows (skills, profiles, names) in raw SQL.
+  included (target < 500 ms), beside the same ranking statements (the holders of every
+  skill, then the full ranking if they do not settle the list) and the two reads of the
+  same rows (profiles with their skills, names) in raw SQL.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
@@ -24,7 +27,13 @@ from kontaktpflege.bench.registry import BenchContext, Result, pair, scenario
 from kontaktpflege.contacts.models import Tag
 from kontaktpflege.recruiting import pools
 from kontaktpflege.recruiting.models import Opening, TalentPool
-from kontaktpflege.recruiting.rematch import opening_skill_ids, ranking_sql, rematch
+from kontaktpflege.recruiting.rematch import (
+    OTHER_POINTS,
+    holders_sql,
+    opening_skill_ids,
+    ranking_sql,
+    rematch,
+)
 
 POOL_FILTER = {
     "career_level": ["senior", "lead"],
@@ -76,13 +85,20 @@ def _pool_floor(workspace: Workspace, pool: TalentPool) -> tuple[list[int], int]
     """The page and the capped count, written by hand."""
     f = pool.filters
     marks = {k: ", ".join(["%s"] * len(v)) for k, v in f.items()}
+    if connection.vendor == "postgresql":  # the copy of the contact tags, GIN-indexed
+        tags, tag_param = "p.tag_ids @> %s::integer[]", f["tags"]
+    else:
+        tags = (
+            "NOT EXISTS (SELECT 1 FROM json_each(%s) w WHERE w.value NOT IN"
+            " (SELECT h.value FROM json_each(p.tag_ids) h))"
+        )
+        tag_param = json.dumps(f["tags"])
     where = (
         "p.workspace_id = %s AND p.career_level IN ({career_level})"
         " AND p.job_type IN ({job_type}) AND p.consent_state IN ({consent_state})"
-        " AND EXISTS (SELECT 1 FROM contacts_person_tags t"
-        " WHERE t.tag_id = %s AND t.person_id = p.person_id)"
+        f" AND {tags}"
     ).format(**marks)
-    params = [workspace.pk, *f["career_level"], *f["job_type"], *f["consent_state"], *f["tags"]]
+    params = [workspace.pk, *f["career_level"], *f["job_type"], *f["consent_state"], tag_param]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT p.person_id FROM recruiting_candidateprofile p WHERE {where}"
@@ -105,7 +121,7 @@ def _pool_page(pool: TalentPool) -> tuple[list[int], int]:
     return ids, count
 
 
-@scenario("recruiting pool filter")
+@scenario("recruiting pool filter", own_data=True)
 def pool_filter(ctx: BenchContext) -> list[Result]:
     workspace = recruiting_workspace(ctx.scale)
     pool = _pool(workspace)
@@ -143,24 +159,27 @@ def _opening(workspace: Workspace) -> Opening:
 
 
 def _rematch_floor(opening: Opening, skill_ids: list[int]) -> list[Any]:
-    """The ranking statement and the reads of the same rows, as plain SQL."""
-    sql, params = ranking_sql(opening, skill_ids, None, 50)
+    """The ranking statements and the reads of the same rows, as plain SQL: the holders of
+    every wanted skill first, the full ranking only when they do not settle the list (the
+    rule of rematch.ranked_rows), then the profiles (with their skills) and the names."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # the same settings as rematch.ranked_rows
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, params)
-        ranked = cursor.fetchall()
+        ranked: list[Any] = []
+        if skill_ids:
+            cursor.execute(*holders_sql(opening, skill_ids, None, 50))
+            ranked = cursor.fetchall()
+            n = len(skill_ids)
+            if len(ranked) < 50 or float(ranked[-1][1]) <= (n - 1) * 60.0 / n + OTHER_POINTS:
+                ranked = []
+        if not ranked:
+            cursor.execute(*ranking_sql(opening, skill_ids, None, 50))
+            ranked = cursor.fetchall()
         ids = [row[0] for row in ranked] or [0]
-        marks, skill_marks = ", ".join(["%s"] * len(ids)), ", ".join(["%s"] * len(skill_ids))
+        marks = ", ".join(["%s"] * len(ids))
         cursor.execute(
-            "SELECT person_id, skill_id FROM recruiting_candidateskill"
-            f" WHERE person_id IN ({marks}) AND skill_id IN ({skill_marks}) AND removed = %s",
-            [*ids, *skill_ids, False],
-        )
-        cursor.fetchall()
-        cursor.execute(
-            "SELECT person_id, career_level, job_type, work_mode, location"
+            "SELECT id, person_id, career_level, job_type, work_mode, location, skill_ids"
             f" FROM recruiting_candidateprofile WHERE person_id IN ({marks})",
             ids,
         )
@@ -172,7 +191,7 @@ def _rematch_floor(opening: Opening, skill_ids: list[int]) -> list[Any]:
     return ranked
 
 
-@scenario("recruiting rematch top 50")
+@scenario("recruiting rematch top 50", own_data=True)
 def rematch_top(ctx: BenchContext) -> list[Result]:
     workspace = recruiting_workspace(ctx.scale)
     opening = _opening(workspace)

@@ -8,6 +8,9 @@ attribute protected by the AGG: career level replaces age (`FILTERABLE_FIELDS` i
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -375,6 +378,74 @@ class CandidateDocument(WorkspaceScopedModel):
         ordering = ["-created_at", "-id"]
 
 
+class IdListField(models.Field):
+    """A sorted list of ids in one column: `integer[]` on PostgreSQL (GIN-indexed, see
+    migration 0004), JSON text on SQLite. Lookups: `has_all` (every given id, `@>`) and
+    `has_any` (one of them, `&&`); on SQLite both read the JSON with json_each."""
+
+    description = "A list of ids"
+
+    def db_type(self, connection: Any) -> str:
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int] | None:
+        if value is None or isinstance(value, list):
+            return value
+        return sorted(json.loads(value))
+
+    def to_python(self, value: Any) -> list[int]:
+        if isinstance(value, str):
+            return list(json.loads(value))
+        return list(value or [])
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        ids = sorted({int(v) for v in value})
+        return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+class _IdListLookup(models.Lookup):
+    """Shared by has_all and has_any: the right-hand side is a list of ids, never a column."""
+
+    prepare_rhs = False
+    pg_operator = ""
+    sqlite_template = ""
+
+    def _sides(self, compiler: Any, connection: Any) -> tuple[str, list[Any], list[int]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return lhs, list(lhs_params), sorted({int(v) for v in self.rhs})
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params, ids = self._sides(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} {self.pg_operator} %s::integer[]", [*params, ids]
+        sql = self.sqlite_template.format(lhs=lhs)
+        if sql.index("%s") < sql.index(lhs):  # the ids come first in the statement
+            return sql, [json.dumps(ids), *params]
+        return sql, [*params, json.dumps(ids)]
+
+
+@IdListField.register_lookup
+class HasAll(_IdListLookup):
+    lookup_name = "has_all"
+    pg_operator = "@>"
+    sqlite_template = (
+        "NOT EXISTS (SELECT 1 FROM json_each(%s) w WHERE w.value NOT IN"
+        " (SELECT h.value FROM json_each({lhs}) h))"
+    )
+
+
+@IdListField.register_lookup
+class HasAny(_IdListLookup):
+    lookup_name = "has_any"
+    pg_operator = "&&"
+    sqlite_template = (
+        "EXISTS (SELECT 1 FROM json_each({lhs}) h WHERE h.value IN"
+        " (SELECT w.value FROM json_each(%s) w))"
+    )
+
+
 class ConsentState(models.TextChoices):
     """Derived from the Privacy app's consent records; kept here so pools filter fast."""
 
@@ -410,6 +481,14 @@ class CandidateProfile(WorkspaceScopedModel):
         _("consent"), max_length=10, choices=ConsentState.choices, default=ConsentState.NONE
     )
     consent_expires_at = models.DateTimeField(null=True, blank=True)
+    # The ids of the person's skill tags that are not removed, sorted: a copy of
+    # CandidateSkill written only by tags.candidate_skill_ids_refresh, so a skill filter or
+    # re-matching reads one indexed column instead of one join per skill.
+    skill_ids = IdListField(default=list, blank=True, editable=False)
+    # The person's contact tags, sorted: written by the database only (triggers of migration
+    # 0004), because contact tags are set below this app — by contacts, imports, merges and
+    # privacy. Any write of the profile row recomputes it.
+    tag_ids = IdListField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("candidate profile")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -190,22 +190,10 @@ def filtered_profiles(
         qs = qs.filter(reached_position__gte=filters["stage_reached"])
     if "location" in filters:
         qs = qs.filter(location__icontains=filters["location"])
-    for skill_id in filters.get("skills", []):
-        qs = qs.filter(
-            Exists(
-                CandidateSkill.objects.filter(
-                    workspace_id=workspace_id,
-                    skill_id=skill_id,
-                    person_id=OuterRef("person_id"),
-                    removed=False,
-                )
-            )
-        )
-    through = Person.tags.through
-    for tag_id in filters.get("tags", []):
-        qs = qs.filter(
-            Exists(through.objects.filter(tag_id=tag_id, person_id=OuterRef("person_id")))
-        )
+    if filters.get("skills"):
+        qs = qs.filter(skill_ids__has_all=filters["skills"])  # GIN containment on PostgreSQL
+    if filters.get("tags"):
+        qs = qs.filter(tag_ids__has_all=filters["tags"])  # GIN containment on PostgreSQL
     now = now or timezone.now()
     if "contacted_within_days" in filters:
         since = now - dt.timedelta(days=filters["contacted_within_days"])

@@ -12,6 +12,7 @@ career level, never age.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,6 @@ from kontaktpflege.recruiting.models import (
     LEVEL_ORDER,
     Candidacy,
     CandidateProfile,
-    CandidateSkill,
     CareerLevel,
     ConsentState,
     JobType,
@@ -182,19 +182,74 @@ def ranking_sql(
     return sql, params
 
 
+def has_all_skills_sql(skill_ids: list[int]) -> tuple[str, list[Any]]:
+    """The profile `p` holds every one of these skills (CandidateProfile.skill_ids): a GIN
+    containment test on PostgreSQL, json_each on SQLite (the HasAll lookup's SQL)."""
+    ids = sorted(set(skill_ids))
+    if connection.vendor == "postgresql":
+        return "p.skill_ids @> %s::integer[]", [ids]
+    return (
+        "NOT EXISTS (SELECT 1 FROM json_each(%s) w WHERE w.value NOT IN"
+        " (SELECT h.value FROM json_each(p.skill_ids) h))",
+        [json.dumps(ids)],
+    )
+
+
+def holders_sql(
+    opening: Opening, skill_ids: list[int], pool: TalentPool | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The ranking of the people who hold every wanted skill only: (person_id, score) rows,
+    best first, scored exactly as ranking_sql scores them (all skills matched)."""
+    points, point_params = _case_points(opening)
+    where, where_params = _where(opening, pool)
+    holds, hold_params = has_all_skills_sql(skill_ids)
+    n = len(skill_ids)
+    per_skill = 60.0 / n
+    sql = (
+        f"SELECT p.person_id, {n} * {per_skill!r} + {points} AS score"
+        f" FROM recruiting_candidateprofile p WHERE {where} AND {holds}"
+        " ORDER BY score DESC, p.person_id DESC LIMIT %s"
+    )
+    return sql, [*point_params, *where_params, *hold_params, limit]
+
+
+def holders_decide(
+    rows: list[tuple[int, float]], skill_ids: list[int], limit: int
+) -> list[tuple[int, float]] | None:
+    """The holders' ranking is the whole answer when it fills the list and its last score
+    beats the best anyone missing a skill can reach ((n - 1) skills and every other point);
+    otherwise None (rank everyone)."""
+    n = len(skill_ids)
+    if len(rows) < limit or not rows:
+        return None
+    if rows[-1][1] <= (n - 1) * (60.0 / n) + OTHER_POINTS:
+        return None
+    return rows
+
+
+def _run(cursor: Any, sql: str, params: list[Any]) -> list[tuple[int, float]]:
+    cursor.execute(sql, params)
+    return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
 def ranked_rows(
     opening: Opening, skill_ids: list[int], pool: TalentPool | None, limit: int
 ) -> list[tuple[int, float]]:
-    """Run the ranking. On PostgreSQL, for this statement only: no JIT (the subplans' cost
-    estimate triggers it, and compiling took longer than the query) and enough work_mem
-    for the per-person counts to stay in memory."""
-    sql, params = ranking_sql(opening, skill_ids, pool, limit)
+    """Run the ranking. With skills, first among the people holding all of them (one GIN
+    containment scan): when that settles the list (holders_decide), nobody else can enter
+    it; otherwise the full ranking runs. On PostgreSQL, for these statements only: no JIT
+    (the subplans' cost estimate triggers it, and compiling took longer than the query) and
+    enough work_mem for the per-person counts to stay in memory."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, params)
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        if skill_ids and limit > 0:
+            holders = _run(cursor, *holders_sql(opening, skill_ids, pool, limit))
+            decided = holders_decide(holders, skill_ids, limit)
+            if decided is not None:
+                return decided
+        return _run(cursor, *ranking_sql(opening, skill_ids, pool, limit))
 
 
 @dataclass(frozen=True)
@@ -270,20 +325,17 @@ def rematch(*, opening: Opening, pool: TalentPool | None = None, limit: int = TO
     rows = ranked_rows(opening, list(wanted), pool, limit)
     ids = [pk for pk, _score in rows]
     people = Person.objects.filter(pk__in=ids).only("first_name", "last_name").in_bulk()
-    fields = ("person_id", "career_level", "job_type", "work_mode", "location")
+    fields = ("person_id", "career_level", "job_type", "work_mode", "location", "skill_ids")
     profiles = {
         p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=ids).only(*fields)
     }
     words = _words()
-    have: dict[int, set[int]] = {}
-    held = CandidateSkill.objects.filter(person_id__in=ids, skill_id__in=wanted, removed=False)
-    for person_id, skill_id in held.values_list("person_id", "skill_id"):
-        have.setdefault(person_id, set()).add(skill_id)
     out = []
     for pk, score in rows:
         profile = profiles[pk]
-        matched = [wanted[s] for s in wanted if s in have.get(pk, set())]
-        missing = [wanted[s] for s in wanted if s not in have.get(pk, set())]
+        have = set(profile.skill_ids)
+        matched = [wanted[s] for s in wanted if s in have]
+        missing = [wanted[s] for s in wanted if s not in have]
         out.append(
             Match(
                 person=people[pk],

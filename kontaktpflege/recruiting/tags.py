@@ -313,6 +313,32 @@ def _apply_skills(workspace: Workspace, person_id: int, found: dict[int, str]) -
     CandidateSkill.objects.bulk_create(new, ignore_conflicts=True)
 
 
+def candidate_skill_ids_refresh(*, person_ids: Iterable[int]) -> int:
+    """Copy each person's skill tags that are not removed onto CandidateProfile.skill_ids.
+
+    The one writer of that column: every service that adds, corrects or removes a skill tag
+    calls it in its own transaction, after the tags changed. Returns how many profiles
+    changed.
+    """
+    ids = sorted(set(person_ids))
+    changed = []
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        held: dict[int, list[int]] = {}
+        rows = CandidateSkill.objects.filter(person_id__in=chunk, removed=False)
+        for person_id, skill_id in rows.values_list("person_id", "skill_id"):
+            held.setdefault(person_id, []).append(skill_id)
+        for profile in CandidateProfile.objects.filter(person_id__in=chunk).only(
+            "pk", "person_id", "skill_ids"
+        ):
+            skill_ids = sorted(held.get(profile.person_id, []))
+            if profile.skill_ids != skill_ids:
+                profile.skill_ids = skill_ids
+                changed.append(profile)
+    CandidateProfile.objects.bulk_update(changed, ["skill_ids"], batch_size=500)
+    return len(changed)
+
+
 def _apply_profile(workspace: Workspace, person_id: int, texts: _Texts) -> None:
     profile, _created = CandidateProfile.objects.get_or_create(
         person_id=person_id, defaults={"workspace": workspace}
@@ -355,10 +381,12 @@ def candidate_tags_refresh(*, workspace: Workspace, person_ids: Iterable[int]) -
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with translation.override(language), transaction.atomic():
-            for person_id, texts in _texts(workspace, chunk).items():
+            found = _texts(workspace, chunk)  # this workspace's people only
+            for person_id, texts in found.items():
                 _apply_skills(workspace, person_id, _found(matcher, texts))
                 _apply_profile(workspace, person_id, texts)
                 done += 1
+            candidate_skill_ids_refresh(person_ids=list(found))
     return done
 
 
@@ -414,6 +442,7 @@ def candidate_skill_add(*, person: Person, name: str) -> CandidateSkill:
         tag.source, tag.removed = TagSource.MANUAL, False
         tag.save(update_fields=["source", "removed", "updated_at"])
     candidate_profile_ensure(person=person)
+    candidate_skill_ids_refresh(person_ids=[person.pk])
     return tag
 
 
@@ -428,6 +457,7 @@ def candidate_skill_remove(*, person: Person, skill_id: int) -> None:
     elif not tag.removed:
         tag.removed = True
         tag.save(update_fields=["removed", "updated_at"])
+    candidate_skill_ids_refresh(person_ids=[person.pk])
 
 
 @transaction.atomic

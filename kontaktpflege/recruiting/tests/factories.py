@@ -10,7 +10,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from kontaktpflege.recruiting.models import CandidateProfile, CandidateSkill, Skill
-from kontaktpflege.recruiting.tags import skills_vocabulary_ensure
+from kontaktpflege.recruiting.tags import candidate_skill_ids_refresh, skills_vocabulary_ensure
 
 
 def pdf_bytes(text: str = "Python Django PostgreSQL", pages: int = 1, password: str = "") -> bytes:
@@ -68,4 +68,5 @@ def make_candidate(make_person: Any, workspace: Any, *, skills: list[str] = (), 
             skill=Skill.objects.get(workspace=workspace, name=name),
             source="manual",
         )
+    candidate_skill_ids_refresh(person_ids=[person.pk])  # as the tagging services do
     return person

@@ -17,7 +17,7 @@ from rich.console import Console
 from kontaktpflege.bench import runner
 from kontaktpflege.bench.generator import SCALES
 from kontaktpflege.bench.http import Session
-from kontaktpflege.bench.registry import BenchContext
+from kontaktpflege.bench.registry import OWN_DATA, BenchContext
 
 
 class Command(BaseCommand):
@@ -65,11 +65,12 @@ class Command(BaseCommand):
 
 def _run(options: dict[str, Any], console: Console) -> int:
     scale = options["scale"]
-    workspace, user, password = runner.prepare_database(
-        scale=scale, seed=options["seed"], out=console
-    )
     runner.load_scenarios()
     only = [n.strip() for n in options["only"].split(",") if n.strip()] or None
+    prepare = runner.prepare_database
+    if only and all(name in OWN_DATA for name in only):
+        prepare = runner.prepare_login_only  # their data is theirs: no contacts data needed
+    workspace, user, password = prepare(scale=scale, seed=options["seed"], out=console)
     with runner.serve() as base_url:
         session = Session(base_url)
         session.login(user.username, password)
