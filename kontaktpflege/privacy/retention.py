@@ -1,5 +1,6 @@
-"""Retention: rejected candidates without valid talent-pool consent are anonymised a fixed
-number of months (KP_RETENTION_MONTHS, default 6) after their last rejection was sent.
+"""Retention: rejected candidates without valid talent-pool consent are anonymised a number of
+months after their last rejection was sent: the workspace's retention period, set by its owner
+(PrivacySettings.retention_months; a new workspace starts with KP_RETENTION_MONTHS, default 6).
 
 The anonymiser is shared with erasure requests (dsr.py). It removes what identifies a person
 (names, addresses, numbers, notes, CVs and their text, stage notes, message bodies, profile
@@ -15,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -40,7 +40,9 @@ from kontaktpflege.privacy.models import (
     ConsentRecord,
     DataSubjectRequest,
     LegalHold,
+    PrivacySettings,
     Purpose,
+    default_retention_months,
 )
 from kontaktpflege.privacy.selectors import consent_status
 from kontaktpflege.privacy.services import add_months
@@ -59,9 +61,14 @@ from kontaktpflege.recruiting.models import (
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
 
-def retention_months() -> int:
-    """How many months after the rejection was sent a candidate's data is kept."""
-    return int(getattr(settings, "RETENTION_MONTHS", 6))
+def retention_months(workspace_id: int) -> int:
+    """How many months after the rejection was sent a candidate's data is kept here."""
+    months = (
+        PrivacySettings.objects.filter(workspace_id=workspace_id)
+        .values_list("retention_months", flat=True)
+        .first()
+    )
+    return months or default_retention_months()
 
 
 def anonymised_name(person_id: int) -> str:
@@ -223,7 +230,7 @@ def retention_report(
     """What the daily job would do in a workspace now (nothing is changed)."""
     now = now or timezone.now()
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-    months = retention_months()
+    months = retention_months(workspace_id)
     report = RetentionReport(workspace_id, months)
     candidates = _candidates(workspace_id)
     people = Person.objects.in_bulk([pk for pk, _last in candidates])

@@ -600,3 +600,31 @@ def privacy_settings_save(
         data={"signup_enabled": signup_enabled, "consent_months": consent_months},
     )
     return found
+
+
+RETENTION_MONTHS_RANGE = (1, 120)
+
+
+@transaction.atomic
+def privacy_retention_save(*, workspace: Workspace, months: int, user: User) -> PrivacySettings:
+    """Set how many months after the rejection was sent a rejected candidate without
+    consent is kept (1–120); the daily retention job and the dry-run report use it."""
+    low, high = RETENTION_MONTHS_RANGE
+    if not low <= months <= high:
+        raise ValidationError(
+            {
+                "retention_months": _("Choose between %(low)d and %(high)d months.")
+                % {"low": low, "high": high}
+            }
+        )
+    found = privacy_settings_ensure(workspace=workspace)
+    before = found.retention_months
+    found.retention_months = months
+    found.save(update_fields=["retention_months", "updated_at"])
+    audit_record(
+        workspace=workspace,
+        action="privacy_settings.retention_changed",
+        actor=user,
+        data={"from": before, "to": months},
+    )
+    return found

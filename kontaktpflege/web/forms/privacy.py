@@ -71,3 +71,14 @@ class NoticeForm(StyledForm):
     text = forms.CharField(
         label=_("Privacy notice"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10})
     )
+
+
+class RetentionForm(StyledForm):
+    """The owner's retention period for rejected candidates without consent."""
+
+    retention_months = forms.IntegerField(
+        label=_("Retention period (months)"),
+        min_value=1,
+        max_value=120,
+        help_text=_("Counted from the day the rejection was sent."),
+    )
