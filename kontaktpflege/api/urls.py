@@ -21,6 +21,7 @@ from kontaktpflege.api.v1 import (
     organisations,
     people,
     pools,
+    privacy,
     recruiting,
     rejections,
     tags,
@@ -55,3 +56,4 @@ api.add_router("/", applications.router)
 api.add_router("/", recruiting.router)
 api.add_router("/", rejections.router)
 api.add_router("/", pools.router)
+api.add_router("/", privacy.router)

@@ -54,6 +54,29 @@ def register_fact_provider(provider: FactProvider) -> FactProvider:
     return provider
 
 
+# Higher layers name people who get no follow-ups at all: fn(workspace_id, person_ids) → ids
+# (privacy: the anonymised, whose circle and dates are gone and who must not come back).
+PersonExcluder = Callable[[int, list[int]], set[int]]
+PERSON_EXCLUDERS: list[PersonExcluder] = []
+
+
+def register_person_excluder(excluder: PersonExcluder) -> PersonExcluder:
+    """Register a source of people without follow-ups (used as a decorator)."""
+    if excluder not in PERSON_EXCLUDERS:
+        PERSON_EXCLUDERS.append(excluder)
+    return excluder
+
+
+def _without_excluded(workspace: Workspace, people: list[Person]) -> list[Person]:
+    if not people or not PERSON_EXCLUDERS:
+        return people
+    ids = [p.pk for p in people]
+    excluded: set[int] = set()
+    for excluder in PERSON_EXCLUDERS:
+        excluded |= excluder(workspace.pk, ids)
+    return [p for p in people if p.pk not in excluded] if excluded else people
+
+
 def workspace_zone(workspace: Workspace) -> ZoneInfo:
     """The zone due dates are computed in: the workspace's, else its owner's."""
     from django.conf import settings
@@ -211,6 +234,7 @@ def collect_facts(
 def _desired(workspace: Workspace, people: list[Person], today: dt.date) -> list[engine.DueItem]:
     zone = workspace_zone(workspace)
     rules, circle_days = workspace_rules(workspace)
+    people = _without_excluded(workspace, people)
     items: list[engine.DueItem] = []
     for facts in collect_facts(people, zone, circle_days):
         items.extend(engine.person_items(facts, rules, today))

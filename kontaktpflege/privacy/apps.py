@@ -7,7 +7,9 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from kontaktpflege.core.facts import on_people_deleting
+        from kontaktpflege.followups.services import register_person_excluder
         from kontaktpflege.privacy.dsr import refuse_delete_while_open
+        from kontaktpflege.privacy.retention import anonymised_among
         from kontaktpflege.privacy.services import pool_invitation_url
         from kontaktpflege.recruiting.rejections import register_pool_invitation_url
 
@@ -15,3 +17,5 @@ class PrivacyConfig(AppConfig):
         register_pool_invitation_url(pool_invitation_url)
         # Nothing is deleted while a data subject request or a legal hold is open.
         on_people_deleting(refuse_delete_while_open)
+        # An anonymised person gets no follow-up again (no keep-in-touch, no reactivation).
+        register_person_excluder(anonymised_among)

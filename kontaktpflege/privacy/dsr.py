@@ -202,6 +202,16 @@ def person_export_record(*, person: Person, user: User) -> dict[str, Any]:
     return data
 
 
+def request_export(*, dsr: DataSubjectRequest, user: User) -> dict[str, Any]:
+    """The export an approved export request hands out (audit-logged); refused, with
+    nothing logged, for an erasure or a request whose approval is not done."""
+    if dsr.kind != RequestKind.EXPORT:
+        raise ValidationError(_("Only an export request has an export to download."))
+    if dsr.state != RequestState.DONE:
+        raise ValidationError(_("The export can be downloaded once the request is approved."))
+    return person_export_record(person=dsr.person, user=user)
+
+
 def request_create(*, person: Person, kind: str, user: User, note: str = "") -> DataSubjectRequest:
     """Open a request; a second one of the same kind while one is open is refused."""
     if kind not in RequestKind.values:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -50,13 +51,22 @@ def _public_key() -> str:
     return secrets.token_urlsafe(12)
 
 
+def default_retention_months() -> int:
+    """The site's default retention period (KP_RETENTION_MONTHS, 6) for a new workspace."""
+    return int(getattr(settings, "RETENTION_MONTHS", 6))
+
+
 class PrivacySettings(WorkspaceScopedModel):
-    """A workspace's public sign-up address and how long consent lasts."""
+    """A workspace's public sign-up address, how long consent lasts, and how long rejected
+    candidates without consent are kept."""
 
     # The sign-up form lives at /pool/<public_key>/: not guessable from workspace ids.
     public_key = models.CharField(max_length=32, unique=True, default=_public_key)
     signup_enabled = models.BooleanField(_("public talent-pool sign-up"), default=True)
     consent_months = models.PositiveSmallIntegerField(_("consent lasts (months)"), default=24)
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention period (months)"), default=default_retention_months
+    )
 
     class Meta:
         verbose_name = _("privacy settings")

@@ -1,12 +1,15 @@
-"""Retention: rejected candidates without valid talent-pool consent are anonymised a fixed
-number of months (KP_RETENTION_MONTHS, default 6) after their last rejection was sent.
+"""Retention: rejected candidates without valid talent-pool consent are anonymised a number of
+months after their last rejection was sent: the workspace's retention period, set by its owner
+(PrivacySettings.retention_months; a new workspace starts with KP_RETENTION_MONTHS, default 6).
 
 The anonymiser is shared with erasure requests (dsr.py). It removes what identifies a person
 (names, addresses, numbers, notes, CVs and their text, stage notes, message bodies, profile
-links, location, birthday) and keeps what statistics count (candidacies, their stages, the
-furthest stage reached, rejection reasons, ratings, openings). It refuses while a legal hold
-stands or a data subject request other than the one it carries out is open, and a second run
-finds the `Anonymisation` row and changes nothing.
+links, location, birthday; a job seeker's conversations with them, activations of them and
+applications with them as the only contact) and takes them out of the keep-in-touch circles
+for good (the follow-up engine skips the anonymised); it keeps what statistics count
+(candidacies, their stages, the furthest stage reached, rejection reasons, ratings, openings).
+It refuses while a legal hold stands or a data subject request other than the one it carries
+out is open, and a second run finds the `Anonymisation` row and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -23,7 +25,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.applications.models import (
+    Activation,
+    Application,
+    ApplicationContact,
+    Conversation,
+    Interview,
+)
 from kontaktpflege.contacts.models import (
+    Circle,
     EmailAddress,
     Employment,
     Person,
@@ -40,7 +50,9 @@ from kontaktpflege.privacy.models import (
     ConsentRecord,
     DataSubjectRequest,
     LegalHold,
+    PrivacySettings,
     Purpose,
+    default_retention_months,
 )
 from kontaktpflege.privacy.selectors import consent_status
 from kontaktpflege.privacy.services import add_months
@@ -59,9 +71,14 @@ from kontaktpflege.recruiting.models import (
 from kontaktpflege.touchpoints.models import Participation, Touchpoint
 
 
-def retention_months() -> int:
-    """How many months after the rejection was sent a candidate's data is kept."""
-    return int(getattr(settings, "RETENTION_MONTHS", 6))
+def retention_months(workspace_id: int) -> int:
+    """How many months after the rejection was sent a candidate's data is kept here."""
+    months = (
+        PrivacySettings.objects.filter(workspace_id=workspace_id)
+        .values_list("retention_months", flat=True)
+        .first()
+    )
+    return months or default_retention_months()
 
 
 def anonymised_name(person_id: int) -> str:
@@ -93,6 +110,8 @@ def _scrub_person(person: Person) -> None:
         setattr(person, name, None)
     person.organisation = None
     person.introduced_by = None
+    # Out of the keep-in-touch circles; `anonymised_among` keeps every follow-up away.
+    person.circle, person.keep_in_touch_days = Circle.DORMANT, None
     person.search_text = anonymised_name(person.pk).lower()
     person.save()
     person.tags.clear()
@@ -116,6 +135,36 @@ def _scrub_recruiting(person: Person) -> dict[str, int]:
     return {"candidacies": candidacies.count(), "documents": len(documents)}
 
 
+def _scrub_job_seeker(person: Person) -> dict[str, int]:
+    """Conversations with them and activations of them are about them: their texts go.
+    An application with them as its only contact is too; a shared one loses them."""
+    conversations = Conversation.objects.filter(person=person).update(
+        goal="—", research="", questions="", learned="", checklist={}, updated_at=timezone.now()
+    )
+    Conversation.new_contacts.through.objects.filter(person_id=person.pk).delete()
+    Activation.objects.filter(person=person).update(offer="", updated_at=timezone.now())
+    # Filter by id first: a filter on the relation itself would narrow what Count counts.
+    theirs = ApplicationContact.objects.filter(person=person).values("application_id")
+    alone = list(
+        Application.objects.filter(pk__in=theirs)
+        .annotate(n=Count("application_contacts"))
+        .filter(n=1)
+        .values_list("pk", flat=True)
+    )
+    Application.objects.filter(pk__in=alone).update(
+        notes="", feedback="", outcome="", lessons="", updated_at=timezone.now()
+    )
+    Interview.objects.filter(application_id__in=alone).update(notes="", questions="")
+    ApplicationContact.objects.filter(person=person).delete()
+    return {"conversations": conversations, "applications": len(alone)}
+
+
+def anonymised_among(workspace_id: int, person_ids: list[int]) -> set[int]:
+    """The follow-up engine's excluder: anonymised people get no follow-ups again."""
+    rows = Anonymisation.objects.filter(workspace_id=workspace_id, person_id__in=person_ids)
+    return set(rows.values_list("person_id", flat=True))
+
+
 def _scrub_contacts(person: Person) -> dict[str, int]:
     emails, _kinds = EmailAddress.objects.filter(person=person).delete()
     phones, _kinds = PhoneNumber.objects.filter(person=person).delete()
@@ -128,8 +177,9 @@ def _scrub_contacts(person: Person) -> dict[str, int]:
         to_address="", subject="", body="", list_unsubscribe="", last_error=""
     )
     # A touchpoint with them alone is about them: its text goes; a shared one loses them.
+    theirs = Participation.objects.filter(person=person).values("touchpoint_id")
     alone = (
-        Touchpoint.objects.filter(participation__person=person)
+        Touchpoint.objects.filter(pk__in=theirs)
         .annotate(n=Count("participation"))
         .filter(n=1)
         .values_list("pk", flat=True)
@@ -159,6 +209,7 @@ def person_anonymise(
         raise ValidationError(_("A data subject request about this person is still open."))
     counts = _scrub_recruiting(person)
     counts.update(_scrub_contacts(person))
+    counts.update(_scrub_job_seeker(person))
     _scrub_person(person)
     # Edges went and birthdays, occasions and follow-ups with them: let the graph cache and
     # the follow-up engine catch up.
@@ -223,7 +274,7 @@ def retention_report(
     """What the daily job would do in a workspace now (nothing is changed)."""
     now = now or timezone.now()
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-    months = retention_months()
+    months = retention_months(workspace_id)
     report = RetentionReport(workspace_id, months)
     candidates = _candidates(workspace_id)
     people = Person.objects.in_bulk([pk for pk, _last in candidates])

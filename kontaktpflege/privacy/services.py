@@ -416,6 +416,20 @@ def consent_withdraw(
     return record
 
 
+@transaction.atomic
+def consent_withdraw_on_behalf(
+    *, person: Person, purpose: str, channel: str, user: User, note: str = ""
+) -> ConsentRecord:
+    """A member withdraws for the person (they phoned or wrote); refused, with nothing
+    written, when there is no consent or open request to end."""
+    record = consent_withdraw(person=person, purpose=purpose, channel=channel, user=user, note=note)
+    if record is None:
+        raise ValidationError(
+            {"purpose": _("There is no consent or open request to withdraw for this purpose.")}
+        )
+    return record
+
+
 def consent_withdraw_target(*, token: str) -> tuple[Person, str]:
     """The person and purpose of a withdrawal link, or TokenError (nothing written)."""
     workspace_id, person_id, purpose = tokens.withdraw_token_load(
@@ -450,8 +464,13 @@ def consent_record_by_recruiter(
     user: User,
     proof_note: str,
     language: str = "",
+    notice_version: str = "",
 ) -> ConsentRecord:
-    """Record consent given outside the app (phone, letter, in person) with a note of proof."""
+    """Record consent given outside the app (phone, letter, in person) with a note of proof.
+
+    `notice_version` is the privacy-notice version the recruiter showed: when a newer one
+    was published meanwhile, nothing is recorded (the person did not see that text).
+    """
     if purpose not in Purpose.values:
         raise ValidationError({"purpose": _("Unknown purpose.")})
     note = clean_text(proof_note, field="proof_note", max_length=2000, multiline=True)
@@ -459,11 +478,22 @@ def consent_record_by_recruiter(
         raise ValidationError(
             {"proof_note": _("Say how and when the person agreed (at least 10 characters).")}
         )
+    if hasattr(person, "anonymisation"):
+        raise ValidationError(_("This person was anonymised; no consent can be recorded."))
     language = _language(language or person.language)
     months = privacy_settings_ensure(workspace=person.workspace).consent_months
     with translation.override(language):
         text = consent_statement(workspace=person.workspace, purpose=purpose, months=months)
     notice = current_notice(workspace=person.workspace, language=language, months=months)
+    if notice_version and notice_version != notice.version:
+        raise ValidationError(
+            {
+                "notice_version": _(
+                    "The privacy notice shown is not the current one (now %(version)s)."
+                )
+                % {"version": notice.version}
+            }
+        )
     now = timezone.now()
     record = ConsentRecord.objects.create(
         workspace_id=person.workspace_id,
@@ -598,5 +628,33 @@ def privacy_settings_save(
         action="privacy_settings.changed",
         actor=user,
         data={"signup_enabled": signup_enabled, "consent_months": consent_months},
+    )
+    return found
+
+
+RETENTION_MONTHS_RANGE = (1, 120)
+
+
+@transaction.atomic
+def privacy_retention_save(*, workspace: Workspace, months: int, user: User) -> PrivacySettings:
+    """Set how many months after the rejection was sent a rejected candidate without
+    consent is kept (1–120); the daily retention job and the dry-run report use it."""
+    low, high = RETENTION_MONTHS_RANGE
+    if not low <= months <= high:
+        raise ValidationError(
+            {
+                "retention_months": _("Choose between %(low)d and %(high)d months.")
+                % {"low": low, "high": high}
+            }
+        )
+    found = privacy_settings_ensure(workspace=workspace)
+    before = found.retention_months
+    found.retention_months = months
+    found.save(update_fields=["retention_months", "updated_at"])
+    audit_record(
+        workspace=workspace,
+        action="privacy_settings.retention_changed",
+        actor=user,
+        data={"from": before, "to": months},
     )
     return found

@@ -24,4 +24,5 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.privacy_public")),
     path("", include("kontaktpflege.web.views.privacy")),
     path("", include("kontaktpflege.web.views.privacy_dsr")),
+    path("", include("kontaktpflege.web.views.privacy_consent")),
 ]

@@ -103,7 +103,16 @@ def known_ids(workspace, make_person, acme):
         "relationship_id": relationship_set(a=anna, b=ben).pk,
         "employment_id": employment_record(person=anna, organisation=acme).pk,
         **_recruiting_ids(workspace, ben),
+        "request_id": _privacy_request_id(ben),
     }
+
+
+def _privacy_request_id(person) -> int:
+    """An open export request, so the privacy request paths hit a real row."""
+    from kontaktpflege.privacy.dsr import request_create
+
+    user = person.workspace.memberships.get().user
+    return request_create(person=person, kind="export", user=user).pk
 
 
 def _recruiting_ids(workspace, person) -> dict:

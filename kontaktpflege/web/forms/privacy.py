@@ -1,10 +1,12 @@
-"""The public talent-pool sign-up form (no account)."""
+"""The public talent-pool sign-up form (no account), the privacy settings, and consent
+recorded or withdrawn by a recruiter."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kontaktpflege.privacy.models import Purpose
 from kontaktpflege.recruiting.models import CareerLevel, JobType
 from kontaktpflege.web.forms.base import StyledForm
 
@@ -70,4 +72,40 @@ class NoticeForm(StyledForm):
     )
     text = forms.CharField(
         label=_("Privacy notice"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10})
+    )
+
+
+class RetentionForm(StyledForm):
+    """The owner's retention period for rejected candidates without consent."""
+
+    retention_months = forms.IntegerField(
+        label=_("Retention period (months)"),
+        min_value=1,
+        max_value=120,
+        help_text=_("Counted from the day the rejection was sent."),
+    )
+
+
+class ConsentRecordForm(StyledForm):
+    """Consent a person gave outside the app, recorded by a recruiter with the proof."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    notice_version = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    proof_note = forms.CharField(
+        label=_("Note of proof"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_('How and when the person agreed, e.g. "phone call 2026-12-01".'),
+    )
+
+
+class ConsentWithdrawForm(StyledForm):
+    """A withdrawal on the person's behalf (they phoned or wrote)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    note = forms.CharField(
+        label=_("How the withdrawal reached you"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput,
     )

@@ -8,18 +8,20 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kontaktpflege.core.htmx import WorkspaceRequest
-from kontaktpflege.privacy import dsr, retention
+from kontaktpflege.privacy import dsr, retention, services
 from kontaktpflege.privacy.models import RequestKind
 from kontaktpflege.web.decorators import member_required, writer_required
+from kontaktpflege.web.forms.privacy import RetentionForm
 
 
 def _error(request: WorkspaceRequest, error: ValidationError) -> None:
@@ -128,9 +130,36 @@ def hold_release(request: WorkspaceRequest, person_id: int, pk: int) -> HttpResp
 
 @member_required
 def retention_page(request: WorkspaceRequest) -> HttpResponse:
-    """What the daily retention job would anonymise now (nothing is changed)."""
+    """What the daily retention job would anonymise now (nothing is changed); an owner's
+    POST sets the workspace's retention period."""
+    is_owner = request.membership.role == "owner"  # type: ignore[attr-defined]
+    found = services.privacy_settings_ensure(workspace=request.workspace)
+    form = RetentionForm(initial={"retention_months": found.retention_months})
+    if request.method == "POST":
+        if not is_owner:
+            raise PermissionDenied
+        form = RetentionForm(request.POST)
+        if _save_retention(request, form):
+            return redirect("privacy_retention")
     report = retention.retention_report(workspace=request.workspace, include_not_due=True)
-    return TemplateResponse(request, "privacy/dsr_retention.html", {"report": report})
+    context = {"report": report, "form": form, "is_owner": is_owner}
+    return TemplateResponse(request, "privacy/dsr_retention.html", context)
+
+
+def _save_retention(request: WorkspaceRequest, form: RetentionForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.privacy_retention_save(
+            workspace=request.workspace,
+            months=form.cleaned_data["retention_months"],
+            user=request.user,
+        )
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return False
+    messages.success(request, _("Retention period saved."))
+    return True
 
 
 @login_required
