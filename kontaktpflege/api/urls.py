@@ -10,6 +10,7 @@ from kontaktpflege.api.docs import LocalSwagger
 from kontaktpflege.api.v1 import (
     agenda,
     applications,
+    campaigns,
     conversations,
     exports,
     followup_settings,
@@ -55,3 +56,4 @@ api.add_router("/", applications.router)
 api.add_router("/", recruiting.router)
 api.add_router("/", rejections.router)
 api.add_router("/", pools.router)
+api.add_router("/", campaigns.router)

@@ -70,6 +70,7 @@ CHUNK = 200  # recipients read per step of a batch
 MAX_ROWS_PER_BATCH = 2_000  # skipped rows are cheap, but one task stays short
 MAX_AUDIENCE = pools.COUNT_CAP  # a campaign reaches at most this many people
 MAX_RATE = 10_000
+MAX_AHEAD = dt.timedelta(days=366)
 
 SKIP_FOR_STATE: dict[str, str] = {
     ConsentState.NONE: SkipReason.NO_CONSENT,
@@ -338,6 +339,10 @@ def campaign_schedule(
     harmless (one conditional UPDATE). Sending now to an audience where nobody may receive
     it is refused with the reason, and nothing changes."""
     now = timezone.now()
+    if send_at is not None and timezone.is_naive(send_at):
+        send_at = timezone.make_aware(send_at)
+    if send_at is not None and send_at > now + MAX_AHEAD:
+        raise ValidationError({"send_at": _("Choose a time within the next year.")})
     if send_at is not None and send_at <= now:
         send_at = None
     if send_at is None:
