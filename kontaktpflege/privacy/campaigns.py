@@ -503,7 +503,7 @@ def campaign_send_batch(*, campaign_id: int) -> BatchResult:
     """One throttled step of sending a campaign (the worker's; idempotent, safe to repeat)."""
     result = BatchResult()
     campaign = (
-        Campaign.objects.select_for_update()
+        Campaign.objects.select_for_update(of=("self",))
         .select_related("workspace", "pool", "created_by")
         .filter(pk=campaign_id)
         .first()

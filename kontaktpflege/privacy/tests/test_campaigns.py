@@ -359,3 +359,21 @@ def test_a_withdrawal_by_the_mail_link_is_recorded_with_its_channel(workspace, a
     services.consent_withdraw_by_token(token=token, channel="one_click")
     record = ConsentRecord.objects.get(person=people["Ada"], kind=RecordKind.WITHDRAWAL)
     assert record.channel == "one_click"
+
+
+def test_anonymisation_removes_the_address_from_reports_and_the_export_lists_campaigns(
+    workspace, alice, static_pool, people
+):
+    from kontaktpflege.privacy.dsr import person_export
+    from kontaktpflege.privacy.retention import person_anonymise
+
+    campaign = create(workspace, alice, pool=static_pool)
+    campaigns.campaign_schedule(campaign=campaign)
+    campaigns.campaign_send_batch(campaign_id=campaign.pk)
+    exported = person_export(person=people["Ada"])["campaigns"]
+    assert [(c["campaign"], c["address"], c["outcome"]) for c in exported] == [
+        ("Spring news", "ada@example.com", "sent")
+    ]
+    person_anonymise(person=people["Ada"], reason="erasure")
+    row = CampaignRecipient.objects.get(person=people["Ada"])
+    assert (row.email, row.outcome) == ("", "sent")  # the count stays, the address goes
