@@ -262,6 +262,7 @@ PERIODIC_TASKS = [
     "kontaktpflege.recruiting.rejection_tasks.rejections_send_due_task",
     "kontaktpflege.privacy.tasks.privacy_dispatch",
     "kontaktpflege.privacy.retention_tasks.retention_dispatch",
+    "kontaktpflege.privacy.campaign_tasks.campaigns_dispatch",
     "kontaktpflege.network.tasks.graph_snapshots_tidy",
     "kontaktpflege.dataio.tasks.import_recover",
 ]

@@ -10,6 +10,7 @@ from kontaktpflege.api.docs import LocalSwagger
 from kontaktpflege.api.v1 import (
     agenda,
     applications,
+    campaigns,
     conversations,
     exports,
     followup_settings,
@@ -57,3 +58,4 @@ api.add_router("/", recruiting.router)
 api.add_router("/", rejections.router)
 api.add_router("/", pools.router)
 api.add_router("/", privacy.router)
+api.add_router("/", campaigns.router)

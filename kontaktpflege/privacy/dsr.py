@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.privacy.audit import audit_record
+from kontaktpflege.privacy.campaign_models import CampaignRecipient
 from kontaktpflege.privacy.models import (
     OPEN_REQUEST_STATES,
     ConsentRecord,
@@ -146,6 +147,18 @@ def person_export(*, person: Person) -> dict[str, Any]:
         "messages": [
             {"at": _when(m.created_at), "to": m.to_address, "subject": m.subject, "text": m.body}
             for m in OutboundMessage.objects.filter(person=person).order_by("created_at", "id")
+        ],
+        "campaigns": [
+            {
+                "campaign": r.campaign.name,
+                "address": r.email,
+                "outcome": r.outcome,
+                "reason": r.reason,
+                "at": _when(r.processed_at),
+            }
+            for r in CampaignRecipient.objects.filter(person=person)
+            .select_related("campaign")
+            .order_by("id")
         ],
         "touchpoints": [
             {

@@ -300,3 +300,12 @@ class DataSubjectRequest(WorkspaceScopedModel):
                 name="uniq_open_privacy_request",
             )
         ]
+
+
+# ---------------------------------------------------------------- campaigns
+
+from kontaktpflege.privacy.campaign_models import (  # noqa: E402, F401  (models of this app)
+    Campaign,
+    CampaignRecipient,
+    CampaignSettings,
+)

@@ -44,6 +44,7 @@ from kontaktpflege.core.facts import facts_changed, graph_changed
 from kontaktpflege.followups.models import FollowUp, Occasion
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.privacy.audit import audit_record
+from kontaktpflege.privacy.campaign_models import CampaignRecipient
 from kontaktpflege.privacy.models import (
     OPEN_REQUEST_STATES,
     Anonymisation,
@@ -176,6 +177,8 @@ def _scrub_contacts(person: Person) -> dict[str, int]:
     messages = OutboundMessage.objects.filter(person=person).update(
         to_address="", subject="", body="", list_unsubscribe="", last_error=""
     )
+    # A campaign report keeps the outcome (counts), not the address.
+    CampaignRecipient.objects.filter(person=person).update(email="", error="")
     # A touchpoint with them alone is about them: its text goes; a shared one loses them.
     theirs = Participation.objects.filter(person=person).values("touchpoint_id")
     alone = (

@@ -22,6 +22,8 @@ urlpatterns: list = [
     path("", include("kontaktpflege.web.views.rejections")),
     path("", include("kontaktpflege.web.views.pools")),
     path("", include("kontaktpflege.web.views.privacy_public")),
+    path("", include("kontaktpflege.web.views.privacy_unsubscribe")),
+    path("", include("kontaktpflege.web.views.campaigns")),
     path("", include("kontaktpflege.web.views.privacy")),
     path("", include("kontaktpflege.web.views.privacy_dsr")),
     path("", include("kontaktpflege.web.views.privacy_consent")),

@@ -126,7 +126,14 @@ def _recruiting_ids(workspace, person) -> dict:
     recruiting_switch(workspace=workspace, enabled=True)
     opening = opening_create(workspace=workspace, title="Data Engineer", skills=["Python"])
     candidacy = candidacy_create(opening=opening, person=person)
-    return {"opening_id": opening.pk, "candidacy_id": candidacy.pk}
+    from kontaktpflege.privacy.campaigns import campaign_create
+    from kontaktpflege.recruiting.pools import pool_create
+
+    pool = pool_create(workspace=workspace, name="Alle", kind="dynamic", filters={})
+    campaign = campaign_create(
+        workspace=workspace, user=None, name="News", pool=pool, template_key="nurture_update"
+    )
+    return {"opening_id": opening.pk, "candidacy_id": candidacy.pk, "campaign_id": campaign.pk}
 
 
 def _service_ids(workspace, person) -> dict:

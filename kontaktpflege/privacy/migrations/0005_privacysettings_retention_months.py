@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0003_priv2_retention'),
+        ('privacy', '0004_campaigns'),
     ]
 
     operations = [
