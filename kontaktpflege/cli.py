@@ -12,6 +12,7 @@ ALIASES = {
     "demo": "load_demo",
     "createuser": "create_user",
     "bench": "run_bench",
+    "bench-report": "report_bench",
     "today": "show_today",
     "log": "log_touchpoint",
     "recompute": "recompute_followups",

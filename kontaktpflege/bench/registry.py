@@ -24,6 +24,7 @@ class Result:
     floor_label: str = ""
     target: str = ""
     note: str = ""
+    against: float | None = None  # the same figure at the --against server, side by side
 
 
 @dataclass
@@ -37,17 +38,34 @@ class BenchContext:
     http: Any = None  # a requests-like session logged in as `user` (see runner)
     repeat: int = 50
     extra: dict[str, Any] = field(default_factory=dict)
+    # --against: a session logged in at a second server; time_http then alternates its
+    # requests between both, and keeps every timing of both in `side_by_side`.
+    against: Any = None
+    against_url: str = ""
+    side_by_side: list[tuple[float, float]] = field(default_factory=list)
 
     def time_http(self, path: str, n: int | None = None) -> list[float]:
-        """Milliseconds for n GET requests of path over HTTP (after one warm-up)."""
+        """Milliseconds for n GET requests of path over HTTP (after one warm-up).
+
+        With a second server (`against`), each round asks both, in turns first, with the
+        same client code; this server's timings are returned, the pairs kept in side_by_side.
+        """
         self.http.get(self.base_url + path)
+        if self.against is not None:
+            _get(self.against, self.against_url + path, "the --against server")
         timings = []
-        for _ in range(n or self.repeat):
-            start = time.perf_counter()
-            response = self.http.get(self.base_url + path)
-            timings.append((time.perf_counter() - start) * 1000)
-            if response.status != 200:
-                raise RuntimeError(f"GET {path} answered {response.status}")
+        for i in range(n or self.repeat):
+            if self.against is None:
+                timings.append(_get(self.http, self.base_url + path, "this server"))
+                continue
+            if i % 2 == 0:
+                mine = _get(self.http, self.base_url + path, "this server")
+                theirs = _get(self.against, self.against_url + path, "the --against server")
+            else:
+                theirs = _get(self.against, self.against_url + path, "the --against server")
+                mine = _get(self.http, self.base_url + path, "this server")
+            timings.append(mine)
+            self.side_by_side.append((mine, theirs))
         return timings
 
     def time_call(self, fn: Callable[[], Any], n: int | None = None) -> list[float]:
@@ -59,6 +77,36 @@ class BenchContext:
             fn()
             timings.append((time.perf_counter() - start) * 1000)
         return timings
+
+
+def _get(session: Any, url: str, who: str) -> float:
+    """Milliseconds for one GET; anything but 200 is an error naming the server."""
+    start = time.perf_counter()
+    response = session.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"GET {url} answered {response.status} ({who})")
+    return elapsed
+
+
+def side_by_side_results(name: str, pairs: list[tuple[float, float]], url: str) -> list[Result]:
+    """p50 and p95 of this server beside the --against server's, with their ratio."""
+    mine = [a for a, _ in pairs]
+    theirs = [b for _, b in pairs]
+    results = []
+    for p in (50, 95):
+        own, other = percentile(mine, p), percentile(theirs, p)
+        results.append(
+            Result(
+                name=f"{name}, side by side p{p}",
+                figure=own,
+                unit="ms",
+                against=other,
+                note=f"{len(pairs)} interleaved request pairs; {url} / this = "
+                f"{other / own if own else float('nan'):.2f}",
+            )
+        )
+    return results
 
 
 def run_queued_tasks() -> None:

@@ -31,7 +31,12 @@ from rich.table import Table
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.bench.generator import generate
 from kontaktpflege.bench.http import Session
-from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result
+from kontaktpflege.bench.registry import (
+    SCENARIOS,
+    BenchContext,
+    Result,
+    side_by_side_results,
+)
 from kontaktpflege.core.net import free_port
 
 BENCH_USER = "bench"
@@ -132,7 +137,7 @@ def _wipe() -> None:
 
 
 @contextlib.contextmanager
-def serve(*, timeout: float = 180) -> Iterator[str]:
+def serve(*, timeout: float = 180, env: dict[str, str] | None = None) -> Iterator[str]:
     """granian with one worker on a free loopback port; yields the base URL once it answers.
 
     The wait is long because a machine shared with other work can take a minute to start it.
@@ -142,7 +147,7 @@ def serve(*, timeout: float = 180) -> Iterator[str]:
     cmd = [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", "1", "--blocking-threads", "1", "--log-level", "warning"]
     cmd += ["config.wsgi:application"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {**(os.environ if env is None else env), "DJANGO_SETTINGS_MODULE": "config.settings"}
     process = subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -198,8 +203,11 @@ def run_scenarios(
         if only and name not in only:
             continue
         out.print(f"running [bold]{name}[/bold] …")
+        ctx.side_by_side = []
         try:
             results = fn(ctx)
+            if ctx.side_by_side:
+                results += side_by_side_results(name, ctx.side_by_side, ctx.against_url)
         except Exception as exc:  # one broken scenario must not hide the others
             out.print(f"[red]{name} failed:[/red] {exc}\n{traceback.format_exc()}")
             results = [Result(name=name, figure=math.nan, unit="", note=f"failed: {exc}")]
@@ -218,6 +226,7 @@ def _result_dict(result: Result) -> dict[str, Any]:
         "floor_label": result.floor_label,
         "target": result.target,
         "note": result.note,
+        "against": result.against,
     }
 
 
@@ -253,6 +262,28 @@ def render_table(rows: list[dict[str, Any]], *, title: str) -> Table:
             row["note"],
         )
     return table
+
+
+def database_version() -> str:
+    """ "SQLite 3.46.1" or "PostgreSQL 17.2": the server the figures come from."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
+    return f"PostgreSQL {version.split()[0]}"
+
+
+def host_facts() -> dict[str, Any]:
+    """Cores and memory of the machine (Linux: /proc/meminfo)."""
+    ram_gb: float | None = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return {"cores": os.cpu_count(), "ram_gb": ram_gb}
 
 
 def write_json(path: Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:

@@ -20,7 +20,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kontaktpflege.bench import rows
-from kontaktpflege.bench.registry import BenchContext, Result, pair, run_queued_tasks, scenario
+from kontaktpflege.bench.registry import (
+    BenchContext,
+    Result,
+    pair,
+    percentile,
+    run_queued_tasks,
+    scenario,
+)
 from kontaktpflege.contacts.models import Organisation, Person, Tag
 from kontaktpflege.contacts.search import FTS_TABLE, NAME_END, _fts_query
 from kontaktpflege.contacts.selectors import (
@@ -350,3 +357,22 @@ def _quick_log(ctx: BenchContext, people: list[Person]) -> tuple[list[float], li
         )
         floors.append((time.perf_counter() - start) * 1000)
     return timings, floors
+
+
+@scenario("minimal view")
+def minimal_view(ctx: BenchContext) -> list[Result]:
+    """GET /health/live/ over HTTP: a Django view that does nothing, on the same server.
+
+    The floor of every HTTP figure: what the server, the middleware and the client cost
+    before a page does any work, measured in the same run under the same load.
+    """
+    timings = ctx.time_http("/health/live/")
+    return [
+        Result(
+            name=f"GET /health/live/ p{p}",
+            figure=percentile(timings, p),
+            unit="ms",
+            note=f"{len(timings)} requests: the HTTP floor of the pages above",
+        )
+        for p in (50, 95)
+    ]

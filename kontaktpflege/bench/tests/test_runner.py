@@ -73,12 +73,22 @@ def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     env.pop("KP_DATABASE_URL", None)
     cmd = [sys.executable, "-m", "django", "run_bench", "--scale", "XS", "--repeat", "2"]
     cmd += ["--sqlite", str(tmp_path / "bench.sqlite3"), "--output-dir", str(out_dir)]
+    report = tmp_path / "benchmarks.md"
     done = subprocess.run(
-        cmd, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=240
+        [*cmd, "--report", str(report)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Kontaktpflege bench, scale XS" in done.stdout
-    data = json.loads((out_dir / "XS.json").read_text())
+    data = json.loads((out_dir / "XS-sqlite.json").read_text())
+    assert data["database_version"].startswith("SQLite 3.")
+    assert data["host"]["cores"] >= 1 and data["load_start"] >= 0 and data["load_end"] >= 0
+    assert "## Scale XS on SQLite 3." in report.read_text()
+    assert "| person page | GET /people/<id>/ |" in report.read_text()
     scenarios = {row["scenario"] for row in data["results"]}
     assert {"people search", "people list", "person page", "quick log"} <= scenarios
     assert not [row for row in data["results"] if row.get("error")]
@@ -89,24 +99,46 @@ def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     # Every figure has p50 and p95 beside a floor; only the counts of faults have none.
     counts = [r for r in data["results"] if r["unit"] == "messages"]
     # The generator's rate is one figure (its run happened once, when the data was made).
-    timed = [r for r in data["results"] if r["unit"] != "messages" and r["scenario"] != "generator"]
+    # The minimal view is itself the HTTP floor of the pages: a figure without a floor.
+    minimal = [r for r in data["results"] if r["scenario"] == "minimal view"]
+    assert [r["name"] for r in minimal] == ["GET /health/live/ p50", "GET /health/live/ p95"]
+    assert all(r["figure"] > 0 and r["floor"] is None for r in minimal)
+    timed = [
+        r
+        for r in data["results"]
+        if r["unit"] != "messages" and r["scenario"] not in ("generator", "minimal view")
+    ]
     (rate,) = [r for r in data["results"] if r["scenario"] == "generator"]
     assert rate["unit"] == "rows/s" and rate["figure"] > 0 and rate["floor"] > 0
     assert len(counts) == 2 and all(r["figure"] == 0 for r in counts)
     assert all(r["figure"] > 0 and r["floor"] > 0 for r in timed)
-    for name in scenarios - {"send", "generator"}:
+    for name in scenarios - {"send", "generator", "minimal view"}:
         names = [r["name"][-3:] for r in timed if r["scenario"] == name]
         # One or more figures per scenario (today_200: default page and "show all"), each
         # as a p50 beside a p95.
         assert names and names == ["p50", "p95"] * (len(names) // 2), name
-    # A second run reuses the generated data.
-    again = subprocess.run(
-        [*cmd, "--only", "people search"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    # A second run reuses the generated data, side by side with a second server (another
+    # granian process of this project on the same database file).
+    other_env = {**env, "KP_SQLITE_PATH": str(tmp_path / "bench.sqlite3"), "KP_DEBUG": "0"}
+    with runner.serve(env=other_env) as other:
+        again = subprocess.run(
+            [*cmd, "--only", "people search,person page", "--against", other],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Reusing generated data" in again.stdout
+    data = json.loads((out_dir / "XS-sqlite.json").read_text())
+    assert data["against"] == other
+    side = {r["name"]: r for r in data["results"] if r["against"] is not None}
+    assert set(side) == {
+        f"{name}, side by side p{p}" for name in ("people search", "person page") for p in (50, 95)
+    }
+    assert all(r["figure"] > 0 and r["against"] > 0 for r in side.values())
+    # Two requests a round: as many pairs as the person page's own timed requests.
+    (own,) = [r for r in data["results"] if r["name"] == "GET /people/<id>/ p50"]
+    pairs = int(side["person page, side by side p50"]["note"].split()[0])
+    assert pairs == int(own["note"].split()[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import subprocess
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from rich.console import Console
 
-from kontaktpflege.bench import runner
+from kontaktpflege.bench import report, runner
 from kontaktpflege.bench.generator import SCALES
 from kontaktpflege.bench.http import Session
 from kontaktpflege.bench.registry import OWN_DATA, BenchContext
@@ -30,6 +31,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--sqlite", default="", help="Bench SQLite file (overrides URLs).")
         parser.add_argument("--output-dir", default=str(settings.BASE_DIR / "bench-results"))
+        parser.add_argument(
+            "--report",
+            default="",
+            help="After the run, render every JSON file of the output dir into this Markdown "
+            "file (e.g. docs/benchmarks.md).",
+        )
+        parser.add_argument(
+            "--against",
+            default="",
+            help="Base URL of a second server (e.g. another build serving the same bench "
+            "database): HTTP scenarios alternate their requests between both and report both "
+            "and the ratio. It is logged in with the bench user's name and password.",
+        )
         parser.add_argument("--child", action="store_true", help="(internal)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,16 +69,21 @@ class Command(BaseCommand):
         else:
             env["KP_DATABASE_URL"] = url
         cmd = [sys.executable, "-m", "django", "run_bench", "--child"]
-        for name in ("scale", "only", "repeat", "seed", "output_dir"):
+        for name in ("scale", "only", "repeat", "seed", "output_dir", "against"):
             cmd += [f"--{name.replace('_', '-')}", str(options[name])]
         self.stdout.flush()
         result = subprocess.run(cmd, cwd=settings.BASE_DIR, env=env, check=False)
         if result.returncode:
             raise CommandError(f"the benchmark run failed ({result.returncode})")
+        if options["report"]:
+            files = sorted(Path(options["output_dir"]).glob("*.json"))
+            n = report.write_report(Path(options["report"]), files)
+            self.stdout.write(f"Report of {n} run(s) written to {options['report']}")
 
 
 def _run(options: dict[str, Any], console: Console) -> int:
     scale = options["scale"]
+    started, load_start = _now(), round(os.getloadavg()[0], 2)
     runner.load_scenarios()
     only = [n.strip() for n in options["only"].split(",") if n.strip()] or None
     prepare = runner.prepare_database
@@ -82,8 +101,14 @@ def _run(options: dict[str, Any], console: Console) -> int:
             http=session,
             repeat=max(1, options["repeat"]),
         )
+        if options["against"]:
+            ctx.against_url = options["against"].rstrip("/")
+            ctx.against = Session(ctx.against_url)
+            ctx.against.login(user.username, password)
         rows = runner.run_scenarios(ctx, only=only, out=console)
         session.close()
+        if ctx.against is not None:
+            ctx.against.close()
     database = f"{connection.vendor} {connection.settings_dict['NAME']}"
     console.print(runner.render_table(rows, title=f"Kontaktpflege bench, scale {scale}"))
     meta = {
@@ -91,11 +116,23 @@ def _run(options: dict[str, Any], console: Console) -> int:
         "seed": options["seed"],
         "repeat": options["repeat"],
         "database": database,
+        "vendor": connection.vendor,
+        "database_version": runner.database_version(),
         "python": platform.python_version(),
         "machine": platform.platform(),
+        "host": runner.host_facts(),
+        "started": started,
+        "finished": _now(),
+        "load_start": load_start,
+        "load_end": round(os.getloadavg()[0], 2),
         "counts": workspace.settings.get("bench_counts", {}),
+        "against": options["against"],
     }
-    path = Path(options["output_dir"]) / f"{scale}.json"
+    path = Path(options["output_dir"]) / f"{scale}-{connection.vendor}.json"
     runner.write_json(path, rows, meta)
     console.print(f"Results written to {path}")
     return sum(1 for row in rows if row.get("error"))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
