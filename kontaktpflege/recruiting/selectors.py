@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
@@ -111,21 +112,35 @@ def candidacy_list(
     return qs.order_by("-updated_at", "-id")
 
 
+BOARD_COLUMN_LIMIT = 100  # cards per stage on the board; the search narrows the rest
+
+
 @dataclass
 class Column:
-    """One stage of an opening's board with its candidacies."""
+    """One stage of an opening's board: its first candidacies by name and how many it has."""
 
     stage: PipelineStage
     cards: list[Candidacy] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.cards)
 
 
-def opening_board(*, opening: Opening, q: str = "") -> list[Column]:
-    """The opening's candidacies grouped by stage, in the workspace's stage order."""
+def opening_board(*, opening: Opening, q: str = "", per_column: int | None = None) -> list[Column]:
+    """The opening's candidacies grouped by stage, in the workspace's stage order, at most
+    `per_column` (BOARD_COLUMN_LIMIT) cards per stage: two queries whatever the number."""
+    limit = BOARD_COLUMN_LIMIT if per_column is None else per_column
     columns = {s.pk: Column(stage=s) for s in stages_for(opening.workspace)}
-    qs = candidacy_list(workspace=opening.workspace, opening=opening, q=q).order_by(
-        "person__last_name", "person__first_name", "id"
-    )
-    for candidacy in qs:
+    qs = candidacy_list(workspace=opening.workspace, opening=opening, q=q)
+    for stage_id, n in qs.order_by().values_list("stage_id").annotate(n=Count("id")):
+        columns[stage_id].total = n
+    by_name = [F("person__last_name").asc(), F("person__first_name").asc(), F("id").asc()]
+    ranked = qs.annotate(
+        row=Window(RowNumber(), partition_by=[F("stage_id")], order_by=by_name)
+    ).filter(row__lte=limit)
+    for candidacy in ranked.order_by(*by_name):
         columns[candidacy.stage_id].cards.append(candidacy)
     return list(columns.values())
 

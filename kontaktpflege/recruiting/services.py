@@ -371,6 +371,7 @@ def candidate_add_new(
     first_name: str,
     last_name: str = "",
     email: str = "",
+    location: str = "",
     source: str = "",
     by: Any = None,
 ) -> Candidacy:
@@ -381,6 +382,7 @@ def candidate_add_new(
         workspace=opening.workspace,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        location=" ".join(location.split()),
         emails=[email] if email else None,
     )
     return candidacy_create(opening=opening, person=person, source=source, by=by)

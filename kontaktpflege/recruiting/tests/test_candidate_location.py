@@ -84,3 +84,13 @@ def test_rematching_names_the_place_or_says_it_is_unknown(
         assert not any("—" in r for r in _reasons(onsite, nowhere))
     with translation.override("de"):
         assert "Ort unbekannt" in _reasons(onsite, nowhere)
+
+
+def test_a_new_candidate_added_on_the_page_brings_a_location(alice_client, opening):
+    response = alice_client.post(
+        f"/recruiting/openings/{opening.pk}/candidates/new/",
+        {"kind": "new", "first_name": "Jana", "location": "  Köln ", "email": "j@example.com"},
+    )
+    assert response.status_code == 302
+    profile = CandidateProfile.objects.select_related("person").get()
+    assert (profile.person.location, profile.location) == ("Köln", "Köln")

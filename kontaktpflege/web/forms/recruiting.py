@@ -44,6 +44,9 @@ class NewCandidateForm(StyledForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     email = forms.EmailField(label=_("Email"), required=False, max_length=320)
+    location = forms.CharField(
+        label=_("Location"), required=False, max_length=200, help_text=_("For re-matching")
+    )
     source = forms.CharField(
         label=_("Source"), required=False, max_length=40, help_text=_("e.g. LinkedIn, referral")
     )

@@ -123,7 +123,7 @@ def opening_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "opening": opening,
         "columns": columns,
-        "total": sum(len(c.cards) for c in columns),
+        "total": sum(c.total for c in columns),
         "q": q,
         "move_stages": _move_choices([c.stage for c in columns]),
     }
