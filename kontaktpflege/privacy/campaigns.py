@@ -478,12 +478,14 @@ def _start(campaign: Campaign, now: dt.datetime) -> None:
 
 def _budget(campaign: Campaign, now: dt.datetime) -> int:
     """Messages the workspace may still queue in the current 60 seconds (its row locked)."""
+    # The row exists before it is locked: two campaigns of a workspace then take turns.
+    CampaignSettings.objects.get_or_create(workspace_id=campaign.workspace_id)
     rate = (
         CampaignSettings.objects.select_for_update()
         .filter(workspace_id=campaign.workspace_id)
         .values_list("messages_per_minute", flat=True)
-        .first()
-    ) or CampaignSettings._meta.get_field("messages_per_minute").default
+        .get()
+    )
     used = CampaignRecipient.objects.filter(
         workspace_id=campaign.workspace_id, outcome=Outcome.SENT, processed_at__gt=now - WINDOW
     ).count()

@@ -377,3 +377,17 @@ def test_anonymisation_removes_the_address_from_reports_and_the_export_lists_cam
     person_anonymise(person=people["Ada"], reason="erasure")
     row = CampaignRecipient.objects.get(person=people["Ada"])
     assert (row.email, row.outcome) == ("", "sent")  # the count stays, the address goes
+
+
+def test_two_campaigns_of_a_workspace_share_its_rate(workspace, alice, static_pool, start):
+    campaigns.campaign_settings_save(workspace=workspace, messages_per_minute=3)
+    with time_machine.travel(start, tick=False) as clock:
+        one = create(workspace, alice, pool=static_pool, name="One")
+        two = create(workspace, alice, pool=static_pool, name="Two")
+        for campaign in (one, two):
+            campaigns.campaign_schedule(campaign=campaign)
+        assert campaigns.campaign_send_batch(campaign_id=one.pk).queued == 2
+        assert campaigns.campaign_send_batch(campaign_id=two.pk).queued == 1  # 3 per minute
+        clock.shift(dt.timedelta(seconds=61))
+        assert campaigns.campaign_send_batch(campaign_id=two.pk).queued == 1
+    assert OutboundMessage.objects.count() == 4
