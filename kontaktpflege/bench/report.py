@@ -108,7 +108,7 @@ def status(target: str, scale: str, figures: dict[str, float], unit: str) -> str
         g = failed[0]
         word += f": {g.pct + ' ' if g.pct else ''}{g.op} {g.value:,g}"
         word += f"{' ' + g.unit if g.unit else ''}"
-    return f"{word} ({other} target)" if other else word
+    return f"{word} (target for {other})" if other else word
 
 
 def _number(value: float | None) -> str:

@@ -181,6 +181,29 @@ def _occasions(ids: list[int]) -> dict[int, list[engine.OccasionFact]]:
     return found
 
 
+# The columns collect_facts reads: a recompute loads no notes, search text or addresses.
+FACT_FIELDS = (
+    "id",
+    "workspace_id",
+    "first_name",
+    "last_name",
+    "circle",
+    "keep_in_touch_days",
+    "created_at",
+    "user_id",
+    "met_on",
+    "known_since",
+    "origin",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "organisation__id",
+    "organisation__name",
+    "organisation__is_target",
+    "organisation__target_priority",
+)
+
+
 def collect_facts(
     people: list[Person], zone: ZoneInfo, circle_days: dict[str, int]
 ) -> list[engine.PersonFacts]:
@@ -592,7 +615,7 @@ def _recompute_chunk(workspace: Workspace, ids: list[int], today: dt.date, drop:
     """Recompute the workspace's people from ids[0] to ids[-1] (all of them in that range)."""
     span = Person.objects.filter(workspace=workspace, pk__gte=ids[0], pk__lte=ids[-1])
     list(span.select_for_update().order_by("pk").values_list("pk", flat=True))
-    people = list(span.select_related("organisation").order_by("pk"))
+    people = list(span.select_related("organisation").only(*FACT_FIELDS).order_by("pk"))
     if not people:
         return
     chunk = [p.pk for p in people]

@@ -114,7 +114,7 @@ def test_the_machine_the_load_and_the_date_head_each_table():
     assert "2026-12-02 10:00 to 2026-12-02 10:05 (UTC)" in markdown
     # At S the M target is compared and named as such.
     s_part = markdown[: markdown.index("## Scale M on")]
-    assert "missed: p95 < 15 ms (M target)" in s_part
+    assert "missed: p95 < 15 ms (target for M)" in s_part
 
 
 def test_targets_are_read_clause_by_clause_with_their_scales():
@@ -128,7 +128,7 @@ def test_targets_are_read_clause_by_clause_with_their_scales():
         "missed"
     )
     assert status("p95 < 3 s at M", "M", {"p50": 900, "p95": 2900}, "ms") == "met"
-    assert status("p95 < 150 ms (L)", "S", {"p50": 1, "p95": 2}, "ms") == "met (L target)"
+    assert status("p95 < 150 ms (L)", "S", {"p50": 1, "p95": 2}, "ms") == "met (target for L)"
     assert status("0", "S", {"": 0.0}, "messages") == "met"
     assert status("0", "S", {"": 1.0}, "messages") == "missed: = 0"
     assert status("", "S", {"p50": 1, "p95": 2}, "ms") == ""
