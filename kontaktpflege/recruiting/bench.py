@@ -29,6 +29,7 @@ from kontaktpflege.recruiting import pools
 from kontaktpflege.recruiting.models import Opening, TalentPool
 from kontaktpflege.recruiting.rematch import (
     OTHER_POINTS,
+    holders_first,
     holders_sql,
     opening_skill_ids,
     ranking_sql,
@@ -167,7 +168,7 @@ def _rematch_floor(opening: Opening, skill_ids: list[int]) -> list[Any]:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         ranked: list[Any] = []
-        if skill_ids:
+        if skill_ids and holders_first():
             cursor.execute(*holders_sql(opening, skill_ids, None, 50))
             ranked = cursor.fetchall()
             n = len(skill_ids)

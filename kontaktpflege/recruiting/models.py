@@ -380,8 +380,8 @@ class CandidateDocument(WorkspaceScopedModel):
 
 class IdListField(models.Field):
     """A sorted list of ids in one column: `integer[]` on PostgreSQL (GIN-indexed, see
-    migration 0004), JSON text on SQLite. Lookups: `has_all` (every given id, `@>`) and
-    `has_any` (one of them, `&&`); on SQLite both read the JSON with json_each."""
+    migration 0004), JSON text on SQLite. Lookup: `has_all` (every given id, `@>`; on
+    SQLite through json_each)."""
 
     description = "A list of ids"
 
@@ -406,7 +406,7 @@ class IdListField(models.Field):
 
 
 class _IdListLookup(models.Lookup):
-    """Shared by has_all and has_any: the right-hand side is a list of ids, never a column."""
+    """A lookup whose right-hand side is a list of ids, never a column."""
 
     prepare_rhs = False
     pg_operator = ""
@@ -433,16 +433,6 @@ class HasAll(_IdListLookup):
     sqlite_template = (
         "NOT EXISTS (SELECT 1 FROM json_each(%s) w WHERE w.value NOT IN"
         " (SELECT h.value FROM json_each({lhs}) h))"
-    )
-
-
-@IdListField.register_lookup
-class HasAny(_IdListLookup):
-    lookup_name = "has_any"
-    pg_operator = "&&"
-    sqlite_template = (
-        "EXISTS (SELECT 1 FROM json_each({lhs}) h WHERE h.value IN"
-        " (SELECT w.value FROM json_each(%s) w))"
     )
 
 

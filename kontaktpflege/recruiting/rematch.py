@@ -227,6 +227,12 @@ def holders_decide(
     return rows
 
 
+def holders_first() -> bool:
+    """Whether ranked_rows asks the holders first: only where a GIN index answers the
+    containment (PostgreSQL); SQLite would read every profile's JSON for it."""
+    return connection.vendor == "postgresql"
+
+
 def _run(cursor: Any, sql: str, params: list[Any]) -> list[tuple[int, float]]:
     cursor.execute(sql, params)
     return [(row[0], float(row[1])) for row in cursor.fetchall()]
@@ -235,16 +241,16 @@ def _run(cursor: Any, sql: str, params: list[Any]) -> list[tuple[int, float]]:
 def ranked_rows(
     opening: Opening, skill_ids: list[int], pool: TalentPool | None, limit: int
 ) -> list[tuple[int, float]]:
-    """Run the ranking. With skills, first among the people holding all of them (one GIN
-    containment scan): when that settles the list (holders_decide), nobody else can enter
-    it; otherwise the full ranking runs. On PostgreSQL, for these statements only: no JIT
-    (the subplans' cost estimate triggers it, and compiling took longer than the query) and
-    enough work_mem for the per-person counts to stay in memory."""
+    """Run the ranking. With skills, on PostgreSQL, first among the people holding all of
+    them (one GIN containment scan): when that settles the list (holders_decide), nobody
+    else can enter it; otherwise the full ranking runs. On PostgreSQL, for these statements
+    only: no JIT (the subplans' cost estimate triggers it, and compiling took longer than
+    the query) and enough work_mem for the per-person counts to stay in memory."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        if skill_ids and limit > 0:
+        if skill_ids and limit > 0 and holders_first():
             holders = _run(cursor, *holders_sql(opening, skill_ids, pool, limit))
             decided = holders_decide(holders, skill_ids, limit)
             if decided is not None:

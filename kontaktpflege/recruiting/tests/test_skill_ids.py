@@ -265,7 +265,8 @@ OPENINGS = [
 
 @pytest.mark.parametrize("spec", OPENINGS)
 @pytest.mark.parametrize("limit", [1, 50])
-def test_the_ranking_gives_exactly_what_the_full_ranking_gives(generated, spec, limit):
+def test_the_ranking_gives_exactly_what_the_full_ranking_gives(generated, spec, limit, monkeypatch):
+    monkeypatch.setattr(rematch_module, "holders_first", lambda: True)  # SQLite too
     opening = Opening.objects.create(workspace=generated, title="O", **spec)
     skill_ids = list(opening_skill_ids(opening))
     sql, params = ranking_sql(opening, skill_ids, None, limit)
@@ -277,6 +278,7 @@ def test_the_ranking_gives_exactly_what_the_full_ranking_gives(generated, spec, 
 
 
 def test_the_holders_settle_the_list_only_when_nobody_else_can_enter_it(generated, monkeypatch):
+    monkeypatch.setattr(rematch_module, "holders_first", lambda: True)  # SQLite too
     opening = Opening.objects.create(workspace=generated, title="O", **OPENINGS[4])
     statements: list[str] = []
     real = rematch_module._run
@@ -293,3 +295,17 @@ def test_the_holders_settle_the_list_only_when_nobody_else_can_enter_it(generate
     found = rematch(opening=hard, limit=50)  # nobody holds all three: the full ranking
     assert statements == ["holders", "full"]
     assert found and all(m.missing for m in found)
+
+
+def test_the_holders_are_asked_first_on_postgresql_only(generated, monkeypatch):
+    opening = Opening.objects.create(workspace=generated, title="O", **OPENINGS[4])
+    statements: list[str] = []
+    real = rematch_module._run
+
+    def spy(cursor, sql, params):
+        statements.append("full" if "WITH m AS" in sql else "holders")
+        return real(cursor, sql, params)
+
+    monkeypatch.setattr(rematch_module, "_run", spy)
+    rematch(opening=opening, limit=5)
+    assert statements == (["holders"] if connection.vendor == "postgresql" else ["full"])
