@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
@@ -10,7 +11,9 @@ from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
 from kontaktpflege.contacts.models import Person
+from kontaktpflege.core.keyset import KeysetPage, keys, keyset_page
 from kontaktpflege.core.text import without_control_chars
+from kontaktpflege.recruiting import pools
 from kontaktpflege.recruiting.models import (
     Candidacy,
     CandidateDocument,
@@ -22,6 +25,7 @@ from kontaktpflege.recruiting.models import (
     StageKind,
     StageMove,
     StageNote,
+    TalentPool,
 )
 
 
@@ -182,3 +186,35 @@ def is_silver_medallist(*, person: Person) -> bool:
     return CandidateProfile.objects.filter(
         workspace_id=person.workspace_id, person=person, silver_medallist=True
     ).exists()
+
+
+POOL_ORDER = keys("name", "id")
+
+
+@dataclass
+class PoolRow:
+    """A talent pool with its live member count (up to pools.COUNT_CAP, `more` beyond)."""
+
+    pool: TalentPool
+    count: int
+    more: bool
+
+
+def pool_rows(talent_pools: Iterable[TalentPool]) -> list[PoolRow]:
+    """The given pools with their live counts: one bounded count query per pool, so a list
+    counts only the page it shows."""
+    return [PoolRow(pool, *pools.pool_count(pool)) for pool in talent_pools]
+
+
+def pool_page(*, workspace: Workspace, cursor: str | None, size: int) -> KeysetPage:
+    """A page of the workspace's pools by name, each with its live count (a PoolRow)."""
+    qs = TalentPool.objects.filter(workspace=workspace)
+    page = keyset_page(qs, POOL_ORDER, cursor=cursor, size=size)
+    page.object_list = pool_rows(page.object_list)
+    return page
+
+
+def pool_slice(*, workspace: Workspace, offset: int, limit: int) -> list[PoolRow]:
+    """Pools `offset` to `offset + limit` by name (the API's paging), with live counts."""
+    qs = TalentPool.objects.filter(workspace=workspace).order_by(*(k.order for k in POOL_ORDER))
+    return pool_rows(qs[offset : offset + limit])

@@ -152,3 +152,17 @@ def test_a_viewer_reads_pools_but_cannot_write(viewer_api, things):
     body = {"person_ids": [things["ana"].pk]}
     assert viewer_api.post(f"/openings/{things['opening'].pk}/invite", body).status_code == 403
     assert _snapshot() == before
+
+
+def test_the_pool_list_pages_with_offset_and_limit_beyond_a_hundred(api, things, workspace):
+    TalentPool.objects.bulk_create(
+        TalentPool(workspace=workspace, name=f"Pool {i:03}", kind="static") for i in range(110)
+    )
+    first = api.get("/pools").json()
+    rest = api.get("/pools", offset=len(first)).json()
+    assert len(first) == 100
+    assert [p["name"] for p in first + rest] == [f"Pool {i:03}" for i in range(110)]
+    small = api.get("/pools", limit=7, offset=105).json()
+    assert [p["name"] for p in small] == [f"Pool {i:03}" for i in range(105, 110)]
+    assert api.get("/pools", limit=0).status_code == 422
+    assert api.get("/pools", limit=101).status_code == 422

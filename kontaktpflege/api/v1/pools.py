@@ -14,7 +14,7 @@ from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import ERRORS, READ_ERRORS, Id, InputSchema
 from kontaktpflege.recruiting import pools, rematch
 from kontaktpflege.recruiting.models import TalentPool
-from kontaktpflege.recruiting.selectors import recruiting_enabled
+from kontaktpflege.recruiting.selectors import PoolRow, pool_rows, pool_slice, recruiting_enabled
 
 router = Router(tags=["talent pools"])
 
@@ -63,6 +63,11 @@ class PageQuery(InputSchema):
     limit: int = Field(50, ge=1, le=200)
 
 
+class PoolPageQuery(InputSchema):
+    offset: int = Field(0, ge=0, le=100_000)
+    limit: int = Field(100, ge=1, le=100, description="every pool is counted: at most 100")
+
+
 class MatchQuery(InputSchema):
     pool: Id | None = None
     limit: int = Field(rematch.TOP, ge=1, le=200)
@@ -97,22 +102,28 @@ def _workspace(request: HttpRequest) -> Any:
 
 
 def _out(pool: TalentPool) -> dict[str, Any]:
-    count, more = pools.pool_count(pool)
+    return _row_out(pool_rows([pool])[0])
+
+
+def _row_out(row: PoolRow) -> dict[str, Any]:
+    pool = row.pool
     return {
         "id": pool.pk,
         "name": pool.name,
         "kind": pool.kind,
         "description": pool.description,
         "filters": pool.filters or {},
-        "count": count,
-        "count_capped": more,
+        "count": row.count,
+        "count_capped": row.more,
     }
 
 
 @router.get("/pools", response={200: list[PoolOut], **READ_ERRORS})
-def list_pools(request: HttpRequest) -> list[dict[str, Any]]:
-    """Every pool with its filter and live member count (capped at 10,000)."""
-    return [_out(p) for p in pools.pool_list(workspace=_workspace(request))[:100]]
+def list_pools(request: HttpRequest, page: Query[PoolPageQuery]) -> list[dict[str, Any]]:
+    """A page of pools by name (`offset`, `limit`; a full page means ask for the next) with
+    their filters and live member counts (capped at 10,000)."""
+    rows = pool_slice(workspace=_workspace(request), offset=page.offset, limit=page.limit)
+    return [_row_out(row) for row in rows]
 
 
 @router.post("/pools", response={201: PoolOut, **ERRORS})

@@ -228,3 +228,46 @@ def test_a_viewer_reads_but_cannot_write(things, django_user_model, client, work
 def test_the_recruiting_pages_do_not_exist_where_recruiting_is_off(alice_client, things, workspace):
     recruiting_setup(workspace=workspace, enabled=False)
     assert alice_client.get("/recruiting/pools/").status_code == 404
+
+
+def _pool_names(html):
+    import re
+
+    return re.findall(r'href="/recruiting/pools/\d+/">([^<]+)</a>', html)
+
+
+def _next_link(html):
+    import re
+
+    found = re.search(r'rel="next" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_the_pool_list_pages_through_every_pool_beyond_a_hundred(alice_client, things, workspace):
+    TalentPool.objects.bulk_create(
+        TalentPool(workspace=workspace, name=f"Pool {i:03}", kind="static") for i in range(110)
+    )
+    seen, url, pages = [], "/recruiting/pools/", 0
+    while url and pages < 20:
+        html = alice_client.get(url if url.startswith("/") else "/recruiting/pools/" + url)
+        html = html.content.decode()
+        seen += _pool_names(html)
+        url, pages = _next_link(html), pages + 1
+    expected = sorted([f"Pool {i:03}" for i in range(110)] + ["Chosen", "Silver"])
+    assert sorted(seen) == expected  # each once (the order is the database's collation)
+    assert pages > 1
+
+
+def test_the_pool_list_counts_members_only_for_the_pools_it_shows(alice_client, things, workspace):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TalentPool.objects.bulk_create(
+        TalentPool(workspace=workspace, name=f"Pool {i:03}", kind="static") for i in range(80)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        html = alice_client.get("/recruiting/pools/").content.decode()
+    shown = _pool_names(html)
+    assert 0 < len(shown) < 82
+    member_counts = [q for q in queries if "recruiting_poolmember" in q["sql"]]
+    assert len(member_counts) == len([n for n in shown if n != "Silver"])

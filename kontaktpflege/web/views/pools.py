@@ -27,7 +27,7 @@ from kontaktpflege.recruiting.models import (
     PoolMember,
     TagSource,
 )
-from kontaktpflege.recruiting.selectors import recruiting_enabled
+from kontaktpflege.recruiting.selectors import pool_page, recruiting_enabled
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.pools import (
     InviteForm,
@@ -41,6 +41,7 @@ from kontaktpflege.web.params import int_param
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # deeper pages: narrow the filter instead
+POOL_LIST_SIZE = 25  # every pool shown costs a count query
 
 
 def _require_recruiting(request: WorkspaceRequest) -> None:
@@ -50,13 +51,12 @@ def _require_recruiting(request: WorkspaceRequest) -> None:
 
 @member_required
 def pool_list(request: WorkspaceRequest) -> TemplateResponse:
-    """Every pool with its live member count (one bounded count query per pool)."""
+    """The pools by name, a page at a time, with live member counts for the page shown."""
     _require_recruiting(request)
-    rows = []
-    for pool in pools.pool_list(workspace=request.workspace)[:100]:
-        count, more = pools.pool_count(pool)
-        rows.append({"pool": pool, "count": count, "more": more})
-    return TemplateResponse(request, "recruiting/pool_list.html", {"rows": rows})
+    page = pool_page(
+        workspace=request.workspace, cursor=request.GET.get("cursor"), size=POOL_LIST_SIZE
+    )
+    return TemplateResponse(request, "recruiting/pool_list.html", {"page_obj": page})
 
 
 def _save(request: WorkspaceRequest, form: PoolForm, pool: Any) -> Any:
