@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.contacts.models import Person
 from kontaktpflege.dataio.models import ImportJob, MergeLog
 
 
@@ -46,3 +49,18 @@ def merges_recent(*, workspace: Workspace, limit: int = 10) -> QuerySet[MergeLog
         .select_related("kept_person")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def person_merges_for_export(person: Person) -> list[dict[str, Any]]:
+    """The merges that folded another record into this person, for the data subject export:
+    the removed record's name and the snapshot kept to undo the merge."""
+    rows = MergeLog.objects.filter(kept_person=person).order_by("created_at", "pk")
+    return [
+        {
+            "at": row.created_at.isoformat(),
+            "removed_name": row.removed_name,
+            "undone_at": row.undone_at.isoformat() if row.undone_at else None,
+            "snapshot": row.snapshot,
+        }
+        for row in rows
+    ]

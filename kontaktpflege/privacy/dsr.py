@@ -8,23 +8,32 @@ anonymiser refuses (retention.py) and deleting the person fails (`people_deletin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import Role, User, Workspace
-from kontaktpflege.contacts.models import Person
+from kontaktpflege.applications.models import (
+    Activation,
+    ApplicationContact,
+    Conversation,
+    Interview,
+)
+from kontaktpflege.contacts.models import Person, Relationship
 from kontaktpflege.contacts.validation import clean_text
+from kontaktpflege.followups.models import FollowUp, Occasion
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.privacy.audit import audit_record
 from kontaktpflege.privacy.campaign_models import CampaignRecipient
 from kontaktpflege.privacy.models import (
     OPEN_REQUEST_STATES,
+    Anonymisation,
     ConsentRecord,
     DataSubjectRequest,
     LegalHold,
@@ -32,8 +41,71 @@ from kontaktpflege.privacy.models import (
     RequestState,
 )
 from kontaktpflege.privacy.retention import hold_active, person_anonymise
-from kontaktpflege.recruiting.models import Candidacy, CandidateDocument
+from kontaktpflege.recruiting.models import (
+    Candidacy,
+    CandidateDocument,
+    CandidateSkill,
+    PoolMember,
+)
 from kontaktpflege.touchpoints.models import Touchpoint
+
+# ---------------------------------------------------------------- what the export covers
+
+# Every link to a person (model label, field) and the export section that holds its rows.
+# test_dsr_complete walks all models: a new link to Person must be added here (and to
+# person_export) or to NOT_PERSONAL_DATA, with the reason.
+EXPORT_COVERS: dict[tuple[str, str], str] = {
+    ("contacts.Person", "introduced_by"): "introduced_by",  # and "introduced": whom they did
+    ("contacts.Person_tags", "person"): "tags",
+    ("contacts.EmailAddress", "person"): "emails",
+    ("contacts.PhoneNumber", "person"): "phones",
+    ("contacts.Employment", "person"): "employments",
+    ("contacts.Relationship", "from_person"): "relationships",
+    ("contacts.Relationship", "to_person"): "relationships",
+    ("touchpoints.Touchpoint", "participants"): "touchpoints",
+    ("touchpoints.Participation", "person"): "touchpoints",
+    ("followups.FollowUp", "person"): "follow_ups",
+    ("followups.Occasion", "person"): "occasions",
+    ("messaging.OutboundMessage", "person"): "messages",
+    ("applications.Application", "contacts"): "applications",
+    ("applications.ApplicationContact", "person"): "applications",
+    ("applications.Interview", "participants"): "interviews",
+    ("applications.Interview_participants", "person"): "interviews",
+    ("applications.Conversation", "person"): "conversations",
+    ("applications.Conversation", "new_contacts"): "conversations_met_through",
+    ("applications.Conversation_new_contacts", "person"): "conversations_met_through",
+    ("applications.Activation", "person"): "activations",
+    ("recruiting.Candidacy", "person"): "candidacies",
+    ("recruiting.CandidateDocument", "person"): "attachments",
+    ("recruiting.CandidateProfile", "person"): "candidate_profile",
+    ("recruiting.CandidateSkill", "person"): "skills",
+    ("recruiting.PoolMember", "person"): "talent_pools",
+    ("privacy.ConsentRecord", "person"): "consents",
+    ("privacy.LegalHold", "person"): "legal_holds",
+    ("privacy.Anonymisation", "person"): "anonymisation",
+    ("privacy.DataSubjectRequest", "person"): "requests",
+    ("dataio.MergeLog", "kept_person"): "merges",  # registered by dataio (layers)
+}
+
+NOT_PERSONAL_DATA: dict[tuple[str, str], str] = {
+    # A SHA-256 fingerprint of an imported source row, kept so a re-import finds the person;
+    # it says nothing readable about them and the row itself is in the profile.
+    ("dataio.ImportKey", "person"): "fingerprint of an import row",
+    # The user's decision that two people are different people: bookkeeping of the duplicate
+    # finder, no data about either.
+    ("dataio.DuplicateDismissal", "person_a"): "duplicate finder bookkeeping",
+    ("dataio.DuplicateDismissal", "person_b"): "duplicate finder bookkeeping",
+}
+
+ExportSection = Callable[[Person], Any]
+EXTRA_SECTIONS: dict[str, ExportSection] = {}
+
+
+def register_export_section(key: str, reader: ExportSection) -> ExportSection:
+    """Let a higher app (dataio) add its rows about a person to the export."""
+    EXTRA_SECTIONS[key] = reader
+    return reader
+
 
 # ---------------------------------------------------------------- reads
 
@@ -104,8 +176,178 @@ def _candidacies(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+def _name(person: Person | None) -> str | None:
+    return person.full_name if person is not None else None
+
+
+def _relationships(person: Person) -> list[dict[str, Any]]:
+    rows = Relationship.objects.filter(from_person=person).select_related("to_person")
+    back = Relationship.objects.filter(to_person=person).select_related("from_person")
+    return [
+        {
+            "other": r.to_person.full_name,
+            "direction": "from",
+            "strength": r.strength,
+            "context": r.context,
+            "notes": r.notes,
+        }
+        for r in rows
+    ] + [
+        {
+            "other": r.from_person.full_name,
+            "direction": "to",
+            "strength": r.strength,
+            "context": r.context,
+            "notes": r.notes,
+        }
+        for r in back
+    ]
+
+
+def _applications(person: Person) -> list[dict[str, Any]]:
+    """Applications where they are a contact; the notes only where they are the only contact
+    (as the anonymiser blanks them): a shared application's notes are not about them alone."""
+    rows = (
+        ApplicationContact.objects.filter(person=person)
+        .select_related("application__organisation")
+        .annotate(contacts=Count("application__contacts"))
+        .order_by("application__created_at", "pk")
+    )
+    return [
+        {
+            "position": c.application.position,
+            "organisation": c.application.organisation.name
+            if c.application.organisation_id
+            else None,
+            "stage": c.application.stage,
+            "role": c.role,
+            "applied_on": _when(c.application.applied_on),
+            "notes": c.application.notes if c.contacts == 1 else None,
+            "feedback": c.application.feedback if c.contacts == 1 else None,
+        }
+        for c in rows
+    ]
+
+
+def _conversations(person: Person) -> list[dict[str, Any]]:
+    rows = Conversation.objects.filter(person=person).select_related("organisation")
+    return [
+        {
+            "goal": c.goal,
+            "organisation": c.organisation.name if c.organisation else None,
+            "status": c.status,
+            "planned_at": _when(c.planned_at),
+            "held_at": _when(c.held_at),
+            "research": c.research,
+            "questions": c.questions,
+            "learned": c.learned,
+            "thanked_at": _when(c.thanked_at),
+        }
+        for c in rows.order_by("created_at", "pk")
+    ]
+
+
+def _job_seeker(person: Person) -> dict[str, Any]:
+    interviews = (
+        Interview.objects.filter(participants=person)
+        .select_related("application__organisation")
+        .order_by("at", "pk")
+    )
+    met_through = Conversation.objects.filter(new_contacts=person).select_related("person")
+    return {
+        "conversations": _conversations(person),
+        "conversations_met_through": [
+            {"with": c.person.full_name, "goal": c.goal, "held_at": _when(c.held_at)}
+            for c in met_through.order_by("created_at", "pk")
+        ],
+        "applications": _applications(person),
+        "interviews": [
+            {
+                "at": _when(i.at),
+                "kind": i.kind,
+                "position": i.application.position,
+                "organisation": i.application.organisation.name
+                if i.application.organisation_id
+                else None,
+                "notes": i.notes,
+                "questions": i.questions,
+            }
+            for i in interviews
+        ],
+        "activations": [
+            {
+                "goal": a.goal,
+                "offer": a.offer,
+                "meeting_on": _when(a.meeting_on),
+                "circle": a.circle,
+                "completed_at": _when(a.completed_at),
+            }
+            for a in Activation.objects.filter(person=person).order_by("created_at", "pk")
+        ],
+    }
+
+
+def _follow_ups(person: Person) -> dict[str, Any]:
+    return {
+        "follow_ups": [
+            {
+                "rule": f.rule,
+                "subject": f.subject,
+                "due_on": _when(f.due_on),
+                "state": f.state,
+                "skip_reason": f.skip_reason,
+                "closed_at": _when(f.closed_at),
+            }
+            for f in FollowUp.objects.filter(person=person).order_by("due_on", "pk")
+        ],
+        "occasions": [
+            {"kind": o.kind, "on": _when(o.on), "note": o.note}
+            for o in Occasion.objects.filter(person=person).order_by("on", "pk")
+        ],
+    }
+
+
+def _recruiting(person: Person) -> dict[str, Any]:
+    skills = CandidateSkill.objects.filter(person=person).select_related("skill")
+    pools = PoolMember.objects.filter(person=person).select_related("pool")
+    return {
+        "skills": [
+            {
+                "skill": s.skill.name,
+                "source": s.source,
+                "found_in": s.evidence,
+                "removed": s.removed,
+            }
+            for s in skills.order_by("skill__name")
+        ],
+        "talent_pools": [
+            {"pool": m.pool.name, "added_at": _when(m.created_at)}
+            for m in pools.order_by("created_at", "pk")
+        ],
+    }
+
+
+def _privacy(person: Person) -> dict[str, Any]:
+    done = Anonymisation.objects.filter(person=person).first()
+    return {
+        "requests": [
+            {
+                "kind": r.kind,
+                "state": r.state,
+                "opened_at": _when(r.created_at),
+                "done_at": _when(r.done_at),
+            }
+            for r in DataSubjectRequest.objects.filter(person=person).order_by("created_at")
+        ],
+        "anonymisation": None
+        if done is None
+        else {"reason": done.reason, "at": _when(done.created_at)},
+    }
+
+
 def person_export(*, person: Person) -> dict[str, Any]:
-    """Everything stored about a person, as plain JSON-ready data."""
+    """Everything stored about a person, as plain JSON-ready data (what it covers:
+    EXPORT_COVERS)."""
     profile = getattr(person, "candidate", None)
     return {
         "person": {
@@ -124,7 +366,12 @@ def person_export(*, person: Person) -> dict[str, Any]:
             "emails": [e.email for e in person.emails.all()],
             "phones": [p.number for p in person.phones.all()],
             "tags": [t.name for t in person.tags.all()],
+            "introduced_by": _name(person.introduced_by),
         },
+        "introduced": [
+            p.full_name for p in Person.objects.filter(introduced_by=person).order_by("pk")
+        ],
+        "relationships": _relationships(person),
         "candidate_profile": None
         if profile is None
         else {
@@ -184,17 +431,25 @@ def person_export(*, person: Person) -> dict[str, Any]:
         ],
         "attachments": [
             {
+                "id": d.pk,
                 "name": d.original_name,
+                "content_type": d.content_type,
                 "size": d.size,
                 "uploaded_at": _when(d.created_at),
+                "has_text": bool(d.text),
                 "text": d.text,
             }
-            for d in CandidateDocument.objects.filter(person=person)
+            for d in CandidateDocument.objects.filter(person=person).order_by("created_at", "pk")
         ],
         "legal_holds": [
             {"reason": h.reason, "set_at": _when(h.set_at), "released_at": _when(h.released_at)}
             for h in LegalHold.objects.filter(person=person)
         ],
+        **_job_seeker(person),
+        **_follow_ups(person),
+        **_recruiting(person),
+        **_privacy(person),
+        **{key: reader(person) for key, reader in EXTRA_SECTIONS.items()},
     }
 
 
