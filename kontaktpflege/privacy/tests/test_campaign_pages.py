@@ -320,3 +320,14 @@ def test_a_report_of_300_pages_in_german_with_the_right_counts(bob, report_of_30
     assert "Übersprungen: Einwilligung widerrufen" in skipped
     # Each value says what it is when the table stacks on a phone.
     assert 'data-label="Adresse"' in first and 'data-label="Ergebnis"' in first
+
+
+def test_the_sending_rate_is_set_on_the_list_page_and_a_bad_one_changes_nothing(
+    alice_client, workspace, recruiting
+):
+    page = alice_client.get("/recruiting/campaigns/").content.decode()
+    assert re.search(r'name="messages_per_minute"[^>]*value="60"', page)  # the default
+    alice_client.post("/recruiting/campaigns/rate/", {"messages_per_minute": "30"})
+    assert campaigns.campaign_settings_get(workspace=workspace).messages_per_minute == 30
+    alice_client.post("/recruiting/campaigns/rate/", {"messages_per_minute": "0"})
+    assert campaigns.campaign_settings_get(workspace=workspace).messages_per_minute == 30
