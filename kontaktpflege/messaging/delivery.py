@@ -14,6 +14,9 @@ How:
    so a worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
    Up to that moment the server cannot have accepted the message.
+   Before the SMTP transaction, a message that needs someone's consent (`consent_purpose`)
+   is put to the registered send guards (`register_send_guard`; privacy registers the
+   consent check): one that is refused ends "cancelled" with the reason, and nothing is sent.
 3. After the server's 250 the row becomes "sent" and the touchpoint is logged. When that
    write fails (a database error), the row is marked uncertain instead and the rest of the
    batch is released to the queue.
@@ -38,6 +41,7 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -57,6 +61,25 @@ BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
 BATCH_SIZE = 100
+
+
+# A later layer's last word on a message that needs consent, right before it is sent: ""
+# to send it, else why not (shown on the message). Messaging does not know about consent.
+SendGuard = Callable[[OutboundMessage], str]
+SEND_GUARDS: list[SendGuard] = []
+
+
+def register_send_guard(guard: SendGuard) -> SendGuard:
+    """Register a check of messages with a `consent_purpose` (used as a decorator too).
+
+    It runs after the worker claimed the row and right before the SMTP transaction, once per
+    such message, inside a transaction: what the guard writes (a campaign report's row)
+    commits together with the cancellation, and is rolled back when the claim was lost.
+    Messages without a consent purpose never reach it.
+    """
+    if guard not in SEND_GUARDS:
+        SEND_GUARDS.append(guard)
+    return guard
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -165,10 +188,12 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
                     )
                     continue
                 try:
+                    if _refused(attempt.message):
+                        continue
                     response = session.send(build_email(attempt.message), attempt.mark_data)
                 except ClaimLost:
                     continue
-                except (DatabaseError, InterfaceError):  # marking DATA failed: nothing was sent
+                except (DatabaseError, InterfaceError):  # a guard or marking DATA failed: not sent
                     _release([attempt.message, *pending])
                     raise
                 except smtplib.SMTPResponseException as exc:
@@ -191,6 +216,24 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
         for message in pending:  # never reached DATA on this connection: safe to retry
             _retry_later(message, _("Mail server unreachable: %(error)s") % {"error": exc})
     return sent
+
+
+def _refused(message: OutboundMessage) -> bool:
+    """Ask the send guards about a message that needs consent; True when it must not go out
+    (it is then "cancelled" with the reason, or was taken over by another worker)."""
+    if not message.consent_purpose or not SEND_GUARDS:
+        return False
+    with transaction.atomic():
+        reason = next((why for guard in SEND_GUARDS if (why := guard(message))), "")
+        if not reason:
+            return False
+        cancelled = _ours(message).update(
+            state=MessageState.CANCELLED, claim_token="", last_error=reason[:2000]
+        )
+        if not cancelled:  # another worker holds it now and asks the guards itself
+            transaction.set_rollback(True)
+    logger.info("message %s not sent: %s", message.pk, reason)
+    return True
 
 
 def _record_refusal(attempt: _Attempt, exc: smtplib.SMTPResponseException) -> None:

@@ -34,6 +34,9 @@ class MessageState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Stopped right before sending: a check registered with delivery.register_send_guard
+    # refused it (the person withdrew the consent the message needs); `last_error` says why.
+    CANCELLED = "cancelled", _("Not sent")
 
 
 class MessageTemplate(WorkspaceScopedModel):
@@ -98,6 +101,9 @@ class OutboundMessage(WorkspaceScopedModel):
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), max_length=MAX_BODY_CHARS)
     list_unsubscribe = models.CharField(max_length=500, blank=True)
+    # The consent this message needs (a campaign's purpose; blank for a person's own mail):
+    # checked again right before the SMTP transaction by the registered send guards.
+    consent_purpose = models.CharField(max_length=20, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=MessageState.choices, default=MessageState.DRAFT
     )

@@ -256,10 +256,13 @@ def message_queue_email(
     variant: str = "",
     followup_id: int | None = None,
     list_unsubscribe: str = "",
+    consent_purpose: str = "",
 ) -> OutboundMessage:
     """Queue an email for the worker; the same idempotency key never queues twice.
 
     Without a user (privacy mails to a data subject) it goes out from the site's address.
+    A `consent_purpose` (a campaign's) has the send guards check, right before the SMTP
+    transaction, that the person still consents (delivery.register_send_guard).
     """
     existing = _existing(workspace, idempotency_key)
     if existing is not None:
@@ -292,6 +295,7 @@ def message_queue_email(
         variant=variant if variant in VARIANTS else "",
         followup_id=followup_id,
         list_unsubscribe=validate_header(list_unsubscribe, "list_unsubscribe")[:500],
+        consent_purpose=consent_purpose[:20],
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message

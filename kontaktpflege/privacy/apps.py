@@ -8,6 +8,8 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from kontaktpflege.core.facts import on_people_deleting
         from kontaktpflege.followups.services import register_person_excluder
+        from kontaktpflege.messaging.delivery import register_send_guard
+        from kontaktpflege.privacy.campaigns import campaign_send_guard
         from kontaktpflege.privacy.dsr import refuse_delete_while_open
         from kontaktpflege.privacy.retention import anonymised_among
         from kontaktpflege.privacy.services import pool_invitation_url
@@ -19,3 +21,5 @@ class PrivacyConfig(AppConfig):
         on_people_deleting(refuse_delete_while_open)
         # An anonymised person gets no follow-up again (no keep-in-touch, no reactivation).
         register_person_excluder(anonymised_among)
+        # A campaign mail waiting in the outbox is not sent once its consent is withdrawn.
+        register_send_guard(campaign_send_guard)

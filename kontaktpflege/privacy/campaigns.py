@@ -10,7 +10,12 @@ scheduled and unfinished campaigns) calls `campaign_send_batch`. A batch
    is honoured (the report says "skipped: consent withdrawn");
 3. hands each message to the outbox (OutboundMessage), whose claims, retries and
    at-most-once delivery apply unchanged. The idempotency key is the recipient row, so a
-   batch that runs twice queues each message once;
+   batch that runs twice queues each message once. The message carries the campaign's
+   purpose, and the outbox asks `campaign_send_guard` again right before the SMTP
+   transaction: a person who withdrew while their mail waited in the outbox (or was already
+   claimed by a worker) gets nothing, the message ends "not sent", and the report says
+   "skipped: consent withdrawn". A withdrawal that commits in the milliseconds between that
+   check and the server's answer is not caught;
 4. queues at most the workspace's `messages_per_minute` in any 60 seconds, counted over all
    its campaigns (the workspace's settings row is locked while a batch runs).
 
@@ -39,7 +44,7 @@ from kontaktpflege.accounts.models import Membership, Role, User, Workspace
 from kontaktpflege.contacts.models import EmailAddress, Person
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.messaging.compose import draft_for
-from kontaktpflege.messaging.models import MessageState
+from kontaktpflege.messaging.models import MessageState, OutboundMessage
 from kontaktpflege.messaging.selectors import (
     default_variant,
     sender_settings_for,
@@ -61,7 +66,7 @@ from kontaktpflege.privacy.models import (
     ConsentRecord,
     Purpose,
 )
-from kontaktpflege.privacy.selectors import derive_status
+from kontaktpflege.privacy.selectors import consent_status, derive_status
 from kontaktpflege.recruiting import pools
 from kontaktpflege.recruiting.models import ConsentState, TalentPool
 
@@ -452,6 +457,7 @@ def _queue(campaign: Campaign, recipient: CampaignRecipient, person: Person, use
             template_key=campaign.template_key,
             variant=variant,
             list_unsubscribe=_link("privacy_unsubscribe", token),
+            consent_purpose=campaign.purpose,
         )
     except ValidationError as exc:
         recipient.outcome, recipient.error = Outcome.FAILED, " ".join(exc.messages)[:500]
@@ -557,6 +563,26 @@ def campaign_send_batch(*, campaign_id: int) -> BatchResult:
             state=CampaignState.DONE, finished_at=now, updated_at=now
         )
     return result
+
+
+def campaign_send_guard(message: OutboundMessage) -> str:
+    """The outbox's check right before it sends a message that needs consent (registered in
+    PrivacyConfig.ready): "" when the person still consents to the message's purpose, else
+    the reason; a campaign's recipient row then says "skipped" with that reason.
+
+    One query for a message that may go (the person's records for the purpose); a refused
+    one adds the update of the report row (and, without any record, the anonymisation look-up).
+    """
+    state = consent_status(person=message.person, purpose=message.consent_purpose).state
+    if state == ConsentState.GRANTED:
+        return ""
+    reason = SKIP_FOR_STATE.get(state, SkipReason.NO_CONSENT)
+    if state == ConsentState.NONE and Anonymisation.objects.filter(person=message.person_id):
+        reason = SkipReason.ANONYMISED
+    CampaignRecipient.objects.filter(message_id=message.pk, outcome=Outcome.SENT).update(
+        outcome=Outcome.SKIPPED, reason=reason
+    )
+    return str(SkipReason(reason).label)
 
 
 def campaigns_due(*, now: dt.datetime | None = None) -> list[int]:

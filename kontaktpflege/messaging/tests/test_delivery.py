@@ -360,3 +360,69 @@ def test_your_confirmed_or_an_approved_site_address_may_be_the_sender(
     saved = save_sender(alice, workspace, from_email=address, reply_to="ceo@bank.example")
     assert saved.from_email.lower() == address.lower()
     assert saved.reply_to == "ceo@bank.example"
+
+
+# ---------------------------------------------------------------- send guards
+
+
+@pytest.fixture
+def guard(monkeypatch):
+    """A send guard that refuses messages to one address and records what it was asked."""
+    asked: list[str] = []
+
+    def refuse_julia(message):
+        asked.append(message.subject)
+        return "No consent" if message.to_address == "julia.weber@example.com" else ""
+
+    monkeypatch.setattr(delivery, "SEND_GUARDS", [refuse_julia])
+    return asked
+
+
+@pytest.mark.django_db
+def test_a_send_guard_stops_a_message_that_needs_consent_before_the_smtp_transaction(
+    alice, workspace, julia, make_person, smtp_server, guard
+):
+    make_person(first_name="Ida", last_name="Roth", emails=["ida@example.com"])
+    refused = queue(alice, workspace, julia, subject="campaign", consent_purpose="talent_pool")
+    queue(alice, workspace, julia, subject="personal")  # no consent purpose: never asked
+    queue(
+        alice,
+        workspace,
+        julia,
+        subject="to ida",
+        to_address="ida@example.com",
+        consent_purpose="talent_pool",
+    )
+    assert delivery.outbox_drain() == (3, 2)
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["personal", "to ida"]
+    assert guard == ["campaign", "to ida"]
+    refused.refresh_from_db()
+    assert refused.state == MessageState.CANCELLED and refused.last_error == "No consent"
+    assert refused.data_started_at is None and refused.claim_token == ""
+    assert not Touchpoint.objects.filter(source=f"message:{refused.pk}").exists()
+    assert delivery.outbox_drain() == (0, 0)  # it stays unsent
+    with pytest.raises(ValidationError):  # and is no failure to retry
+        services.message_retry(message=refused)
+
+
+@pytest.mark.django_db
+def test_a_guards_writes_roll_back_when_the_claim_was_lost_meanwhile(
+    alice, workspace, julia, smtp_server, monkeypatch
+):
+    message = queue(alice, workspace, julia, subject="campaign", consent_purpose="talent_pool")
+    bystander = queue(alice, workspace, julia, subject="untouched")
+
+    def guard_that_writes(asked):
+        OutboundMessage.objects.filter(pk=bystander.pk).update(subject="written by the guard")
+        return "No consent"
+
+    monkeypatch.setattr(delivery, "SEND_GUARDS", [guard_that_writes])
+    batch = delivery.outbox_claim(message_id=message.pk)
+    # Right after this worker renewed its claim, another one recovered the row and claimed it.
+    OutboundMessage.objects.filter(pk=message.pk).update(claim_token="someone-else")
+    monkeypatch.setattr(delivery._Attempt, "renew_claim", lambda self: True)
+    assert delivery.outbox_send(batch) == 0
+    message.refresh_from_db()
+    bystander.refresh_from_db()
+    assert message.state == MessageState.SENDING and message.claim_token == "someone-else"
+    assert bystander.subject == "untouched" and smtp_server.messages == []

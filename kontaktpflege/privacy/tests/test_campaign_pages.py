@@ -4,6 +4,7 @@ unsubscribe endpoint of campaign mails (RFC 8058)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -258,3 +259,75 @@ def test_an_expired_unsubscribe_link_shows_a_clear_page_and_changes_nothing(draf
         response = Client(headers={"Accept-Language": "en"}).post(f"/consent/unsubscribe/{token}/")
     assert response.status_code == 410 and b"expired" in response.content
     assert counts() == before
+
+
+# ---------------------------------------------------------------- a report of 300, in German
+
+
+@pytest.fixture
+def report_of_300(workspace, alice, draft):
+    """A finished campaign of 300: 180 sent, 60 without consent, 40 withdrawn, 20 failed
+    (people with long German names and addresses)."""
+    from kontaktpflege.contacts.models import Person
+
+    people = Person.objects.bulk_create(
+        Person(
+            workspace=workspace,
+            first_name=f"Maximiliane-Friederike {i:03d}",
+            last_name="von Schwarzenberg-Müllerhausen",
+        )
+        for i in range(300)
+    )
+    outcomes = [("sent", "")] * 180 + [("skipped", "no_consent")] * 60
+    outcomes += [("skipped", "withdrawn")] * 40 + [("failed", "")] * 20
+    CampaignRecipient.objects.bulk_create(
+        CampaignRecipient(
+            workspace=workspace,
+            campaign=draft,
+            person=person,
+            email=f"maximiliane.friederike.{i:03d}@personalberatung-schwarzenberg.example.de",
+            outcome=outcome,
+            reason=reason,
+            error="Die Vorlage konnte nicht gerendert werden." if outcome == "failed" else "",
+            processed_at=timezone.now(),
+        )
+        for i, (person, (outcome, reason)) in enumerate(zip(people, outcomes, strict=True))
+    )
+    Campaign.objects.filter(pk=draft.pk).update(
+        state="done", started_at=timezone.now(), finished_at=timezone.now()
+    )
+    return draft
+
+
+def test_a_report_of_300_pages_in_german_with_the_right_counts(bob, report_of_300):
+    client = Client()
+    client.force_login(bob)  # German
+    url = f"/recruiting/campaigns/{report_of_300.pk}/"
+    first = client.get(url).content.decode()
+    counts = dict(re.findall(r'data-count="(\w+)">[^<]*<strong>(\d+)</strong>', first))
+    assert counts == {"sent": "180", "in_outbox": "0", "skipped": "100", "failed": "20"}
+    assert 'data-reason="withdrawn">Einwilligung widerrufen: 40<' in first
+    assert 'data-reason="no_consent">Keine Einwilligung: 60<' in first
+    assert first.count("<tr data-outcome=") == 50
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Seite 1 von 6" in first
+    last = client.get(url, {"page": 6}).content.decode()
+    assert last.count('<tr data-outcome="failed">') == 20 and 'rel="next"' not in last
+    assert "Seite 6 von 6" in last
+    skipped = client.get(url, {"status": "skipped", "page": 2}).content.decode()
+    assert skipped.count('<tr data-outcome="skipped">') == 50 and 'rel="next"' not in skipped
+    assert "Seite 2 von 2" in skipped
+    assert "Übersprungen: Einwilligung widerrufen" in skipped
+    # Each value says what it is when the table stacks on a phone.
+    assert 'data-label="Adresse"' in first and 'data-label="Ergebnis"' in first
+
+
+def test_the_sending_rate_is_set_on_the_list_page_and_a_bad_one_changes_nothing(
+    alice_client, workspace, recruiting
+):
+    page = alice_client.get("/recruiting/campaigns/").content.decode()
+    assert re.search(r'name="messages_per_minute"[^>]*value="60"', page)  # the default
+    alice_client.post("/recruiting/campaigns/rate/", {"messages_per_minute": "30"})
+    assert campaigns.campaign_settings_get(workspace=workspace).messages_per_minute == 30
+    alice_client.post("/recruiting/campaigns/rate/", {"messages_per_minute": "0"})
+    assert campaigns.campaign_settings_get(workspace=workspace).messages_per_minute == 30

@@ -109,11 +109,19 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
             offset=(page - 1) * RECIPIENTS_PAGE,
             limit=RECIPIENTS_PAGE + 1,
         )
+        report = campaigns.campaign_report(campaign=campaign)
+        shown = {
+            "": report.total,
+            "sent": report.sent + report.in_outbox,
+            "skipped": report.skipped_total,
+            "failed": report.failed,
+        }[status]
         context.update(
-            report=campaigns.campaign_report(campaign=campaign),
+            report=report,
             recipients=[(r, campaigns.recipient_status(r)) for r in rows[:RECIPIENTS_PAGE]],
             status=status,
             page_number=page,
+            page_count=max(-(-shown // RECIPIENTS_PAGE), 1),
             has_next=len(rows) > RECIPIENTS_PAGE,
         )
     return TemplateResponse(request, "campaigns/detail.html", context)
