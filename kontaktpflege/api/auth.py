@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -15,7 +15,8 @@ from kontaktpflege.core.timeutils import user_zone
 
 
 class TokenAuth(HttpBearer):
-    """Resolve `Authorization: Bearer kp_…` to a user and a workspace.
+    """Resolve `Authorization: Bearer kp_…` to a user and a workspace, and answer in the
+    user's language unless the request names one in Accept-Language.
 
     Failed tokens are counted per client IP; past the limit every token from that address
     is answered with 429 until the window ends.
@@ -49,6 +50,10 @@ class TokenAuth(HttpBearer):
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         timezone.activate(user_zone(api_token.user))  # deactivated by WorkspaceMiddleware
+        if not request.headers.get("Accept-Language"):
+            # As on the web, the user's language; a request may still ask for another one.
+            translation.activate(api_token.user.language)
+            request.LANGUAGE_CODE = api_token.user.language  # type: ignore[attr-defined]
         request.user = api_token.user
         request.workspace = api_token.workspace  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]

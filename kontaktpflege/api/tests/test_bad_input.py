@@ -1,7 +1,7 @@
 """Input that used to give a 500: dates at the edges of the calendar and lone surrogates.
 
-Every refusal is a 422 naming the field, and nothing was changed. A token request without
-Accept-Language is answered in the site language (German).
+Every refusal is a 422 naming the field, and nothing was changed. The requests ask for German
+with Accept-Language (alice's own language is English; test_language covers the choice).
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ from kontaktpflege.touchpoints.models import Touchpoint
 from .conftest import BASE
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_german(api):
+    api.headers["Accept-Language"] = "de"
+
 
 RANGE_ERROR = "Wählen Sie ein Datum zwischen 1900-01-01 und 2200-12-31."
 SURROGATE_ERROR = "Enthält ein ungültiges Zeichen (ein einzelnes UTF-16-Surrogat)."

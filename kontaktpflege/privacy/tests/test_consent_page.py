@@ -146,3 +146,25 @@ def test_the_menu_links_a_teams_requests_and_retention_and_a_personal_users_acco
     team = alice_client.get("/").content.decode()
     assert 'href="/privacy/requests/"' in team and 'href="/privacy/retention/"' in team
     assert 'href="/privacy/account/"' not in team
+
+
+def test_the_recruiting_settings_row_alone_decides_the_links_and_the_consent_page(
+    alice_client, make_person, workspace
+):
+    """One switch: the links follow recruiting_enabled (the row the recruiting pages use),
+    not a second copy of the flag in the workspace's settings."""
+    from kontaktpflege.recruiting.services import recruiting_setup
+
+    anna = make_person(first_name="Anna")
+    recruiting_switch(workspace=workspace, enabled=True)
+    recruiting_setup(workspace=workspace, enabled=False)  # the row is off, the copy still on
+    person_page = alice_client.get(f"/people/{anna.pk}/").content.decode()
+    assert "person-consent" not in person_page
+    assert 'href="/privacy/requests/"' not in person_page
+    assert 'href="/privacy/account/"' in person_page
+    assert alice_client.get(url(anna)).status_code == 404
+    recruiting_setup(workspace=workspace, enabled=True)
+    person_page = alice_client.get(f"/people/{anna.pk}/").content.decode()
+    assert f'href="{url(anna)}"' in person_page
+    assert 'href="/privacy/requests/"' in person_page
+    assert alice_client.get(url(anna)).status_code == 200

@@ -22,7 +22,7 @@ from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
 from kontaktpflege.contacts.validation import format_phone, tel_uri
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
 from kontaktpflege.core.keyset import KeysetPage, keyset_page, numbered_page
-from kontaktpflege.recruiting.selectors import is_silver_medallist
+from kontaktpflege.recruiting.selectors import is_silver_medallist, recruiting_enabled
 from kontaktpflege.touchpoints.selectors import person_timeline
 from kontaktpflege.web.decorators import member_required, writer_required
 from kontaktpflege.web.forms.people import (
@@ -285,7 +285,9 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
     timeline = person_timeline(person=person, limit=26, offset=offset)
     connections = selectors.person_relationships(person=person, limit=MAX_CONNECTIONS + 1)
     more_offset = offset + 25 if len(timeline) > 25 else None
+    recruiting_on = recruiting_enabled(request.workspace)  # also read by the page's menu
     context = {
+        "recruiting_on": recruiting_on,
         "person": person,
         "timeline": timeline[:25],
         "more_offset": more_offset,
@@ -296,9 +298,8 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         "connections": connections[:MAX_CONNECTIONS],
         "more_connections": len(connections) > MAX_CONNECTIONS,
         "employments": selectors.person_employments(person=person),
-        # a query only where recruiting is switched on (the flag in the workspace settings)
-        "silver_medallist": bool((request.workspace.settings or {}).get("recruiting"))
-        and is_silver_medallist(person=person),
+        # a query only where recruiting is switched on (recruiting_enabled, the one switch)
+        "silver_medallist": recruiting_on and is_silver_medallist(person=person),
     }
     return render_page(request, "people/detail.html", context, partial="timeline")
 
