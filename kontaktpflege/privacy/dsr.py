@@ -84,6 +84,7 @@ EXPORT_COVERS: dict[tuple[str, str], str] = {
     ("privacy.LegalHold", "person"): "legal_holds",
     ("privacy.Anonymisation", "person"): "anonymisation",
     ("privacy.DataSubjectRequest", "person"): "requests",
+    ("privacy.CampaignRecipient", "person"): "campaigns",
     ("dataio.MergeLog", "kept_person"): "merges",  # registered by dataio (layers)
 }
 

@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import Employment, Person, PhoneNumber, Relat
 from kontaktpflege.contacts.services import organisation_create
 from kontaktpflege.dataio.models import MergeLog
 from kontaktpflege.followups.models import FollowUp, Occasion
+from kontaktpflege.privacy.campaign_models import Campaign, CampaignRecipient
 from kontaktpflege.privacy.dsr import EXPORT_COVERS, NOT_PERSONAL_DATA, person_export
 from kontaktpflege.privacy.models import (
     Anonymisation,
@@ -135,6 +136,12 @@ def lena(workspace, make_person, alice):
     )
     MergeLog.objects.create(
         workspace=workspace, kept_person=lena, removed_person_id=999, removed_name="L. Vogel"
+    )
+    campaign = Campaign.objects.create(
+        workspace=workspace, name="Neuigkeiten", pool=pool, template_key="nurture_update"
+    )
+    CampaignRecipient.objects.create(
+        workspace=workspace, campaign=campaign, person=lena, email="lena@example.com"
     )
     return lena
 
