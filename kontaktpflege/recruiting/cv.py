@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SUFFIXES = {PDF: ".pdf", DOCX: ".docx"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files and old .doc
 MAX_DOCX_XML = 20 * 1024 * 1024  # uncompressed word/document.xml: a zip bomb stops here
 MAX_CHARS = 300_000
@@ -158,7 +159,7 @@ def cv_upload(
     """
     check_size(int(file.size or 0))
     content_type, pages = check_upload(file, int(file.size or 0))
-    suffix = ".pdf" if content_type == PDF else ".docx"
+    suffix = SUFFIXES[content_type]
     name = (filename or "cv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "cv"
     document = CandidateDocument(
         workspace_id=candidacy.workspace_id,

@@ -170,3 +170,81 @@ def test_the_upload_is_documented_as_multipart_in_the_openapi_schema(client):
     }
     assert "PDF or DOCX" in schema["properties"]["file"]["description"]
     assert {"202", "403", "404", "422"} <= set(operation["responses"])
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+
+def test_a_cv_is_downloaded_as_an_attachment_of_its_type(api, candidacy, committed):
+    data = pdf_bytes("Python Kubernetes")
+    with committed():
+        document = _upload(api, candidacy, data).json()
+    response = api.get(f"/documents/{document['id']}/file")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="cv.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_docx_is_served_as_a_docx_whatever_its_name(api, candidacy, committed):
+    with committed():
+        document = _upload(api, candidacy, docx_bytes("Buchhaltung"), "cv.html").json()
+    response = api.get(f"/documents/{document['id']}/file")
+    assert response["Content-Type"] == DOCX
+    assert response["Content-Disposition"] == 'attachment; filename="cv.html.docx"'
+
+
+def test_a_german_file_name_is_sent_in_utf8_beside_an_ascii_one(api, candidacy, committed):
+    with committed():
+        document = _upload(api, candidacy, pdf_bytes(), "Lebenslauf Jürgen Öztürk.pdf").json()
+    header = api.get(f"/documents/{document['id']}/file")["Content-Disposition"]
+    assert header == (
+        'attachment; filename="Lebenslauf Jurgen Ozturk.pdf"; '
+        "filename*=UTF-8''Lebenslauf%20J%C3%BCrgen%20%C3%96zt%C3%BCrk.pdf"
+    )
+
+
+def test_a_stored_name_with_line_breaks_and_quotes_cannot_break_the_header(
+    api, candidacy, committed
+):
+    with committed():
+        document = _upload(api, candidacy, pdf_bytes()).json()
+    CandidateDocument.objects.filter(pk=document["id"]).update(
+        original_name='a"b\r\nSet-Cookie: x=1;\u202egpj.html'
+    )
+    response = api.get(f"/documents/{document['id']}/file")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="a_bSet-Cookie_ x=1_gpj.html.pdf"'
+    )
+    assert "Set-Cookie" not in response.headers
+
+
+def test_viewers_may_download_and_other_workspaces_get_404(
+    api, viewer_api, charlie_api, candidacy, committed
+):
+    with committed():
+        document = _upload(api, candidacy, pdf_bytes()).json()
+    url = f"/documents/{document['id']}/file"
+    assert viewer_api.get(url).status_code == 200
+    assert charlie_api.get(url).status_code == 404
+    assert charlie_api.get("/documents/999999/file").status_code == 404
+    assert api.__class__(None).get(url).status_code == 401
+
+
+def test_a_cv_that_could_not_be_read_has_no_file_to_download(api, candidacy, committed):
+    with committed():
+        document = _upload(api, candidacy, pdf_bytes()).json()
+    stored = CandidateDocument.objects.get(pk=document["id"])
+    stored.file.storage.delete(stored.file.name)
+    CandidateDocument.objects.filter(pk=stored.pk).update(state="failed", error="damaged")
+    assert api.get(f"/documents/{document['id']}/file").status_code == 404
+
+
+def test_the_download_is_documented_with_its_binary_types(client):
+    doc = client.get(f"{BASE}/openapi.json").json()
+    operation = doc["paths"]["/api/v1/documents/{document_id}/file"]["get"]
+    content = operation["responses"]["200"]["content"]
+    assert set(content) == {"application/pdf", DOCX}
+    assert {"401", "404"} <= set(operation["responses"])

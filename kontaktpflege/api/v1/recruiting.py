@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kontaktpflege.api.errors import require_writer
 from kontaktpflege.api.schemas import ERRORS, READ_ERRORS, Id, InputSchema
 from kontaktpflege.contacts.models import Person
+from kontaktpflege.core.downloads import file_download, safe_filename
 from kontaktpflege.recruiting import cv, selectors, services
 from kontaktpflege.recruiting.models import (
     Candidacy,
@@ -453,3 +454,31 @@ def get_cv(request: HttpRequest, document_id: Id) -> dict[str, Any]:
     """One CV with its extracted text and the state of the reading."""
     document = selectors.document_get(workspace=request.workspace, pk=document_id)  # type: ignore[attr-defined]
     return _document_out(document)
+
+
+_CV_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/documents/{document_id}/file",
+    response=READ_ERRORS,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The stored CV, as an attachment of its own type.",
+                "content": {cv.PDF: _CV_FILE, cv.DOCX: _CV_FILE},
+            }
+        }
+    },
+)
+def download_cv(request: HttpRequest, document_id: Id) -> FileResponse:
+    """The stored CV file (as on the web): a PDF or DOCX, sent as an attachment under its
+    uploaded name made safe; a CV the worker could not read has no file (404)."""
+    document = selectors.document_get(workspace=request.workspace, pk=document_id)  # type: ignore[attr-defined]
+    if not document.file.name or document.state == "failed":
+        raise Http404
+    return file_download(
+        document.file.open("rb"),
+        name=safe_filename(document.original_name, suffix=cv.SUFFIXES[document.content_type]),
+        content_type=document.content_type,
+    )

@@ -311,6 +311,22 @@ def test_a_cv_is_uploaded_read_and_listed_with_its_state(
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
 
+def test_a_cv_download_names_the_file_in_utf8_beside_an_ascii_name(
+    alice_client, candidacy, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("Lebenslauf Jürgen.html", pdf_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/recruiting/candidacies/{candidacy.pk}/cv/", {"file": upload})
+    document = CandidateDocument.objects.get()
+    download = alice_client.get(f"/recruiting/documents/{document.pk}/")
+    assert download["Content-Disposition"] == (
+        'attachment; filename="Lebenslauf Jurgen.html.pdf"; '
+        "filename*=UTF-8''Lebenslauf%20J%C3%BCrgen.html.pdf"
+    )
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -11,13 +11,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from kontaktpflege.contacts.selectors import PersonFilters, person_list
+from kontaktpflege.core.downloads import file_download, safe_filename
 from kontaktpflege.core.htmx import WorkspaceRequest
 from kontaktpflege.core.keyset import numbered_page
 from kontaktpflege.recruiting import cv, selectors, services
@@ -313,17 +314,15 @@ def candidacy_cv_upload(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @member_required
 def document_download(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """A stored CV, as a download (never shown inline)."""
+    """A stored CV, as a download of its own type (never shown inline)."""
     document = selectors.document_get(workspace=request.workspace, pk=pk)
     if not document.file.name or document.state == "failed":
         raise Http404
-    response = FileResponse(
+    response = file_download(
         document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
+        name=safe_filename(document.original_name, suffix=cv.SUFFIXES[document.content_type]),
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     return cast(HttpResponse, response)  # streaming responses serve like any other
 
 
