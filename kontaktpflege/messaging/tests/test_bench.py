@@ -19,7 +19,7 @@ def test_the_send_scenario_counts_what_two_workers_delivered_with_one_killed(tmp
         cmd, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=400
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = {r["name"]: r for r in json.loads((tmp_path / "XS.json").read_text())["results"]}
+    rows = {r["name"]: r for r in json.loads((tmp_path / "XS-sqlite.json").read_text())["results"]}
     for p in (50, 95):
         task = rows[f"send: one send_message task in the worker p{p}"]
         assert task["figure"] > 0 and task["floor"] > 0 and "40 tasks" in task["note"]
