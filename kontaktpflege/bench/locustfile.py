@@ -1,7 +1,7 @@
 """Locust users of `kontaktpflege loadtest` (run by locust in its own process, not imported).
 
-KP_LOAD_MODE=app: a logged-in user on Today, the people list, a search and the API (equal
-shares). KP_LOAD_MODE=floor: the minimal Django view /health/live/ on the same server.
+KP_LOAD_MODE=app: a logged-in user on Today, the people list, a search and the API, in
+turn (equal shares). KP_LOAD_MODE=floor: the minimal Django view /health/live/ on the same server.
 Users carry the session cookie KP_LOAD_SESSION (made by the command: logging 16 users in at
 once would time the password hash); the API uses the token KP_LOAD_TOKEN.
 """
@@ -24,19 +24,11 @@ class AppUser(HttpUser):
         self.auth = {"Authorization": f"Bearer {os.environ['KP_LOAD_TOKEN']}"}
 
     @task
-    def today(self) -> None:
+    def round_of_pages(self) -> None:
+        """Each page in turn: equal shares, and every one of them runs from the first round."""
         self.client.get("/", name="Today")
-
-    @task
-    def people(self) -> None:
         self.client.get("/people/", name="people list")
-
-    @task
-    def search(self) -> None:
         self.client.get("/people/", params={"q": random.choice(SEARCHES)}, name="search")
-
-    @task
-    def api(self) -> None:
         self.client.get(
             "/api/v1/people", params={"limit": 50}, headers=self.auth, name="API people"
         )

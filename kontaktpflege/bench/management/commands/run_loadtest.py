@@ -27,6 +27,11 @@ from kontaktpflege.bench.generator import SCALES
 from kontaktpflege.core.net import free_port
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "locustfile.py"
+# The request names of locustfile.py per mode: each must have run, none may have failed.
+EXPECTED = {
+    "app": {"Today", "people list", "search", "API people"},
+    "floor": {"minimal view"},
+}
 
 
 class Command(BaseCommand):
@@ -95,8 +100,17 @@ class Command(BaseCommand):
         }
         self._report(rows, meta, Path(options["output"]))
         errors = sum(row["failures"] for row in rows)
-        if errors or not rows or not all(row["requests"] for row in rows):
-            raise CommandError(f"{errors} failed requests, or a request type never ran")
+        ran = {(row["mode"], row["name"]) for row in rows if row["requests"]}
+        missing = sorted(
+            f"{name} ({mode})"
+            for mode, names in EXPECTED.items()
+            for name in names
+            if (mode, name) not in ran
+        )
+        if errors or missing:
+            raise CommandError(
+                f"{errors} failed requests; never ran: {', '.join(missing) or 'none'}"
+            )
 
     def _report(self, rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
