@@ -144,6 +144,8 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend that loads the user's membership in the same read (accounts/backends.py)
+AUTHENTICATION_BACKENDS = ["kontaktpflege.accounts.backends.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
