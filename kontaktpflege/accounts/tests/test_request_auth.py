@@ -80,3 +80,75 @@ def test_logging_out_ends_the_session_for_every_copy_of_the_cookie(alice_client)
     assert copy.get("/people/").status_code == 200
     alice_client.post("/logout/")
     assert copy.get("/people/").status_code == 302
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _session_engine(**env: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as conf
+
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    base = {k: v for k, v in os.environ.items() if k != "KP_CACHE_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=conf.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_sessions_go_through_the_cache_only_when_it_is_shared_by_every_process():
+    assert _session_engine() == "django.contrib.sessions.backends.db"
+    shared = _session_engine(KP_CACHE_URL="redis://127.0.0.1:6379/0")
+    assert shared == "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture
+def redis_sessions(settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": "kp-test-request-auth",
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_with_a_shared_cache_a_logged_in_request_reads_no_session_row_and_logout_holds(
+    redis_sessions, alice
+):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(alice)
+    response, sql = _queries(client)
+    assert response.status_code == 200
+    assert len(sql) == 1 and "django_session" not in sql[0], sql
+    copy = Client()
+    copy.cookies = client.cookies
+    assert copy.get("/people/").status_code == 200
+    client.post("/logout/")
+    assert copy.get("/people/").status_code == 302
