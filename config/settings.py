@@ -144,6 +144,8 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend that loads the user's membership in the same read (accounts/backends.py)
+AUTHENTICATION_BACKENDS = ["kontaktpflege.accounts.backends.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,6 +168,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kp"}
     )
 }
+# Sessions: in the database, read through the shared cache when there is one (Redis): a
+# logged-in request then reads its session without a query. Logging out deletes the row and
+# the cache entry, so it takes effect in every process. A per-process cache (local memory)
+# would keep a logged-out session alive in the other processes: then the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "kontaktpflege.accounts.throttle.client_ip"
 # Behind a proxy, the header that carries the client's address (e.g. HTTP_X_REAL_IP).

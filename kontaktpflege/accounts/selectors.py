@@ -29,7 +29,13 @@ def membership_for(user: User, workspace_id: int | None) -> Membership | None:
 
 
 def default_membership(user: User) -> Membership | None:
-    """The membership of the user's active workspace, else their oldest."""
+    """The membership of the user's active workspace, else their oldest.
+
+    A user that `MemberBackend` loaded for this request brings it along (one read for both).
+    """
+    if hasattr(user, "default_membership_loaded"):
+        loaded: Membership | None = user.default_membership_loaded
+        return loaded
     membership = membership_for(user, user.active_workspace_id)
     if membership is None:
         membership = (
