@@ -204,13 +204,15 @@ class Recorder:
     slow_rcpt_for: str = ""
     delay: float = 0.0
     refuse_code: int = 0
+    refuse_for: str = ""  # address substring: refuse that recipient with refuse_code
     rcpt_waiting: bool = False
+    peers: list[Any] = field(default_factory=list)  # the client's address per message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         import asyncio
 
-        if self.refuse_code:
+        if self.refuse_code and (not self.refuse_for or self.refuse_for in address):
             return f"{self.refuse_code} mailbox unavailable"
         if self.slow_rcpt_for and self.slow_rcpt_for in address:
             self.rcpt_waiting = True
@@ -224,6 +226,7 @@ class Recorder:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(msg)
+            self.peers.append(session.peer)
         if self.slow_data_for and self.slow_data_for in str(msg["Subject"]):
             await asyncio.sleep(self.delay)
         return "250 Message accepted"

@@ -8,10 +8,12 @@ marked *uncertain* and shown as such, never sent again by itself. Everything els
 How:
 
 1. A worker claims rows with a conditional UPDATE (queued → sending, with a claim token), so
-   two workers never hold the same row. Right before each message it renews the claim
-   (`claimed_at` = now, again conditional on its token); a row recovered and claimed by
-   another worker meanwhile is skipped. Every update that settles a row carries the token,
-   so a worker that lost its claim changes nothing.
+   two workers never hold the same row. A send task claims its own message and other due
+   ones in batches of BATCH_SIZE and sends each batch over one SMTP connection. It renews
+   its claims (`claimed_at` = now, again conditional on its token) in one write at least
+   every STALE_AFTER / 4, and each row's own at DATA; a row recovered and claimed by another
+   worker meanwhile is skipped. Every update that settles a row carries the token, so a
+   worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
    Up to that moment the server cannot have accepted the message.
    Before the SMTP transaction, a message that needs someone's consent (`consent_purpose`)
@@ -24,7 +26,7 @@ How:
 Recovery (`outbox_recover`, a periodic task the worker's scheduler enqueues, and the start
 of `kontaktpflege send`) settles what a dead worker or a lost task left behind. A row
 claimed longer ago than STALE_AFTER (long enough that no live worker still holds it: a live
-one renews its claim before each message) goes back to the queue when it has no
+one renews its claims well within that time) goes back to the queue when it has no
 `data_started_at` (safe: the server never got the message); with it, the delivery is
 uncertain — the server may have accepted the message before the worker died — and the row
 ends in "failed" with that explanation. A queued row that has been due for longer than
@@ -40,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,7 +63,11 @@ MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
+RENEW_EVERY = settings.OUTBOX_STALE_AFTER / 4  # seconds between renewals of a batch's claims
 BATCH_SIZE = 100
+# A send task goes on with further batches while messages are due, for about this long; then
+# it hands the rest to a new task, so that other tasks of the queue get their turn.
+TASK_SECONDS = 20.0
 
 
 # A later layer's last word on a message that needs consent, right before it is sent: ""
@@ -91,12 +98,15 @@ def outbox_claim(
     *,
     limit: int = BATCH_SIZE,
     message_id: int | None = None,
+    first: int | None = None,
     due_before: dt.datetime | None = None,
 ) -> list[OutboundMessage]:
     """Claim due queued emails for this worker (queued → sending, conditional UPDATE).
 
-    `due_before` keeps only rows that have been due since before that moment (recovery of
-    rows whose task was lost): a first attempt is due from its creation.
+    `message_id` claims only that row; `first` puts that row (when due) at the head of the
+    batch and fills it with other due rows. `due_before` keeps only rows that have been due
+    since before that moment (recovery of rows whose task was lost): a first attempt is due
+    from its creation.
     """
     now = timezone.now()
     due = OutboundMessage.objects.filter(state=MessageState.QUEUED)
@@ -109,17 +119,18 @@ def outbox_claim(
         )
     if message_id is not None:
         due = due.filter(pk=message_id)
-    ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
+    ids = [] if first is None else list(due.filter(pk=first).values_list("id", flat=True))
+    ids += due.exclude(pk__in=ids).order_by("id").values_list("id", flat=True)[: limit - len(ids)]
     if not ids:
         return []
     token = uuid.uuid4().hex
     OutboundMessage.objects.filter(pk__in=ids, state=MessageState.QUEUED).update(
         state=MessageState.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
-    return list(
-        OutboundMessage.objects.filter(claim_token=token, state=MessageState.SENDING)
-        .select_related("person", "workspace", "created_by")
-        .order_by("id")
+    claimed = OutboundMessage.objects.filter(claim_token=token, state=MessageState.SENDING)
+    order = {pk: i for i, pk in enumerate(ids)}  # `first` first
+    return sorted(
+        claimed.select_related("person", "workspace", "created_by"), key=lambda m: order[m.pk]
     )
 
 
@@ -156,6 +167,17 @@ def _ours(message: OutboundMessage) -> QuerySet[OutboundMessage]:
     )
 
 
+def _renew_claims(messages: list[OutboundMessage]) -> int:
+    """Refresh `claimed_at` of the rows still ours among these, in one UPDATE."""
+    if not messages:
+        return 0
+    return OutboundMessage.objects.filter(
+        pk__in=[m.pk for m in messages],
+        claim_token__in={m.claim_token for m in messages},
+        state=MessageState.SENDING,
+    ).update(claimed_at=timezone.now())
+
+
 @dataclass
 class _Attempt:
     message: OutboundMessage
@@ -166,8 +188,10 @@ class _Attempt:
         return bool(_ours(self.message).update(claimed_at=timezone.now()))
 
     def mark_data(self) -> None:
-        # Committed on its own before DATA: after a crash this says "maybe delivered".
-        if not _ours(self.message).update(data_started_at=timezone.now()):
+        # Committed on its own before DATA: after a crash this says "maybe delivered". It
+        # renews the claim too; a claim lost meanwhile stops the message here, before DATA.
+        now = timezone.now()
+        if not _ours(self.message).update(data_started_at=now, claimed_at=now):
             raise ClaimLost(self.message.pk)
         self.data_started = True
 
@@ -178,15 +202,16 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
         return 0
     sent = 0
     pending = list(messages)
+    renewed = time.monotonic()
     try:
         with Session() as session:
             while pending:
+                if time.monotonic() - renewed > RENEW_EVERY:
+                    # Recovery takes rows claimed longer ago than STALE_AFTER: a long batch
+                    # renews what it still holds, in one write (DATA renews each row too).
+                    _renew_claims(pending)
+                    renewed = time.monotonic()
                 attempt = _Attempt(pending.pop(0))
-                if not attempt.renew_claim():
-                    logger.info(
-                        "message %s: claim lost, left to its new worker", attempt.message.pk
-                    )
-                    continue
                 try:
                     if _refused(attempt.message):
                         continue
@@ -334,9 +359,31 @@ def _mark_sent(message: OutboundMessage, response: str) -> int:
     return updated
 
 
-def outbox_deliver(*, message_id: int) -> int:
-    """Send one queued message if it is due and nobody else holds it (the task's path)."""
-    return outbox_send(outbox_claim(limit=1, message_id=message_id))
+def outbox_deliver(
+    *, message_id: int | None = None, batch_size: int = BATCH_SIZE, seconds: float = TASK_SECONDS
+) -> int:
+    """The send task's path: this message first (if it is due and nobody holds it), then the
+    other due messages, batch by batch, each batch over one connection; returns how many
+    the server accepted.
+
+    One task thus sends what many queued tasks wait for (their own turn finds nothing due),
+    and every worker that takes a send task helps with the queue. After `seconds` the rest
+    is left to a new task.
+    """
+    started = time.monotonic()
+    sent = 0
+    first = message_id
+    while batch := outbox_claim(limit=batch_size, first=first):
+        first = None
+        # The people's follow-ups are refreshed once per batch, not once per message.
+        with followups_deferred():
+            sent += outbox_send(batch)
+        if time.monotonic() - started > seconds:
+            from kontaktpflege.messaging.tasks import send_due
+
+            send_due.enqueue()
+            break
+    return sent
 
 
 def outbox_drain(

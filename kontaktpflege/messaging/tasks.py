@@ -9,8 +9,14 @@ from kontaktpflege.messaging import delivery
 
 @task()
 def send_message(message_id: int) -> int:
-    """Send one queued message (no-op when it is not due or another worker holds it)."""
+    """Send this queued message, then other due ones batch by batch (none: a no-op)."""
     return delivery.outbox_deliver(message_id=message_id)
+
+
+@task()
+def send_due() -> int:
+    """Go on sending due messages where a send task left off (its time was up)."""
+    return delivery.outbox_deliver()
 
 
 @task()

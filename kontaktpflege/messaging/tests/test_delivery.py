@@ -426,3 +426,61 @@ def test_a_guards_writes_roll_back_when_the_claim_was_lost_meanwhile(
     bystander.refresh_from_db()
     assert message.state == MessageState.SENDING and message.claim_token == "someone-else"
     assert bystander.subject == "untouched" and smtp_server.messages == []
+
+
+@pytest.fixture
+def no_task_runs(settings):
+    """Queued messages wait for the test to run their task (no immediate backend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.mark.django_db
+def test_one_send_task_sends_every_due_message_over_one_connection_its_own_first(
+    alice, workspace, julia, smtp_server, no_task_runs
+):
+    from kontaktpflege.messaging.tasks import send_message
+
+    messages = [queue(alice, workspace, julia, subject=f"m{i}") for i in range(5)]
+    assert send_message.call(messages[3].pk) == 5
+    assert [str(m["Subject"]) for m in smtp_server.messages] == ["m3", "m0", "m1", "m2", "m4"]
+    assert len(set(smtp_server.peers)) == 1  # one SMTP connection for the batch
+    assert _states(messages) == ["sent"] * 5
+    # The other messages' own tasks find nothing left to send.
+    assert [send_message.call(m.pk) for m in messages] == [0] * 5
+    assert len(smtp_server.messages) == 5
+    assert Touchpoint.objects.filter(source__startswith="message:").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_refused_recipient_in_a_batch_neither_stops_nor_repeats_the_others(
+    alice, workspace, julia, smtp_server, no_task_runs
+):
+    from kontaktpflege.messaging.tasks import send_message
+
+    smtp_server.refuse_code, smtp_server.refuse_for = 550, "nobody@"
+    messages = [
+        queue(alice, workspace, julia, subject=f"m{i}", to_address=to)
+        for i, to in enumerate(["a@example.com", "nobody@example.com", "c@example.com"])
+    ]
+    assert send_message.call(messages[0].pk) == 2
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["m0", "m2"]
+    assert len(set(smtp_server.peers)) == 1
+    assert _states(messages) == ["sent", "failed", "sent"]
+    messages[1].refresh_from_db()
+    assert "550" in messages[1].last_error and not messages[1].is_uncertain
+
+
+@pytest.mark.django_db
+def test_a_send_task_whose_time_is_up_leaves_the_rest_to_a_new_task(
+    alice, workspace, julia, smtp_server, no_task_runs
+):
+    messages = [queue(alice, workspace, julia, subject=f"m{i}") for i in range(3)]
+    assert delivery.outbox_deliver(message_id=messages[0].pk, batch_size=1, seconds=0) == 1
+    assert _states(messages) == ["sent", "queued", "queued"]
+    assert delivery.outbox_deliver() == 2  # what the new task `send_due` does
+    assert len(smtp_server.messages) == 3
+
+
+def _states(messages):
+    rows = dict(OutboundMessage.objects.values_list("pk", "state"))
+    return [rows[m.pk] for m in messages]
