@@ -37,6 +37,7 @@ SIMILAR_FIRST = gettext_lazy("same last name, similar first name")
 cached_fold = lru_cache(maxsize=262_144)(fold)
 
 
+@lru_cache(maxsize=262_144)
 def profile_key(url: str) -> str:
     """A profile URL reduced for matching: no scheme, www, query, trailing slash; decoded."""
     if not url:

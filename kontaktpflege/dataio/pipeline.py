@@ -39,6 +39,9 @@ FIELD_NAMES = {
     "organisation": gettext_lazy("Organisation"),
     "tags": gettext_lazy("Tags"),
 }
+# Labels of web address fields, translated only when a warning names them (not per row).
+WEBSITE = gettext_lazy("Website")
+WEB_ADDRESS = gettext_lazy("Web address")
 
 
 @dataclass
@@ -91,7 +94,7 @@ def _text_fields(row: ImportRow) -> dict[str, Any]:
     return fields
 
 
-def _url(value: str, label: str, warnings: list[str]) -> str:
+def _url(value: str, label: Any, warnings: list[str]) -> str:
     if not value:
         return ""
     url = value if "://" in value else "https://" + value
@@ -170,8 +173,9 @@ def _phone_warning(number: str, kind: str, region: str) -> str:
 
 def _more_urls(row: ImportRow, warnings: list[str]) -> str:
     """Web addresses beyond the three fields, as lines for the notes."""
-    label = _("Web address")
-    urls = [u for value in row.more_urls if (u := _url(value, label, warnings))]
+    if not row.more_urls:
+        return ""
+    urls = [u for value in row.more_urls if (u := _url(value, WEB_ADDRESS, warnings))]
     return "\n".join(_("Web address: %(url)s") % {"url": u} for u in urls)
 
 
@@ -239,7 +243,7 @@ def clean_row(row: ImportRow, *, phone_country: str = "") -> CleanRow | list[str
         return [_("The date %(d)s lies in the future.") % {"d": row.connected_on.isoformat()}]
     fields["linkedin_url"] = _url(row.linkedin_url, "LinkedIn", warnings)
     fields["xing_url"] = _url(row.xing_url, "Xing", warnings)
-    fields["website"] = _url(row.website, _("Website"), warnings)
+    fields["website"] = _url(row.website, WEBSITE, warnings)
     if more := _more_urls(row, warnings):
         fields["notes"] = f"{fields['notes']}\n\n{more}" if fields["notes"] else more
     clean = CleanRow(

@@ -587,6 +587,37 @@ def _refresh(ids: list[int], answered: dict[int, int]) -> None:
         _reconcile(workspace, [p.pk for p in people], items, answered)
 
 
+def followups_refresh_bulk(*, person_ids: list[int]) -> None:
+    """Recompute many people's follow-ups with the bulk writer (imports, via the worker).
+
+    The same rows `followups_refresh_people` leaves when no touchpoint answered their items,
+    without model instances: people are read with the recompute's columns and the rows
+    written as plain rows (`_reconcile_bulk`), a chunk per transaction.
+    """
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            _refresh_bulk_chunk(ids[start : start + CHUNK])
+
+
+def _refresh_bulk_chunk(ids: list[int]) -> None:
+    by_workspace: dict[int, list[int]] = {}
+    for pk, ws in _lock_people(ids):
+        by_workspace.setdefault(ws, []).append(pk)
+    for workspace in Workspace.objects.filter(pk__in=list(by_workspace)):
+        wanted = set(by_workspace[workspace.pk])
+        people = [
+            p
+            for p in Person.objects.filter(_among(sorted(wanted), "id"), workspace=workspace)
+            .select_related("organisation")
+            .only(*FACT_FIELDS)
+            .order_by("pk")
+            if p.pk in wanted
+        ]
+        items = _desired(workspace, people, _today(workspace))
+        _reconcile_bulk(workspace, [p.pk for p in people], items)
+
+
 def followups_recompute_workspace(
     *,
     workspace: Workspace,

@@ -25,10 +25,13 @@ def digest_send(user_id: int, workspace_id: int, local_date: str) -> str:
 @task()
 def followups_refresh(person_ids: list[int], answered_by: dict[str, int] | None = None) -> int:
     """Recompute these people's follow-ups (bulk writers, or a refresh that failed in a request)."""
-    from kontaktpflege.followups.services import followups_refresh_people
+    from kontaktpflege.followups.services import followups_refresh_bulk, followups_refresh_people
 
     answered = {int(k): v for k, v in (answered_by or {}).items()}  # JSON keys are strings
-    followups_refresh_people(person_ids=person_ids, answered_by=answered)
+    if answered:  # a touchpoint closes what it answered: the refresh that knows how
+        followups_refresh_people(person_ids=person_ids, answered_by=answered)
+    else:
+        followups_refresh_bulk(person_ids=person_ids)
     return len(person_ids)
 
 

@@ -14,6 +14,7 @@ from kontaktpflege.contacts.models import Person
 from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, State
 from kontaktpflege.followups.services import (
     followups_recompute_workspace,
+    followups_refresh_bulk,
     followups_refresh_people,
     followups_roll,
 )
@@ -108,6 +109,28 @@ def test_the_bulk_recompute_leaves_the_rows_the_orm_refresh_leaves(generated, fr
     assert {r[4] for r in rows} == {"open", "snoozed", "done", "skipped"}
     gone = [r for r in rows if ":gone-" in r[0]]
     assert [r[4] for r in gone] == [State.DONE]  # the vanished active ones are removed
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_the_bulk_refresh_leaves_the_rows_the_orm_refresh_leaves(generated, step):
+    """The worker's refresh of imported people (every person, or every third: the others'
+    rows stay as they are) against the ORM refresh of the same people."""
+    ids = list(
+        Person.objects.filter(workspace=generated).order_by("pk").values_list("pk", flat=True)
+    )
+    chosen = ids[::step]
+    with time_machine.travel(NOW, tick=False):
+        with transaction.atomic():
+            followups_refresh_people(person_ids=chosen)
+            expected = snapshot(generated)
+            transaction.set_rollback(True)
+        before = snapshot(generated)
+        followups_refresh_bulk(person_ids=chosen)
+        rows = snapshot(generated)
+    assert rows == expected
+    assert len(rows) > 100
+    if step > 1:
+        assert rows != before  # the chosen people's disturbed rows were put right
 
 
 def test_a_recompute_twice_changes_nothing(generated):
