@@ -8,19 +8,24 @@ random B-tree inserts). L (1M / 10M) streams in chunks with flat memory for ever
 but a few per-person arrays. The search text and the SQLite FTS rows are written as the
 services would. The rows depend only on the seed, `now`, language and zone — not on the
 writing method (a test compares COPY with executemany).
+
+Python per row is what limits it: the touchpoints' random draws are numpy arrays per chunk
+(seeded by the seed and the chunk's number), only their texts are put together row by row;
+names, slugs, domains and folded search parts are computed once per distinct value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -37,7 +42,7 @@ from kontaktpflege.contacts.models import (
     Relationship,
     Tag,
 )
-from kontaktpflege.contacts.search import build_search_text, index_people
+from kontaktpflege.contacts.search import NAME_END, index_people
 from kontaktpflege.core.text import fold
 from kontaktpflege.core.timeutils import local_day_start
 from kontaktpflege.followups.services import workspace_zone
@@ -98,6 +103,11 @@ class _Table:
         if len(self.rows) >= CHUNK:
             self.flush()
 
+    def extend(self, rows: Iterable[tuple]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
     def flush(self) -> None:
         if not self.rows:
             return
@@ -117,6 +127,7 @@ def _next_id(model: type[models.Model]) -> int:
     return (top or 0) + 1
 
 
+@functools.lru_cache(maxsize=100_000)
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", fold(text)) or "x"
 
@@ -147,6 +158,7 @@ class Generator:
         rebuild_indexes: bool,
     ) -> None:
         self.ws = workspace
+        self.seed = seed
         self.method = method
         self.rebuild_indexes = rebuild_indexes
         self.scale = scale
@@ -159,6 +171,8 @@ class Generator:
         self.lang = language
         self.de = language == "de"
         self._names(seed)
+        self._folded: dict[str, str] = {}
+        self._domains: dict[str, str] = {}
 
     # -- values -------------------------------------------------------------------------
 
@@ -168,7 +182,9 @@ class Generator:
         return connection.ops.adapt_datetimefield_value(value)
 
     def _date(self, value: dt.date | None) -> Any:
-        return connection.ops.adapt_datefield_value(value)
+        if value is None or connection.vendor != "sqlite":
+            return value
+        return value.isoformat()  # what SQLite's adapter makes of it, faster
 
     def _names(self, seed: int) -> None:
         """Name pools from Faker (drawing from pools is much faster than Faker per row)."""
@@ -211,8 +227,14 @@ class Generator:
             with transaction.atomic():
                 self._relationships()
             self._touchpoints()
+            # PostgreSQL rewrites every updated row: cheaper before the indexes are built.
+            sqlite = connection.vendor == "sqlite"
+            if not sqlite:
+                with transaction.atomic():
+                    self._last_touched()
         with transaction.atomic():
-            self._last_touched()
+            if sqlite:  # its per-person lookups need the participations' index
+                self._last_touched()
             self._reset_sequences()
         self._analyze()
         return self.counts
@@ -341,14 +363,28 @@ class Generator:
         self._employment(pk, org, title, tables["employments"])
         person = self._person_row(pk, first, last, gender, lang, circle, org, region, title)
         org_name = self.orgs[org][1] if org >= 0 else ""
-        text = build_search_text(
-            SimpleNamespace(**dict(zip(PERSON_FIELDS, person, strict=True))),
-            organisation=org_name,
-            tags=tag_names,
-            emails=emails,
-        )
+        text = self._search_text(person, org_name, tag_names, emails)
         tables["people"].add((pk, self.ws.pk, self.stamp, self.stamp, *person[:-1], text))
         return pk, text
+
+    def _search_text(
+        self, person: tuple, organisation: str, tags: list[str], emails: list[str]
+    ) -> str:
+        """`build_search_text` of the person, folding each part once per run.
+
+        Folding works letter by letter and a space stops the ae/oe/ue rule, so the folded
+        parts joined by spaces are the fold of the joined text (a test checks it).
+        """
+        cache = self._folded
+        parts = [person[2], person[0], person[1]]  # academic title, first and last name
+        name = " ".join([cache.get(p) or cache.setdefault(p, fold(p)) for p in parts if p])
+        rest = [organisation, person[5], person[12], *tags]  # job title, location, tags
+        folded = [cache.get(p) or cache.setdefault(p, fold(p)) for p in rest if p]
+        folded += [fold(e) for e in emails]
+        notes = person[22]
+        if notes:
+            folded.append(fold(notes))
+        return name + NAME_END + " ".join([f for f in folded if f])
 
     def _person_row(
         self,
@@ -413,6 +449,12 @@ class Generator:
 
     def _domain(self, company: str) -> str:
         """The web and mail domain of a company: its name without the legal form."""
+        domain = self._domains.get(company)
+        if domain is None:
+            domain = self._domains[company] = self._make_domain(company)
+        return domain
+
+    def _make_domain(self, company: str) -> str:
         for form in vocab.LEGAL_FORMS:
             if company.endswith(" " + form):
                 company = company[: -len(form) - 1]
@@ -573,11 +615,22 @@ class Generator:
     # -- the log -----------------------------------------------------------------------
 
     def _touchpoints(self) -> None:
-        """Touchpoints over five years, 1–3 participants, realistic channels, in chunks."""
-        people, rng = self.people, self.rng
-        weights = [CIRCLE_TOUCH_WEIGHT[c] for c in people.circle]
-        cum = _cumulative(weights)
-        communities = _groups(people.org)
+        """Touchpoints over five years, 1–3 participants, realistic channels, in chunks.
+
+        The random draws of a chunk are numpy arrays from a generator seeded by the run's
+        seed and the chunk's number; only the texts are put together row by row.
+        """
+        people = self.people
+        n_people = len(people.circle)
+        circles = list(CIRCLE_TOUCH_WEIGHT)
+        code = np.array([circles.index(c) for c in people.circle], dtype=np.int64)
+        cum = np.cumsum(np.array([CIRCLE_TOUCH_WEIGHT[c] for c in circles])[code])
+        recency = np.array([CIRCLE_RECENCY[c] for c in circles])[code]
+        org_of = np.array(people.org, dtype=np.int64)
+        # Each organisation's people (ascending), as one array with offsets.
+        members = np.argsort(org_of, kind="stable")
+        firsts = np.searchsorted(org_of[members], np.arange(len(self.orgs) + 1))
+        pool_start, pool_size = firsts[:-1], np.diff(firsts)
         base = _next_id(Touchpoint)
         tps = self._table(
             Touchpoint,
@@ -598,91 +651,103 @@ class Generator:
         )
         parts = self._table(Participation, ["touchpoint", "person", "occurred_at"])
         channels, channel_weights = zip(*vocab.CHANNEL_WEIGHTS.items(), strict=True)
-        channel_cum = _cumulative(channel_weights)
-        days = self._days()
-        span = YEARS * 365
+        channel_cum = np.cumsum(channel_weights)
+        day_start, weekday = self._days()
+        last_day = len(day_start) - 1
+        now = int(self.now.timestamp())
+        low, high = DAY_HOURS
+        texts = _TouchTexts(self)
         for start in range(0, self.scale.touchpoints, CHUNK):
             size = min(CHUNK, self.scale.touchpoints - start)
-            primaries = rng.choices(range(len(weights)), cum_weights=cum, k=size)
-            picked = rng.choices(channels, cum_weights=channel_cum, k=size)
+            u = np.random.default_rng([self.seed, 7, start // CHUNK]).random((15, size))
+            who = np.minimum(np.searchsorted(cum, u[0] * cum[-1], side="right"), n_people - 1)
+            picked = np.searchsorted(channel_cum, u[1] * channel_cum[-1], side="right")
+            # Days ago (leaning recent for closer circles), off the weekend most of the time,
+            # a daytime moment, and never later than an hour before now.
+            ago = (YEARS * 365 * u[2] ** recency[who]).astype(np.int64)
+            day = weekday[ago]
+            ago = np.where((day >= 5) & (u[3] < WEEKDAY_SHARE), ago + day - 4, ago)
+            ago = np.minimum(ago, last_day)
+            offset = ((low + (high - low) * u[4]) * 3600).astype(np.int64)
+            when = day_start[ago] + offset
+            late = when > now - 3600
+            when = np.where(late, day_start[np.minimum(ago + 1, last_day)] + offset, when)
+            # 0–2 more participants: colleagues where the organisation has some, else anyone.
+            extra = (u[5] >= 0.7).astype(np.int64) + (u[5] >= 0.9)
+            org = org_of[who]
+            size_of = np.where(org >= 0, pool_size[org], 0)
+            chosen = np.full((size, 3), -1, dtype=np.int64)
+            chosen[:, 0] = who
+            for k, column in ((1, u[6]), (2, u[7])):
+                colleague = members[
+                    np.minimum(pool_start[org] + (column * size_of).astype(np.int64), n_people - 1)
+                ]
+                anyone = (column * n_people).astype(np.int64)
+                pick = np.where(size_of > 1, colleague, anyone)
+                chosen[:, k] = np.where(extra >= k, pick, -1)
+            chosen.sort(axis=1)
+            chosen[:, 1:][chosen[:, 1:] == chosen[:, :-1]] = -1
+            row, column = np.nonzero(chosen >= 0)
+            stamps = self._stamps(when)
+            tp_ids = (base + start + np.arange(size)).tolist()
             with transaction.atomic():
-                for n, (i, channel) in enumerate(zip(primaries, picked, strict=True)):
-                    ago = int(span * rng.random() ** CIRCLE_RECENCY[people.circle[i]])
-                    when = self._dt(self._when(days, ago))
-                    tp_id = base + start + n
-                    who = self._participants(i, communities)
-                    text = self._touch_text(i, channel)
-                    head = (tp_id, self.ws.pk, self.stamp, self.stamp, when, channel)
-                    tps.add((*head, *text, self.owner_id, "generator"))
-                    for j in who:
-                        parts.add((tp_id, people.base + j, when))
+                head = (self.ws.pk, self.stamp, self.stamp)
+                tail = (self.owner_id, "generator")
+                tps.extend(
+                    (tp_id, *head, when_at, channels[channel], *text, *tail)
+                    for tp_id, channel, when_at, text in zip(
+                        tp_ids, picked.tolist(), stamps, texts.rows(who, picked, u[8:]), strict=True
+                    )
+                )
+                parts.extend(
+                    zip(
+                        (base + start + row).tolist(),
+                        (people.base + chosen[row, column]).tolist(),
+                        [stamps[r] for r in row.tolist()],
+                        strict=True,
+                    )
+                )
                 tps.flush()
                 parts.flush()
         self.counts["touchpoints"] = tps.count
         self.counts["participations"] = parts.count
 
-    def _days(self) -> list[tuple[dt.datetime, int]]:
-        """Per day back from today (index = days ago): its local start in UTC and weekday."""
+    def _stamps(self, seconds: np.ndarray) -> list[Any]:
+        """UTC moments (epoch seconds) as the database's adapter would write them."""
+        text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")
+        text = np.char.replace(text, "T", " ")
+        if self.method == "executemany":  # what SQLite's adapter makes of a UTC datetime
+            return text.tolist()
+        return [f"{t}+00:00" for t in text.tolist()]
+
+    def _days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per day back from today (index = days ago): its local start (epoch s), weekday."""
         zone = workspace_zone(self.ws)
         today = self.now.astimezone(zone).date()
-        days = []
+        starts, weekdays = [], []
         for ago in range(YEARS * 365 + 1):
             day = today - dt.timedelta(days=ago)
-            days.append((local_day_start(day, zone), day.weekday()))
-        return days
-
-    def _when(self, days: list[tuple[dt.datetime, int]], ago: int) -> dt.datetime:
-        """A daytime moment `ago` days back, moved off the weekend most of the time."""
-        rng = self.rng
-        start, weekday = days[ago]
-        if weekday >= 5 and rng.random() < WEEKDAY_SHARE:
-            ago = min(ago + weekday - 4, len(days) - 1)  # back to the Friday before
-            start = days[ago][0]
-        low, high = DAY_HOURS
-        when = start + dt.timedelta(seconds=int((low + (high - low) * rng.random()) * 3600))
-        if when > self.now - dt.timedelta(hours=1):  # today, but later than now: yesterday
-            start = days[min(ago + 1, len(days) - 1)][0]
-            when = start + (when - days[ago][0])
-        return when
-
-    def _participants(self, i: int, communities: dict[int, list[int]]) -> list[int]:
-        rng = self.rng
-        extra = rng.choices((0, 1, 2), weights=(70, 20, 10))[0]
-        if not extra:
-            return [i]
-        org = self.people.org[i]
-        pool = communities[org] if org >= 0 else None
-        chosen = {i}
-        for _ in range(extra):
-            if pool and len(pool) > 1:
-                chosen.add(pool[rng.randrange(len(pool))])
-            else:
-                chosen.add(rng.randrange(len(self.people.org)))
-        return sorted(chosen)
-
-    def _touch_text(self, i: int, channel: str) -> tuple[str, str, str, str]:
-        """Direction, summary, notes and give/take of one touchpoint."""
-        rng, people = self.rng, self.people
-        org = people.org[i]
-        values = {
-            "first": people.first[i],
-            "topic": self._topic(org, people.region[i]),
-            "org": self.orgs[org][1] if org >= 0 else self.orgs[0][1],
-        }
-        summary = rng.choice(self.summaries[channel]).format_map(values)[:300]
-        notes = (
-            rng.choice(self.touch_notes[channel]).format_map(values) if rng.random() < 0.2 else ""
-        )
-        direction = rng.choice(["out", "out", "in", "mutual", "mutual"])
-        roll = rng.random()
-        give_take = "give" if roll < 0.10 else ("take" if roll < 0.17 else "")
-        return direction, summary, notes, give_take
+            starts.append(int(local_day_start(day, zone).timestamp()))
+            weekdays.append(day.weekday())
+        return np.array(starts, dtype=np.int64), np.array(weekdays, dtype=np.int64)
 
     # -- finishing -------------------------------------------------------------------
 
     def _last_touched(self) -> None:
         """Person.last_touched_at = the latest participation, as touchpoint_log keeps it."""
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One aggregate over all participations, joined by hash: at L a million
+                # correlated lookups took minutes.
+                cursor.execute(
+                    "UPDATE contacts_person SET last_touched_at = latest.at FROM ("
+                    " SELECT person_id, MAX(occurred_at) AS at FROM touchpoints_participation"
+                    " WHERE person_id >= %s GROUP BY person_id) AS latest"
+                    " WHERE contacts_person.id = latest.person_id"
+                    " AND contacts_person.workspace_id = %s",
+                    [self.people.base, self.ws.pk],
+                )
+                return
             cursor.execute(
                 "UPDATE contacts_person SET last_touched_at = ("
                 " SELECT MAX(pa.occurred_at) FROM touchpoints_participation pa"
@@ -702,6 +767,49 @@ class Generator:
         """Fresh planner statistics: the benchmarks should see what a used database sees."""
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+class _TouchTexts:
+    """Direction, summary, notes and give/take of touchpoints, from pre-drawn numbers."""
+
+    DIRECTIONS = ("out", "out", "in", "mutual", "mutual")
+
+    def __init__(self, gen: Generator) -> None:
+        people = gen.people
+        self.first = people.first
+        self.region = [vocab.REGIONS[r] for r in people.region]
+        self.org = [gen.orgs[o][1] if o >= 0 else gen.orgs[0][1] for o in people.org]
+        channels = list(vocab.CHANNEL_WEIGHTS)
+        self.summaries = [gen.summaries[c] for c in channels]
+        self.notes = [gen.touch_notes[c] for c in channels]
+        self.topics = gen.topics
+
+    def rows(
+        self, who: np.ndarray, channel: np.ndarray, u: np.ndarray
+    ) -> Iterator[tuple[str, str, str, str]]:
+        first, region, org, topics = self.first, self.region, self.org, self.topics
+        summaries, notes, directions = self.summaries, self.notes, self.DIRECTIONS
+        n_topics = len(topics)
+        direction = (u[0] * len(directions)).astype(np.int64).tolist()
+        roll, note_roll = u[1].tolist(), u[3].tolist()
+        topic = (u[5] * n_topics).astype(np.int64).tolist()
+        for k, (i, c, pick, note_pick) in enumerate(
+            zip(who.tolist(), channel.tolist(), u[2].tolist(), u[4].tolist(), strict=True)
+        ):
+            values = {
+                "first": first[i],
+                "topic": topics[topic[k]].format(org=org[i], region=region[i]),
+                "org": org[i],
+            }
+            options = summaries[c]
+            summary = options[int(pick * len(options))].format_map(values)[:300]
+            text = ""
+            if note_roll[k] < 0.2:
+                options = notes[c]
+                text = options[int(note_pick * len(options))].format_map(values)
+            r = roll[k]
+            give_take = "give" if r < 0.10 else ("take" if r < 0.17 else "")
+            yield directions[direction[k]], summary, text, give_take
 
 
 # The tables the generator fills, whose secondary indexes a large run rebuilds.

@@ -107,6 +107,25 @@ def test_generated_people_are_found_by_search_with_umlaut_variants(workspace, co
             assert cursor.fetchone()[0] >= 80
 
 
+def test_the_search_text_is_what_the_services_would_write(workspace, counts):
+    from kontaktpflege.contacts.search import build_search_text
+
+    through = Person.tags.through.objects.order_by("id")
+    checked = 0
+    for person in _generated(workspace).select_related("organisation"):
+        tags = list(through.filter(person=person).values_list("tag__name", flat=True))
+        emails = person.emails.order_by("-is_primary", "id").values_list("email", flat=True)
+        expected = build_search_text(
+            person,
+            organisation=person.organisation.name if person.organisation else "",
+            tags=tags,
+            emails=list(emails),
+        )
+        assert person.search_text == expected
+        checked += bool(tags) and bool(person.notes)
+    assert checked > 3
+
+
 def test_the_circles_follow_the_intended_shares(workspace):
     generate(workspace=workspace, scale="S", people=2000, touchpoints=10, now=NOW)
     shares = dict(_generated(workspace).values_list("circle").annotate(n=Count("id")))
