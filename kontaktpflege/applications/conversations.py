@@ -36,6 +36,7 @@ from kontaktpflege.contacts.services import (
     relationship_set,
 )
 from kontaktpflege.contacts.validation import check_date, clean_text, normalise_email
+from kontaktpflege.core.bulksql import among
 from kontaktpflege.core.facts import facts_changed
 from kontaktpflege.followups import engine
 from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp
@@ -487,13 +488,16 @@ def conversation_facts(
     workspace_id: int, person_ids: list[int], zone: ZoneInfo
 ) -> list[engine.ConversationFacts]:
     """The engine's facts for the held conversations of these people (seed 003's thanks)."""
-    rows = list(
-        Conversation.objects.filter(
-            workspace_id=workspace_id, person_id__in=person_ids, held_at__isnull=False
+    wanted = set(person_ids)
+    rows = [
+        c
+        for c in Conversation.objects.filter(
+            among(person_ids), workspace_id=workspace_id, held_at__isnull=False
         )
         .exclude(status=ConversationStatus.PLANNED)
         .select_related("person")
-    )
+        if c.person_id in wanted
+    ]
     by_message = _thanked_by_message(workspace_id, [c.pk for c in rows]) if rows else set()
     return [
         engine.ConversationFacts(

@@ -33,6 +33,7 @@ from kontaktpflege.applications.models import (
     Interview,
     Stage,
 )
+from kontaktpflege.core.bulksql import among
 from kontaktpflege.followups.engine import ApplicationFacts, InterviewFacts, local_date
 from kontaktpflege.followups.services import followups_facts_changed
 from kontaktpflege.touchpoints.models import Direction, Participation
@@ -84,13 +85,17 @@ def application_facts(
     workspace_id: int, person_ids: list[int], zone: ZoneInfo
 ) -> Iterator[ApplicationFacts]:
     """Facts of the applications these people are contacts of."""
+    # The contacts by range (cheap for the thousands of ids of a recompute), then exactly
+    # the applications one of these people is a contact of.
+    wanted = set(person_ids)
+    contacts = ApplicationContact.objects.filter(among(person_ids)).values_list(
+        "application_id", "person_id"
+    )
+    app_ids = sorted({app for app, person in contacts if person in wanted})
+    if not app_ids:
+        return
     apps = list(
-        Application.objects.filter(
-            workspace_id=workspace_id,
-            pk__in=ApplicationContact.objects.filter(person_id__in=person_ids).values(
-                "application_id"
-            ),
-        )
+        Application.objects.filter(workspace_id=workspace_id, pk__in=app_ids)
         .exclude(stage__in=QUIET_STAGES)
         .select_related("organisation")
         .prefetch_related("application_contacts__person", "interviews__participants")

@@ -14,7 +14,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import Q
 from psycopg.types.json import Jsonb
+
+# Up to this many ids a filter lists them; beyond, it takes their range.
+IN_LIST_MAX = 200
+
+
+def among(ids: Sequence[int], field: str = "person_id") -> Q:
+    """These ids: as an IN list, or for many as their range (much cheaper to build and run).
+
+    Django prepares every value of an IN list one by one (thousands of ids cost more than
+    the query), while a range is two parameters. A range may take in rows of other ids:
+    every caller keeps only the rows of `ids`.
+    """
+    if len(ids) <= IN_LIST_MAX:
+        return Q(**{f"{field}__in": ids})
+    return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> tuple[str, str]:
@@ -54,20 +70,55 @@ def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
     return len(rows)
 
 
-def existing_keys(model: type[models.Model], workspace_id: int, keys: Sequence[str]) -> list[str]:
-    """Which of these keys the workspace's rows of `model` have (a `key` column); plain SQL,
-    since preparing tens of thousands of IN parameters through the ORM costs seconds."""
+def delete_rows(model: type[models.Model], ids: Sequence[int]) -> int:
+    """DELETE these ids (rows nothing refers to: no cascade, no signals)."""
+    if not ids:
+        return 0
     table = connection.ops.quote_name(model._meta.db_table)
-    found: list[str] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), 500):
-            part = list(keys[start : start + 500])
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"SELECT key FROM {table} WHERE workspace_id = %s AND key IN ({marks})",
-                [workspace_id, *part],
-            )
-            found += [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [list(ids)])
+        else:
+            cursor.executemany(f"DELETE FROM {table} WHERE id = %s", [(pk,) for pk in ids])
+    return len(ids)
+
+
+def select_rows(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    workspace_id: int,
+    *,
+    ids: Sequence[int] = (),
+    field: str = "person_id",
+    keys: Sequence[str] = (),
+) -> list[tuple]:
+    """The workspace's rows of `model` (columns `attnames`, as the database returns them)
+    whose `field` is among `ids` (by range when many, like `among`: the caller keeps the
+    rows of its ids) or whose `key` is one of `keys`; plain SQL, no converters."""
+    table, columns = _columns(model, attnames)
+    quote = connection.ops.quote_name
+    sql = f"SELECT {columns} FROM {table} WHERE {quote('workspace_id')} = %s AND "
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        if ids:
+            by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+            column = quote(by_attname[field])
+            if len(ids) <= IN_LIST_MAX:
+                marks = ", ".join(["%s"] * len(ids))
+                cursor.execute(f"{sql}{column} IN ({marks})", [workspace_id, *ids])
+            else:
+                where = f"{column} >= %s AND {column} <= %s"
+                cursor.execute(sql + where, [workspace_id, min(ids), max(ids)])
+            found += cursor.fetchall()
+        step = 10_000 if connection.vendor == "postgresql" else 500
+        for start in range(0, len(keys), step):
+            part = list(keys[start : start + step])
+            if connection.vendor == "postgresql":
+                cursor.execute(f"{sql}{quote('key')} = ANY(%s)", [workspace_id, part])
+            else:
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(f"{sql}{quote('key')} IN ({marks})", [workspace_id, *part])
+            found += cursor.fetchall()
     return found
 
 
@@ -78,6 +129,8 @@ class Adapters:
     date: Callable[[dt.date | None], Any]
     datetime: Callable[[dt.datetime | None], Any]
     json: Callable[[Any], Any]
+    # Whether a JSON value as `select_rows` reads it (text) equals a Python value.
+    json_equal: Callable[[Any, Any], bool]
 
 
 def _sqlite_date(value: dt.date | None) -> str | None:
@@ -85,8 +138,29 @@ def _sqlite_date(value: dt.date | None) -> str | None:
 
 
 def adapters() -> Adapters:
-    """The adapters of the current database (SQLite keeps dates as ISO text, JSON as text)."""
+    """The adapters of the current database (SQLite keeps dates as ISO text, JSON as text;
+    both read dates back as dates and JSON as text, jsonb with its own key order)."""
     if connection.vendor == "postgresql":
-        return Adapters(date=lambda v: v, datetime=lambda v: v, json=Jsonb)
+        return Adapters(date=_same, datetime=_same, json=Jsonb, json_equal=_json_equal_parsed)
     ops = connection.ops
-    return Adapters(date=_sqlite_date, datetime=ops.adapt_datetimefield_value, json=json.dumps)
+    return Adapters(
+        date=_sqlite_date,
+        datetime=ops.adapt_datetimefield_value,
+        json=json.dumps,
+        json_equal=_json_equal_text,
+    )
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _json_equal_parsed(stored: Any, value: Any) -> bool:
+    # jsonb keeps its own key order: compare the parsed value.
+    return (json.loads(stored) if isinstance(stored, str) else stored) == value
+
+
+def _json_equal_text(stored: Any, value: Any) -> bool:
+    # SQLite keeps the text JSONField wrote (json.dumps); another spelling of the same
+    # value only costs a rewrite.
+    return bool(stored == json.dumps(value))

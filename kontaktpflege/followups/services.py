@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +67,7 @@ def register_person_excluder(excluder: PersonExcluder) -> PersonExcluder:
     return excluder
 
 
-def _without_excluded(workspace: Workspace, people: list[Person]) -> list[Person]:
+def _without_excluded(workspace: Workspace, people: list[PersonRow]) -> list[PersonRow]:
     if not people or not PERSON_EXCLUDERS:
         return people
     ids = [p.pk for p in people]
@@ -105,14 +105,7 @@ def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[
 # --- facts -------------------------------------------------------------------------------
 
 
-def _among(ids: list[int], field: str = "person_id") -> Q:
-    """These ids: as an IN list, or for many as their range (much cheaper to build and run).
-
-    A range may take in other people's rows; every caller keeps only the rows of `ids`.
-    """
-    if len(ids) <= 200:
-        return Q(**{f"{field}__in": ids})
-    return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+_among = bulksql.among
 
 
 def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -176,15 +169,41 @@ def _before(position: tuple[int, int, str, dt.date | None, bool], start: dt.date
 
 def _occasions(ids: list[int]) -> dict[int, list[engine.OccasionFact]]:
     found: dict[int, list[engine.OccasionFact]] = {}
-    for o in Occasion.objects.filter(_among(ids)).order_by("on", "id"):
-        found.setdefault(o.person_id, []).append(engine.OccasionFact(o.pk, o.kind, o.on, o.note))
+    rows = Occasion.objects.filter(_among(ids)).order_by("on", "id")
+    for person_id, pk, kind, on, note in rows.values_list("person_id", "id", "kind", "on", "note"):
+        found.setdefault(person_id, []).append(engine.OccasionFact(pk, kind, on, note))
     return found
 
 
-# The columns collect_facts reads: a recompute loads no notes, search text or addresses.
+class PersonRow(NamedTuple):
+    """The person columns collect_facts reads (no notes, search text or addresses)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    circle: str
+    keep_in_touch_days: int | None
+    created_at: dt.datetime
+    user_id: int | None
+    met_on: dt.date | None
+    known_since: dt.date | None
+    origin: str
+    birthday_day: int | None
+    birthday_month: int | None
+    birthday_year: int | None
+    organisation_id: int | None
+    organisation_name: str | None
+    organisation_is_target: bool | None
+    organisation_target_priority: int | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or "—"
+
+
+# The columns of PersonRow, in its order.
 FACT_FIELDS = (
     "id",
-    "workspace_id",
     "first_name",
     "last_name",
     "circle",
@@ -197,24 +216,31 @@ FACT_FIELDS = (
     "birthday_day",
     "birthday_month",
     "birthday_year",
-    "organisation__id",
+    "organisation_id",
     "organisation__name",
     "organisation__is_target",
     "organisation__target_priority",
 )
 
 
+def person_rows(people: QuerySet[Person]) -> list[PersonRow]:
+    """These people as plain rows in id order (no model instances: a recompute reads 30k)."""
+    return [PersonRow._make(r) for r in people.order_by("pk").values_list(*FACT_FIELDS)]
+
+
 def collect_facts(
-    people: list[Person], zone: ZoneInfo, circle_days: dict[str, int]
+    people: Sequence[PersonRow], zone: ZoneInfo, circle_days: dict[str, int]
 ) -> list[engine.PersonFacts]:
     """The engine's facts for these people (a handful of queries for any number of them)."""
     ids = [p.pk for p in people]
     stats, jobs, occasions = _touch_stats(ids), _current_jobs(ids), _occasions(ids)
     facts = []
+    no_stats: dict[str, Any] = {}
     for p in people:
-        s = stats.get(p.pk, {})
-        org = p.organisation
+        s = stats.get(p.pk, no_stats)
+        has_org = p.organisation_id is not None
         job = jobs.get(p.pk)
+        first = s.get("first")
         facts.append(
             engine.PersonFacts(
                 person_id=p.pk,
@@ -224,15 +250,14 @@ def collect_facts(
                 created_at=p.created_at,
                 zone=zone,
                 is_self=p.user_id is not None,
-                is_target=bool(org and org.is_target),
-                target_priority=org.target_priority if org else 3,
-                organisation=org.name if org else "",
+                is_target=bool(has_org and p.organisation_is_target),
+                target_priority=p.organisation_target_priority if has_org else 3,  # type: ignore[arg-type]
+                organisation=p.organisation_name if has_org else "",  # type: ignore[arg-type]
                 met_on=p.met_on,
                 known_since=p.known_since,
                 imported=p.origin == Origin.IMPORT,
-                first_touch_at=s.get("first"),
-                first_touch_met=s.get("first") is not None
-                and s.get("first") == s.get("first_meeting"),
+                first_touch_at=first,
+                first_touch_met=first is not None and first == s.get("first_meeting"),
                 last_touch_at=s.get("last"),
                 touch_count=s.get("n", 0),
                 gives=s.get("gives", 0),
@@ -248,13 +273,13 @@ def collect_facts(
                 job_is_promotion=job.is_promotion if job else False,
                 tenure_id=job.tenure_id if job else None,
                 tenure_start=job.tenure_start if job else None,
-                occasions=tuple(occasions.get(p.pk, [])),
+                occasions=tuple(occasions.get(p.pk, ())),
             )
         )
     return facts
 
 
-def _desired(workspace: Workspace, people: list[Person], today: dt.date) -> list[engine.DueItem]:
+def _desired(workspace: Workspace, people: list[PersonRow], today: dt.date) -> list[engine.DueItem]:
     zone = workspace_zone(workspace)
     rules, circle_days = workspace_rules(workspace)
     people = _without_excluded(workspace, people)
@@ -347,6 +372,13 @@ _READ = (
     "window_end",
     "original_due_on",
     "due_on",
+    # Compared only by a rebuild (_same_as_new):
+    "rule",
+    "subject",
+    "snoozed_until",
+    "skip_reason",
+    "closed_at",
+    "closed_by_touchpoint_id",
 )
 _UPDATED = ("priority", "params", "window_end", "original_due_on", "due_on", "updated_at")
 _INSERTED = (
@@ -371,34 +403,48 @@ _INSERTED = (
 
 
 def _reconcile_bulk(
-    workspace: Workspace, person_ids: list[int], items: list[engine.DueItem]
+    workspace: Workspace,
+    person_ids: list[int],
+    items: list[engine.DueItem],
+    *,
+    rebuild: bool = False,
 ) -> dict[str, int]:
     """`_reconcile` for many people at once, without model instances (recompute, roll).
 
     The same decisions row by row — a new key is inserted, an active row takes the item's
     values (a snoozed one keeps its date), a vanished active item is removed, done and
-    skipped rows stay as they are — written as plain rows (COPY or executemany).
+    skipped rows stay as they are — written as plain rows (COPY or executemany). Rows are
+    read without the ORM's converters (dates come as dates from both databases, JSON as
+    text: see `bulksql.Adapters.json_equal`).
+
+    With `rebuild` (a recompute from scratch) the people's open rows are replaced by new
+    ones: an open row that differs in any column from the row its item makes is deleted and
+    inserted again; one that equals it is left as it is (replacing it would change nothing
+    but its id and timestamps).
     """
+    a = bulksql.adapters()
     wanted = {i.key: i for i in items}
     people = set(person_ids)
     # The people's rows in any state (one range read), then any other row with a wanted key.
-    rows = FollowUp.objects.filter(_among(person_ids), workspace=workspace)
     existing: dict[str, tuple] = {}
     stale = []
-    for r in rows.values_list(*_READ):
+    replaced: set[str] = set()
+    for r in bulksql.select_rows(FollowUp, _READ, workspace.pk, ids=person_ids):
         if r[1] not in people:
             continue
-        if r[2] in wanted:
-            existing[r[2]] = r
+        key = r[2]
+        if key in wanted:
+            if rebuild and r[3] == State.OPEN and not _same_as_new(a, r, wanted[key]):
+                stale.append(r[0])
+                replaced.add(key)
+            else:
+                existing[key] = r
         elif r[3] in ACTIVE_STATES:
             stale.append(r[0])
-    elsewhere = bulksql.existing_keys(
-        FollowUp, workspace.pk, [key for key in wanted if key not in existing]
-    )
-    for start in range(0, len(elsewhere), 500):
-        found = FollowUp.objects.filter(workspace=workspace, key__in=elsewhere[start : start + 500])
-        existing.update((r[2], r) for r in found.values_list(*_READ))
-    a = bulksql.adapters()
+    elsewhere = [key for key in wanted if key not in existing and key not in replaced]
+    if elsewhere:
+        found = bulksql.select_rows(FollowUp, _READ, workspace.pk, keys=elsewhere)
+        existing.update((r[2], r) for r in found)
     stamp = a.datetime(timezone.now())
     create: list[tuple] = []
     update: list[tuple] = []
@@ -407,19 +453,58 @@ def _reconcile_bulk(
         if row is None:
             create.append(_insert_values(a, workspace.pk, item, stamp))
             continue
-        pk, _person, _key, state, priority, params, window_end, original, due_on = row
+        pk, _person, _key, state, priority, params, window_end, original, due_on = row[:9]
         if state not in ACTIVE_STATES:
             continue
         new_due = item.due_on if state == State.OPEN else due_on
-        old = (priority, params, window_end, original, due_on)
-        new = (item.priority, item.params, item.window_end, item.due_on, new_due)
-        if old != new:
+        if (
+            priority != item.priority
+            or window_end != item.window_end
+            or original != item.due_on
+            or due_on != new_due
+            or not a.json_equal(params, item.params)
+        ):
             update.append(_update_values(a, item, new_due, stamp, pk))
+    # The replaced rows go before their keys are inserted again (one row per key).
+    bulksql.delete_rows(FollowUp, stale)
     bulksql.insert_rows(FollowUp, _INSERTED, create)
     bulksql.update_rows(FollowUp, _UPDATED, update)
-    for start in range(0, len(stale), 500):
-        FollowUp.objects.filter(pk__in=stale[start : start + 500]).delete()
-    return {"created": len(create), "updated": len(update), "closed": len(stale)}
+    closed = len(stale) - len(replaced)
+    return {"created": len(create) - len(replaced), "updated": len(update), "closed": closed}
+
+
+def _same_as_new(a: bulksql.Adapters, row: tuple, item: engine.DueItem) -> bool:
+    """Whether an open row (`_READ`, as read) equals the row `_insert_values` makes."""
+    (_pk, person_id, _key, _state, priority, params, window_end, original, due_on) = row[:9]
+    rule, subject, snoozed_until, skip_reason, closed_at, closed_by = row[9:]
+    return (
+        person_id == item.person_id
+        and due_on == item.due_on
+        and original == item.due_on
+        and window_end == item.window_end
+        and priority == item.priority
+        and rule == item.rule
+        and subject == item.subject
+        and snoozed_until is None
+        and skip_reason == ""
+        and closed_at is None
+        and closed_by is None
+        and a.json_equal(params, item.params)
+    )
+
+
+def _update_values(
+    a: bulksql.Adapters, item: engine.DueItem, due_on: dt.date, stamp: Any, pk: int
+) -> tuple:
+    return (
+        item.priority,
+        a.json(item.params),
+        a.date(item.window_end),
+        a.date(item.due_on),
+        a.date(due_on),
+        stamp,
+        pk,
+    )
 
 
 def _insert_values(
@@ -447,20 +532,6 @@ def _insert_values(
     )
 
 
-def _update_values(
-    a: bulksql.Adapters, item: engine.DueItem, due_on: dt.date, stamp: Any, pk: int
-) -> tuple:
-    return (
-        item.priority,
-        a.json(item.params),
-        a.date(item.window_end),
-        a.date(item.due_on),
-        a.date(due_on),
-        stamp,
-        pk,
-    )
-
-
 def _close_stale(stale: list[FollowUp], answered_by: dict[int, int]) -> None:
     """Items whose facts went away: answered by a touchpoint (done) or simply gone.
 
@@ -482,10 +553,8 @@ def _close_stale(stale: list[FollowUp], answered_by: dict[int, int]) -> None:
             )
 
 
-def _people(workspace: Workspace, ids: list[int]) -> list[Person]:
-    return list(
-        Person.objects.filter(workspace=workspace, pk__in=ids).select_related("organisation")
-    )
+def _people(workspace: Workspace, ids: list[int]) -> list[PersonRow]:
+    return person_rows(Person.objects.filter(workspace=workspace, pk__in=ids))
 
 
 def workspace_today(workspace: Workspace, now: dt.datetime | None = None) -> dt.date:
@@ -606,14 +675,8 @@ def _refresh_bulk_chunk(ids: list[int]) -> None:
         by_workspace.setdefault(ws, []).append(pk)
     for workspace in Workspace.objects.filter(pk__in=list(by_workspace)):
         wanted = set(by_workspace[workspace.pk])
-        people = [
-            p
-            for p in Person.objects.filter(_among(sorted(wanted), "id"), workspace=workspace)
-            .select_related("organisation")
-            .only(*FACT_FIELDS)
-            .order_by("pk")
-            if p.pk in wanted
-        ]
+        span = Person.objects.filter(_among(sorted(wanted), "id"), workspace=workspace)
+        people = [p for p in person_rows(span) if p.pk in wanted]
         items = _desired(workspace, people, _today(workspace))
         _reconcile_bulk(workspace, [p.pk for p in people], items)
 
@@ -626,9 +689,11 @@ def followups_recompute_workspace(
 ) -> int:
     """Rebuild a workspace's follow-ups from its facts; returns the number of active items.
 
-    From scratch, each chunk's open rows are dropped and rebuilt in the same transaction, so
-    a reader or a crash never sees an empty agenda (a chunk is either old or new). User
-    decisions (snoozed, done, skipped) stay, because they are facts too.
+    From scratch, each chunk's open rows are rebuilt in the same transaction, so a reader or
+    a crash never sees an empty agenda (a chunk is either old or new): an open row that
+    differs in any column from the row its item makes is replaced, one that equals it stays
+    (see `_reconcile_bulk`). User decisions (snoozed, done, skipped) stay, because they are
+    facts too. Facts are read as plain rows, a chunk of people by id range.
     """
     today = _today(workspace)
     ids = list(
@@ -646,13 +711,11 @@ def _recompute_chunk(workspace: Workspace, ids: list[int], today: dt.date, drop:
     """Recompute the workspace's people from ids[0] to ids[-1] (all of them in that range)."""
     span = Person.objects.filter(workspace=workspace, pk__gte=ids[0], pk__lte=ids[-1])
     list(span.select_for_update().order_by("pk").values_list("pk", flat=True))
-    people = list(span.select_related("organisation").only(*FACT_FIELDS).order_by("pk"))
+    people = person_rows(span)
     if not people:
         return
     chunk = [p.pk for p in people]
-    if drop:
-        FollowUp.objects.filter(_among(chunk), workspace=workspace, state=State.OPEN).delete()
-    _reconcile_bulk(workspace, chunk, _desired(workspace, people, today))
+    _reconcile_bulk(workspace, chunk, _desired(workspace, people, today), rebuild=drop)
 
 
 def recompute_run_start(*, workspace: Workspace) -> RecomputeRun:

@@ -40,6 +40,7 @@ from kontaktpflege.contacts.models import (
     PhoneNumber,
     Relationship,
 )
+from kontaktpflege.core.bulksql import among
 from kontaktpflege.core.facts import facts_changed, graph_changed
 from kontaktpflege.followups.models import FollowUp, Occasion
 from kontaktpflege.messaging.models import OutboundMessage
@@ -162,8 +163,8 @@ def _scrub_job_seeker(person: Person) -> dict[str, int]:
 
 def anonymised_among(workspace_id: int, person_ids: list[int]) -> set[int]:
     """The follow-up engine's excluder: anonymised people get no follow-ups again."""
-    rows = Anonymisation.objects.filter(workspace_id=workspace_id, person_id__in=person_ids)
-    return set(rows.values_list("person_id", flat=True))
+    rows = Anonymisation.objects.filter(among(person_ids), workspace_id=workspace_id)
+    return set(rows.values_list("person_id", flat=True)).intersection(person_ids)
 
 
 def _scrub_contacts(person: Person) -> dict[str, int]:

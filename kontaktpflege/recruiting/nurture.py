@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
+from kontaktpflege.core.bulksql import among
 from kontaktpflege.followups.engine import CandidacyFacts, CandidateFacts, SubjectFacts, local_date
 from kontaktpflege.messaging.models import OutboundMessage
 from kontaktpflege.messaging.selectors import (
@@ -68,13 +69,17 @@ def recruiting_facts(
 def _call_facts(
     workspace_id: int, person_ids: list[int], zone: ZoneInfo
 ) -> Iterator[CandidacyFacts]:
-    rows = list(
-        Rejection.objects.filter(
-            workspace_id=workspace_id, candidacy__person_id__in=person_ids, tier=Tier.PERSONAL
+    # By range (cheap for the thousands of ids of a recompute), then exactly these people.
+    wanted = set(person_ids)
+    rows = [
+        r
+        for r in Rejection.objects.filter(
+            among(person_ids, "candidacy__person_id"), workspace_id=workspace_id, tier=Tier.PERSONAL
         )
         .exclude(state=RejectionState.CANCELLED)
         .select_related("candidacy__person", "candidacy__opening")
-    )
+        if r.candidacy.person_id in wanted
+    ]
     if not rows:
         return
     calls: dict[int, list[dt.date]] = {}
@@ -99,15 +104,18 @@ def _call_facts(
 
 
 def _nurture_facts(workspace_id: int, person_ids: list[int]) -> Iterator[CandidateFacts]:
-    profiles = list(
-        CandidateProfile.objects.filter(
+    wanted = set(person_ids)
+    profiles = [
+        p
+        for p in CandidateProfile.objects.filter(
+            among(person_ids),
             workspace_id=workspace_id,
-            person_id__in=person_ids,
             silver_medallist=True,
             consent_state=ConsentState.GRANTED,
             last_rejected_at__isnull=False,
         ).select_related("person")
-    )
+        if p.person_id in wanted
+    ]
     if not profiles:
         return
     last = dict(

@@ -79,10 +79,20 @@ def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_p
     rows = today_fn(ctx)
     assert [r.name[-3:] for r in rows] == ["p50", "p95"]
     assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
+    bench.followups_recompute_workspace(workspace=workspace)  # puts the spread rows right
+    before = snapshot_keys(workspace)
     rows = recompute_fn(ctx)
-    assert [r.name[-3:] for r in rows] == ["p50", "p95"]
+    assert [r.name[-3:] for r in rows] == ["p50", "p95", "p50", "p95"]
+    assert "into an empty table" in rows[2].name
     assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
-    assert "3 runs" in rows[0].note
+    assert "3 runs" in rows[0].note and "3 runs" in rows[2].note
+    # Rows already right stay, and the runs into an empty table were rolled back.
+    assert snapshot_keys(workspace) == before
+
+
+def snapshot_keys(workspace) -> list[tuple]:
+    rows = FollowUp.objects.filter(workspace=workspace).order_by("pk")
+    return list(rows.values_list("pk", "key"))
 
 
 def test_today_with_200_due_items_is_timed_beside_its_floor_and_leaves_no_rows(alice, workspace):
