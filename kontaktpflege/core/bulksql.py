@@ -131,6 +131,8 @@ class Adapters:
     json: Callable[[Any], Any]
     # Whether a JSON value as `select_rows` reads it (text) equals a Python value.
     json_equal: Callable[[Any, Any], bool]
+    # A computed datetime (MIN/MAX of a datetime column) as the cursor returns it → aware.
+    read_datetime: Callable[[Any], dt.datetime | None]
 
 
 def _sqlite_date(value: dt.date | None) -> str | None:
@@ -141,14 +143,26 @@ def adapters() -> Adapters:
     """The adapters of the current database (SQLite keeps dates as ISO text, JSON as text;
     both read dates back as dates and JSON as text, jsonb with its own key order)."""
     if connection.vendor == "postgresql":
-        return Adapters(date=_same, datetime=_same, json=Jsonb, json_equal=_json_equal_parsed)
+        return Adapters(
+            date=_same,
+            datetime=_same,
+            json=Jsonb,
+            json_equal=_json_equal_parsed,
+            read_datetime=_same,
+        )
     ops = connection.ops
     return Adapters(
         date=_sqlite_date,
         datetime=ops.adapt_datetimefield_value,
         json=json.dumps,
         json_equal=_json_equal_text,
+        read_datetime=_sqlite_datetime,
     )
+
+
+def _sqlite_datetime(value: str | None) -> dt.datetime | None:
+    # Django keeps UTC as naive text ("2025-06-01 10:00:00[.ffffff]").
+    return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def _same(value: Any) -> Any:
