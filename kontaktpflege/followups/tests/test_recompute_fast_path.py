@@ -18,11 +18,14 @@ from kontaktpflege.applications.models import (
     ConversationStatus,
 )
 from kontaktpflege.contacts.models import Organisation, Person
+from kontaktpflege.followups.engine import CandidateFacts
 from kontaktpflege.followups.models import FollowUp, State
 from kontaktpflege.followups.services import followups_recompute_workspace
 from kontaktpflege.followups.tests.test_bulk_paths import NOW, generated, snapshot
 from kontaktpflege.privacy.models import Anonymisation
 from kontaktpflege.privacy.retention import anonymised_among
+from kontaktpflege.recruiting.models import CandidateProfile, ConsentState
+from kontaktpflege.recruiting.nurture import recruiting_facts
 
 pytestmark = pytest.mark.django_db
 __all__ = ["generated"]  # the fixture, shared with test_bulk_paths
@@ -72,9 +75,18 @@ def test_the_providers_answer_for_exactly_the_ids_given(workspace, many_people):
         )
         ApplicationContact.objects.create(application=app, person=person, role="recruiter")
         Anonymisation.objects.create(workspace=workspace, person=person, reason="erasure")
+        CandidateProfile.objects.create(
+            workspace=workspace,
+            person=person,
+            silver_medallist=True,
+            consent_state=ConsentState.GRANTED,
+            last_rejected_at=held,
+        )
     ids = [p.pk for p in many_people if p.pk != inside.pk]
     zone = timezone.get_current_timezone()
 
     assert {f.person_id for f in conversation_facts(workspace.pk, ids, zone)} == {other.pk}
     assert {f.person_id for f in application_facts(workspace.pk, ids, zone)} == {other.pk}
     assert anonymised_among(workspace.pk, ids) == {other.pk}
+    silver = [f for f in recruiting_facts(workspace.pk, ids, zone) if isinstance(f, CandidateFacts)]
+    assert {f.person_id for f in silver} == {other.pk}
