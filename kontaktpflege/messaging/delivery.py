@@ -23,6 +23,13 @@ How:
    write fails (a database error), the row is marked uncertain instead and the rest of the
    batch is released to the queue.
 
+Waking: queuing a message enqueues a send task only when none is waiting in the queue
+already (`outbox_wake`, one marker row): a burst of messages costs a task or two, not one each.
+A send task deletes the marker before its first claim, so a message committed while a task
+waits is claimed by that task, and one committed after the marker is gone sets it again and
+enqueues a new task (see `outbox_wake` for why none is lost). A marker whose task was lost
+expires after WAKE_EXPIRES; `outbox_recover` sends whatever waited for it longer than that.
+
 Recovery (`outbox_recover`, a periodic task the worker's scheduler enqueues, and the start
 of `kontaktpflege send`) settles what a dead worker or a lost task left behind. A row
 claimed longer ago than STALE_AFTER (long enough that no live worker still holds it: a live
@@ -48,13 +55,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.followups.services import followups_deferred
-from kontaktpflege.messaging.models import MessageState, OutboundMessage
+from kontaktpflege.messaging.models import MessageState, OutboundMessage, SendWake
 from kontaktpflege.messaging.transports.email import Session, build_email
 
 logger = logging.getLogger(__name__)
@@ -68,6 +75,11 @@ BATCH_SIZE = 100
 # A send task goes on with further batches while messages are due, for about this long; then
 # it hands the rest to a new task, so that other tasks of the queue get their turn.
 TASK_SECONDS = 20.0
+# A send task waiting longer than this to start is taken for lost (a worker killed before it
+# started it, an enqueue that failed after the marker was set): the next message enqueues
+# another. A second task for the same messages costs one no-op run, never a second send.
+WAKE_EXPIRES = dt.timedelta(seconds=60)
+WAKE_MARKER = "outbox"
 
 
 # A later layer's last word on a message that needs consent, right before it is sent: ""
@@ -92,6 +104,74 @@ def register_send_guard(guard: SendGuard) -> SendGuard:
 def backoff(attempts: int) -> dt.timedelta:
     """Delay before the next attempt: 1, 2, 4, 8 … minutes, at most 6 hours."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def outbox_wake() -> str | None:
+    """Have a send task look at the outbox soon: enqueue one unless one is waiting already.
+
+    Call it after the messages are committed (`outbox_wake_on_commit`). Returns the id of
+    the task it enqueued, or None when a waiting task will send them.
+
+    Why no message is left behind: a send task deletes the marker before it claims anything
+    (`_wake_taken`). When this call finds the marker, the task that set it has not deleted it
+    yet, so that task's claims come after the message was committed and include it. When it
+    finds no marker (or an expired one), it sets it and enqueues a task. The marker is one
+    row, written in one statement (an upsert), so two callers never both skip or both miss.
+    """
+    if not _wake_requested():
+        return None
+    from kontaktpflege.messaging.tasks import send_due
+
+    try:
+        return str(send_due.enqueue().id)
+    except Exception:
+        _wake_taken()  # no task follows this marker: the next message tries again
+        raise
+
+
+def outbox_wake_on_commit() -> None:
+    """`outbox_wake` once the current transaction commits; once per transaction however
+    many messages it queues (a campaign's batch)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(
+        isinstance(func, _WakeOnCommit) and not func.done for _s, func, _r in conn.run_on_commit
+    ):
+        return  # already registered in this transaction (and not rolled back to before it)
+    transaction.on_commit(_WakeOnCommit())
+
+
+class _WakeOnCommit:
+    """One registered `outbox_wake`; `done` once it ran (a test's captured callbacks stay
+    in the list after running)."""
+
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        outbox_wake()
+
+
+def _wake_requested() -> bool:
+    """Set the marker unless a fresh one is there; True when this call set it."""
+    now = timezone.now()
+    table = connection.ops.quote_name(SendWake._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, requested_at) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET requested_at = excluded.requested_at "
+            f"WHERE {table}.requested_at < %s RETURNING name",
+            [
+                WAKE_MARKER,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now - WAKE_EXPIRES),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
+def _wake_taken() -> None:
+    """A send task is about to look at the outbox: the next message must wake another."""
+    SendWake.objects.filter(name=WAKE_MARKER).delete()
 
 
 def outbox_claim(
@@ -324,8 +404,7 @@ def _record_unrecorded(message: OutboundMessage, response: str, exc: Exception) 
 
 def _release(messages: list[OutboundMessage]) -> None:
     """Hand claimed messages that never reached DATA back to the queue, due at once."""
-    from kontaktpflege.messaging.services import _enqueue
-
+    released_any = False
     for message in messages:
         try:
             released = _ours(message).update(
@@ -334,10 +413,14 @@ def _release(messages: list[OutboundMessage]) -> None:
                 data_started_at=None,
                 attempts=F("attempts") - 1,  # this claim sent nothing: not an attempt
             )
-            if released:
-                _enqueue(message.pk)
+            released_any = released_any or bool(released)
         except (DatabaseError, InterfaceError):  # still held: recovery requeues it later
             logger.exception("message %s: could not release it", message.pk)
+    if released_any:
+        try:
+            outbox_wake()
+        except (DatabaseError, InterfaceError):  # recovery sends them after STALE_AFTER
+            logger.exception("could not wake a send task for released messages")
 
 
 def _mark_sent(message: OutboundMessage, response: str) -> int:
@@ -366,11 +449,12 @@ def outbox_deliver(
     other due messages, batch by batch, each batch over one connection; returns how many
     the server accepted.
 
-    One task thus sends what many queued tasks wait for (their own turn finds nothing due),
-    and every worker that takes a send task helps with the queue. After `seconds` the rest
-    is left to a new task.
+    One task thus sends what many queued messages wait for, and every worker that takes a
+    send task helps with the queue. After `seconds` the rest is left to a new task. It takes
+    the wake marker first: a message queued from now on wakes a new task (`outbox_wake`).
     """
     started = time.monotonic()
+    _wake_taken()
     sent = 0
     first = message_id
     while batch := outbox_claim(limit=batch_size, first=first):
@@ -379,9 +463,7 @@ def outbox_deliver(
         with followups_deferred():
             sent += outbox_send(batch)
         if time.monotonic() - started > seconds:
-            from kontaktpflege.messaging.tasks import send_due
-
-            send_due.enqueue()
+            outbox_wake()  # a new task, unless one is waiting already
             break
     return sent
 
