@@ -11,7 +11,7 @@ How:
    two workers never hold the same row. A send task claims its own message and other due
    ones in batches of BATCH_SIZE and sends each batch over one SMTP connection. It renews
    its claims (`claimed_at` = now, again conditional on its token) in one write at least
-   every STALE_AFTER / 4, and each row's own at DATA; a row recovered and claimed by another
+   every RELEASE_AFTER / 4, and each row's own at DATA; a row recovered and claimed by another
    worker meanwhile is skipped. Every update that settles a row carries the token, so a
    worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
@@ -32,16 +32,17 @@ expires after WAKE_EXPIRES; `outbox_recover` sends whatever waited for it longer
 
 Recovery (`outbox_recover`, a periodic task the worker's scheduler enqueues, and the start
 of `kontaktpflege send`) settles what a dead worker or a lost task left behind. A row
-claimed longer ago than STALE_AFTER (long enough that no live worker still holds it: a live
-one renews its claims well within that time) goes back to the queue when it has no
-`data_started_at` (safe: the server never got the message); with it, the delivery is
-uncertain — the server may have accepted the message before the worker died — and the row
-ends in "failed" with that explanation. A queued row that has been due for longer than
-STALE_AFTER (its task was lost, or it was just put back) is then sent by the recovery
-itself, through the same claims. A person can check an uncertain message and resend it by
-hand (the Message-ID stays the same, so receivers that de-duplicate by Message-ID drop a
-copy that did arrive). The trade-off: a crash inside the few milliseconds of DATA costs a
-manual look, never a duplicate.
+without `data_started_at` whose claim was not renewed for RELEASE_AFTER (a minute; a live
+worker renews every quarter of that) goes back to the queue and wakes a send task: safe
+even when its worker is alive but slow, since that worker marks DATA only while its claim
+stands and so skips the row (the server never got the message from it). A row with
+`data_started_at` claimed longer ago than STALE_AFTER is uncertain — the server may have
+accepted the message before the worker died — and ends in "failed" with that explanation. A
+queued row that has been due for longer than STALE_AFTER (its task was lost) is sent by
+the recovery itself, through the same claims. A person can check an uncertain message and
+resend it by hand (the Message-ID stays the same, so receivers that de-duplicate by
+Message-ID drop a copy that did arrive). The trade-off: a crash inside the few milliseconds
+of DATA costs a manual look, never a duplicate.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
-RENEW_EVERY = settings.OUTBOX_STALE_AFTER / 4  # seconds between renewals of a batch's claims
+# A claimed row that has not reached DATA goes back to the queue when its claim was not
+# renewed for this long (a dead worker's batch waits about a minute, not STALE_AFTER).
+RELEASE_AFTER = min(dt.timedelta(seconds=60), STALE_AFTER)
+RENEW_EVERY = RELEASE_AFTER.total_seconds() / 4  # seconds between renewals of a batch's claims
 BATCH_SIZE = 100
 # A send task goes on with further batches while messages are due, for about this long; then
 # it hands the rest to a new task, so that other tasks of the queue get their turn.
@@ -214,18 +218,25 @@ def outbox_claim(
     )
 
 
-def outbox_recover_stale(*, older_than: dt.timedelta = STALE_AFTER) -> tuple[int, int]:
-    """Settle rows a dead worker left in "sending": (queued again, marked uncertain)."""
-    stale = OutboundMessage.objects.filter(
-        state=MessageState.SENDING, claimed_at__lte=timezone.now() - older_than
-    )
-    # Due again since it was claimed: the recovery's own sweep sends it right away.
-    requeued = stale.filter(data_started_at__isnull=True).update(
+def outbox_recover_stale(
+    *, older_than: dt.timedelta = STALE_AFTER, release_after: dt.timedelta | None = None
+) -> tuple[int, int]:
+    """Settle rows a dead worker left in "sending": (queued again, marked uncertain).
+
+    Rows before DATA go back to the queue after `release_after` (RELEASE_AFTER, at most
+    `older_than`); rows past DATA count as uncertain after `older_than`.
+    """
+    release = min(older_than, RELEASE_AFTER if release_after is None else release_after)
+    now = timezone.now()
+    sending = OutboundMessage.objects.filter(state=MessageState.SENDING)
+    # Due again since it was claimed. Safe while its worker lives: that one marks DATA only
+    # under its own claim token, so it skips the row now (ClaimLost).
+    requeued = sending.filter(data_started_at__isnull=True, claimed_at__lte=now - release).update(
         state=MessageState.QUEUED, claim_token="", next_attempt_at=F("claimed_at")
     )
-    uncertain = stale.filter(data_started_at__isnull=False).update(
-        state=MessageState.FAILED, claim_token="", last_error=_uncertain_text()
-    )
+    uncertain = sending.filter(
+        data_started_at__isnull=False, claimed_at__lte=now - older_than
+    ).update(state=MessageState.FAILED, claim_token="", last_error=_uncertain_text())
     return requeued, uncertain
 
 
@@ -287,7 +298,7 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
         with Session() as session:
             while pending:
                 if time.monotonic() - renewed > RENEW_EVERY:
-                    # Recovery takes rows claimed longer ago than STALE_AFTER: a long batch
+                    # Recovery takes rows claimed longer ago than RELEASE_AFTER: a long batch
                     # renews what it still holds, in one write (DATA renews each row too).
                     _renew_claims(pending)
                     renewed = time.monotonic()
@@ -481,11 +492,14 @@ def outbox_recover(*, stale_after: dt.timedelta = STALE_AFTER) -> dict[str, int]
 
     Orphaned: queued and due for longer than `stale_after` — the task that should have sent
     it was lost (a worker killed while running it, an enqueue that never committed) or the
-    row was just put back by `outbox_recover_stale`. Every step goes through the claims, so
-    a message a live worker holds, or is about to claim through its own task, is sent once.
+    row was just put back by `outbox_recover_stale`; rows put back sooner wake a send task.
+    Every step goes through the claims, so a message a live worker holds, or is about to
+    claim through its own task, is sent once.
     """
     requeued, uncertain = outbox_recover_stale(older_than=stale_after)
     claimed, sent = _send_batches(batch_size=BATCH_SIZE, due_before=timezone.now() - stale_after)
+    if requeued:
+        outbox_wake()  # rows put back sooner than `stale_after`: a send task takes them
     if requeued or uncertain or claimed:
         logger.warning(
             "outbox recovery: %d requeued, %d uncertain, %d orphaned claimed, %d sent",
