@@ -460,9 +460,10 @@ def outbox_deliver(
     other due messages, batch by batch, each batch over one connection; returns how many
     the server accepted.
 
-    One task thus sends what many queued messages wait for, and every worker that takes a
-    send task helps with the queue. After `seconds` the rest is left to a new task. It takes
-    the wake marker first: a message queued from now on wakes a new task (`outbox_wake`).
+    One task thus sends what many queued messages wait for; a full batch wakes another task,
+    so that every free worker helps with a long queue. After `seconds` the rest is left to a
+    new task. It takes the wake marker first: a message queued from now on wakes a new task
+    (`outbox_wake`).
     """
     started = time.monotonic()
     _wake_taken()
@@ -470,6 +471,9 @@ def outbox_deliver(
     first = message_id
     while batch := outbox_claim(limit=batch_size, first=first):
         first = None
+        if len(batch) == batch_size:
+            # More may be due: another worker can help (one waiting task at most).
+            outbox_wake()
         # The people's follow-ups are refreshed once per batch, not once per message.
         with followups_deferred():
             sent += outbox_send(batch)

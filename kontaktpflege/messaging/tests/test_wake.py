@@ -142,3 +142,18 @@ def test_a_retry_by_hand_wakes_a_task_only_when_none_waits(
     run(queued_tasks[0])
     committed(django_capture_on_commit_callbacks, alice, workspace, julia, subject="next")
     assert len(queued_tasks) == 2
+
+
+@pytest.mark.django_db
+def test_a_send_task_that_claims_a_full_batch_wakes_another_to_help(
+    alice, workspace, julia, smtp_server, queued_tasks
+):
+    for i in range(3):
+        queue(alice, workspace, julia, subject=f"m{i}")  # not committed: no task of their own
+    assert queued_tasks == []
+    assert delivery.outbox_deliver(batch_size=2) == 3
+    # The first batch was full (more might be due): one helper; the second was not.
+    assert len(queued_tasks) == 1
+    assert run(queued_tasks[0]) == 0
+    assert states() == {f"m{i}": "sent" for i in range(3)}
+    assert len(smtp_server.messages) == 3
