@@ -11,7 +11,7 @@ How:
    two workers never hold the same row. A send task claims its own message and other due
    ones in batches of BATCH_SIZE and sends each batch over one SMTP connection. It renews
    its claims (`claimed_at` = now, again conditional on its token) in one write at least
-   every STALE_AFTER / 4, and each row's own at DATA; a row recovered and claimed by another
+   every RELEASE_AFTER / 4, and each row's own at DATA; a row recovered and claimed by another
    worker meanwhile is skipped. Every update that settles a row carries the token, so a
    worker that lost its claim changes nothing.
 2. Right before the SMTP DATA command the row gets `data_started_at` (committed on its own).
@@ -23,18 +23,26 @@ How:
    write fails (a database error), the row is marked uncertain instead and the rest of the
    batch is released to the queue.
 
+Waking: queuing a message enqueues a send task only when none is waiting in the queue
+already (`outbox_wake`, one marker row): a burst of messages costs a task or two, not one each.
+A send task deletes the marker before its first claim, so a message committed while a task
+waits is claimed by that task, and one committed after the marker is gone sets it again and
+enqueues a new task (see `outbox_wake` for why none is lost). A marker whose task was lost
+expires after WAKE_EXPIRES; `outbox_recover` sends whatever waited for it longer than that.
+
 Recovery (`outbox_recover`, a periodic task the worker's scheduler enqueues, and the start
 of `kontaktpflege send`) settles what a dead worker or a lost task left behind. A row
-claimed longer ago than STALE_AFTER (long enough that no live worker still holds it: a live
-one renews its claims well within that time) goes back to the queue when it has no
-`data_started_at` (safe: the server never got the message); with it, the delivery is
-uncertain — the server may have accepted the message before the worker died — and the row
-ends in "failed" with that explanation. A queued row that has been due for longer than
-STALE_AFTER (its task was lost, or it was just put back) is then sent by the recovery
-itself, through the same claims. A person can check an uncertain message and resend it by
-hand (the Message-ID stays the same, so receivers that de-duplicate by Message-ID drop a
-copy that did arrive). The trade-off: a crash inside the few milliseconds of DATA costs a
-manual look, never a duplicate.
+without `data_started_at` whose claim was not renewed for RELEASE_AFTER (a minute; a live
+worker renews every quarter of that) goes back to the queue and wakes a send task: safe
+even when its worker is alive but slow, since that worker marks DATA only while its claim
+stands and so skips the row (the server never got the message from it). A row with
+`data_started_at` claimed longer ago than STALE_AFTER is uncertain — the server may have
+accepted the message before the worker died — and ends in "failed" with that explanation. A
+queued row that has been due for longer than STALE_AFTER (its task was lost) is sent by
+the recovery itself, through the same claims. A person can check an uncertain message and
+resend it by hand (the Message-ID stays the same, so receivers that de-duplicate by
+Message-ID drop a copy that did arrive). The trade-off: a crash inside the few milliseconds
+of DATA costs a manual look, never a duplicate.
 """
 
 from __future__ import annotations
@@ -48,13 +56,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.followups.services import followups_deferred
-from kontaktpflege.messaging.models import MessageState, OutboundMessage
+from kontaktpflege.messaging.models import MessageState, OutboundMessage, SendWake
 from kontaktpflege.messaging.transports.email import Session, build_email
 
 logger = logging.getLogger(__name__)
@@ -63,11 +71,19 @@ MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
-RENEW_EVERY = settings.OUTBOX_STALE_AFTER / 4  # seconds between renewals of a batch's claims
+# A claimed row that has not reached DATA goes back to the queue when its claim was not
+# renewed for this long (a dead worker's batch waits about a minute, not STALE_AFTER).
+RELEASE_AFTER = min(dt.timedelta(seconds=60), STALE_AFTER)
+RENEW_EVERY = RELEASE_AFTER.total_seconds() / 4  # seconds between renewals of a batch's claims
 BATCH_SIZE = 100
 # A send task goes on with further batches while messages are due, for about this long; then
 # it hands the rest to a new task, so that other tasks of the queue get their turn.
 TASK_SECONDS = 20.0
+# A send task waiting longer than this to start is taken for lost (a worker killed before it
+# started it, an enqueue that failed after the marker was set): the next message enqueues
+# another. A second task for the same messages costs one no-op run, never a second send.
+WAKE_EXPIRES = dt.timedelta(seconds=60)
+WAKE_MARKER = "outbox"
 
 
 # A later layer's last word on a message that needs consent, right before it is sent: ""
@@ -92,6 +108,74 @@ def register_send_guard(guard: SendGuard) -> SendGuard:
 def backoff(attempts: int) -> dt.timedelta:
     """Delay before the next attempt: 1, 2, 4, 8 … minutes, at most 6 hours."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def outbox_wake() -> str | None:
+    """Have a send task look at the outbox soon: enqueue one unless one is waiting already.
+
+    Call it after the messages are committed (`outbox_wake_on_commit`). Returns the id of
+    the task it enqueued, or None when a waiting task will send them.
+
+    Why no message is left behind: a send task deletes the marker before it claims anything
+    (`_wake_taken`). When this call finds the marker, the task that set it has not deleted it
+    yet, so that task's claims come after the message was committed and include it. When it
+    finds no marker (or an expired one), it sets it and enqueues a task. The marker is one
+    row, written in one statement (an upsert), so two callers never both skip or both miss.
+    """
+    if not _wake_requested():
+        return None
+    from kontaktpflege.messaging.tasks import send_due
+
+    try:
+        return str(send_due.enqueue().id)
+    except Exception:
+        _wake_taken()  # no task follows this marker: the next message tries again
+        raise
+
+
+def outbox_wake_on_commit() -> None:
+    """`outbox_wake` once the current transaction commits; once per transaction however
+    many messages it queues (a campaign's batch)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(
+        isinstance(func, _WakeOnCommit) and not func.done for _s, func, _r in conn.run_on_commit
+    ):
+        return  # already registered in this transaction (and not rolled back to before it)
+    transaction.on_commit(_WakeOnCommit())
+
+
+class _WakeOnCommit:
+    """One registered `outbox_wake`; `done` once it ran (a test's captured callbacks stay
+    in the list after running)."""
+
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        outbox_wake()
+
+
+def _wake_requested() -> bool:
+    """Set the marker unless a fresh one is there; True when this call set it."""
+    now = timezone.now()
+    table = connection.ops.quote_name(SendWake._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, requested_at) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET requested_at = excluded.requested_at "
+            f"WHERE {table}.requested_at < %s RETURNING name",
+            [
+                WAKE_MARKER,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now - WAKE_EXPIRES),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
+def _wake_taken() -> None:
+    """A send task is about to look at the outbox: the next message must wake another."""
+    SendWake.objects.filter(name=WAKE_MARKER).delete()
 
 
 def outbox_claim(
@@ -134,18 +218,25 @@ def outbox_claim(
     )
 
 
-def outbox_recover_stale(*, older_than: dt.timedelta = STALE_AFTER) -> tuple[int, int]:
-    """Settle rows a dead worker left in "sending": (queued again, marked uncertain)."""
-    stale = OutboundMessage.objects.filter(
-        state=MessageState.SENDING, claimed_at__lte=timezone.now() - older_than
-    )
-    # Due again since it was claimed: the recovery's own sweep sends it right away.
-    requeued = stale.filter(data_started_at__isnull=True).update(
+def outbox_recover_stale(
+    *, older_than: dt.timedelta = STALE_AFTER, release_after: dt.timedelta | None = None
+) -> tuple[int, int]:
+    """Settle rows a dead worker left in "sending": (queued again, marked uncertain).
+
+    Rows before DATA go back to the queue after `release_after` (RELEASE_AFTER, at most
+    `older_than`); rows past DATA count as uncertain after `older_than`.
+    """
+    release = min(older_than, RELEASE_AFTER if release_after is None else release_after)
+    now = timezone.now()
+    sending = OutboundMessage.objects.filter(state=MessageState.SENDING)
+    # Due again since it was claimed. Safe while its worker lives: that one marks DATA only
+    # under its own claim token, so it skips the row now (ClaimLost).
+    requeued = sending.filter(data_started_at__isnull=True, claimed_at__lte=now - release).update(
         state=MessageState.QUEUED, claim_token="", next_attempt_at=F("claimed_at")
     )
-    uncertain = stale.filter(data_started_at__isnull=False).update(
-        state=MessageState.FAILED, claim_token="", last_error=_uncertain_text()
-    )
+    uncertain = sending.filter(
+        data_started_at__isnull=False, claimed_at__lte=now - older_than
+    ).update(state=MessageState.FAILED, claim_token="", last_error=_uncertain_text())
     return requeued, uncertain
 
 
@@ -207,7 +298,7 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
         with Session() as session:
             while pending:
                 if time.monotonic() - renewed > RENEW_EVERY:
-                    # Recovery takes rows claimed longer ago than STALE_AFTER: a long batch
+                    # Recovery takes rows claimed longer ago than RELEASE_AFTER: a long batch
                     # renews what it still holds, in one write (DATA renews each row too).
                     _renew_claims(pending)
                     renewed = time.monotonic()
@@ -324,8 +415,7 @@ def _record_unrecorded(message: OutboundMessage, response: str, exc: Exception) 
 
 def _release(messages: list[OutboundMessage]) -> None:
     """Hand claimed messages that never reached DATA back to the queue, due at once."""
-    from kontaktpflege.messaging.services import _enqueue
-
+    released_any = False
     for message in messages:
         try:
             released = _ours(message).update(
@@ -334,10 +424,14 @@ def _release(messages: list[OutboundMessage]) -> None:
                 data_started_at=None,
                 attempts=F("attempts") - 1,  # this claim sent nothing: not an attempt
             )
-            if released:
-                _enqueue(message.pk)
+            released_any = released_any or bool(released)
         except (DatabaseError, InterfaceError):  # still held: recovery requeues it later
             logger.exception("message %s: could not release it", message.pk)
+    if released_any:
+        try:
+            outbox_wake()
+        except (DatabaseError, InterfaceError):  # recovery sends them after STALE_AFTER
+            logger.exception("could not wake a send task for released messages")
 
 
 def _mark_sent(message: OutboundMessage, response: str) -> int:
@@ -366,22 +460,25 @@ def outbox_deliver(
     other due messages, batch by batch, each batch over one connection; returns how many
     the server accepted.
 
-    One task thus sends what many queued tasks wait for (their own turn finds nothing due),
-    and every worker that takes a send task helps with the queue. After `seconds` the rest
-    is left to a new task.
+    One task thus sends what many queued messages wait for; a full batch wakes another task,
+    so that every free worker helps with a long queue. After `seconds` the rest is left to a
+    new task. It takes the wake marker first: a message queued from now on wakes a new task
+    (`outbox_wake`).
     """
     started = time.monotonic()
+    _wake_taken()
     sent = 0
     first = message_id
     while batch := outbox_claim(limit=batch_size, first=first):
         first = None
+        if len(batch) == batch_size:
+            # More may be due: another worker can help (one waiting task at most).
+            outbox_wake()
         # The people's follow-ups are refreshed once per batch, not once per message.
         with followups_deferred():
             sent += outbox_send(batch)
         if time.monotonic() - started > seconds:
-            from kontaktpflege.messaging.tasks import send_due
-
-            send_due.enqueue()
+            outbox_wake()  # a new task, unless one is waiting already
             break
     return sent
 
@@ -399,11 +496,14 @@ def outbox_recover(*, stale_after: dt.timedelta = STALE_AFTER) -> dict[str, int]
 
     Orphaned: queued and due for longer than `stale_after` — the task that should have sent
     it was lost (a worker killed while running it, an enqueue that never committed) or the
-    row was just put back by `outbox_recover_stale`. Every step goes through the claims, so
-    a message a live worker holds, or is about to claim through its own task, is sent once.
+    row was just put back by `outbox_recover_stale`; rows put back sooner wake a send task.
+    Every step goes through the claims, so a message a live worker holds, or is about to
+    claim through its own task, is sent once.
     """
     requeued, uncertain = outbox_recover_stale(older_than=stale_after)
     claimed, sent = _send_batches(batch_size=BATCH_SIZE, due_before=timezone.now() - stale_after)
+    if requeued:
+        outbox_wake()  # rows put back sooner than `stale_after`: a send task takes them
     if requeued or uncertain or claimed:
         logger.warning(
             "outbox recovery: %d requeued, %d uncertain, %d orphaned claimed, %d sent",

@@ -141,3 +141,18 @@ class OutboundMessage(WorkspaceScopedModel):
     def is_uncertain(self) -> bool:
         """Failed after the server may already have accepted it: resend only by hand."""
         return self.state == MessageState.FAILED and self.data_started_at is not None
+
+
+class SendWake(models.Model):
+    """ "A send task is waiting in the queue since `requested_at`": while this row is there
+    (and younger than delivery.WAKE_EXPIRES), queuing a message enqueues no further task.
+
+    Not workspace data: the outbox is one queue for every workspace (delivery.outbox_wake).
+    A send task deletes the row before it looks for due messages.
+    """
+
+    name = models.CharField(primary_key=True, max_length=20)
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} since {self.requested_at:%Y-%m-%d %H:%M:%S}"

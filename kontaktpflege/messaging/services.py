@@ -14,7 +14,7 @@ from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.accounts.selectors import sender_address_allowed, site_mail_domain
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.contacts.validation import clean_text, normalise_email
-from kontaktpflege.messaging import compose, selectors
+from kontaktpflege.messaging import compose, delivery, selectors
 from kontaktpflege.messaging.library import VARIABLES, VARIANTS, shipped_templates
 from kontaktpflege.messaging.models import (
     MAX_BODY_CHARS,
@@ -297,11 +297,13 @@ def message_queue_email(
         list_unsubscribe=validate_header(list_unsubscribe, "list_unsubscribe")[:500],
         consent_purpose=consent_purpose[:20],
     )
-    transaction.on_commit(lambda: _enqueue(message.pk))
+    # One send task for many messages: none is enqueued while one waits (delivery.outbox_wake).
+    delivery.outbox_wake_on_commit()
     return message
 
 
 def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
+    """A send task for this message at `run_after` (a retry), or now."""
     from kontaktpflege.messaging.tasks import send_message
 
     task = send_message
@@ -392,7 +394,7 @@ def message_retry(*, message: OutboundMessage) -> OutboundMessage:
     )
     if not updated:
         raise ValidationError(_("Only failed messages can be sent again."))
-    transaction.on_commit(lambda: _enqueue(message.pk))
+    delivery.outbox_wake_on_commit()
     message.refresh_from_db()
     return message
 

@@ -35,12 +35,14 @@ def redis_up() -> bool:
 
 @contextlib.contextmanager
 def redis_database() -> Iterator[str]:
-    """The URL of an empty Redis database (8–15) claimed for this test; emptied afterwards."""
+    """The URL of an empty Redis database (8–15, or KP_TEST_REDIS_DB's) claimed for this test;
+    emptied afterwards."""
     import redis
 
     if not redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    for number in range(15, 7, -1):
+    chosen = os.environ.get("KP_TEST_REDIS_DB")
+    for number in [int(chosen)] if chosen else range(15, 7, -1):
         client = redis.Redis(host="127.0.0.1", port=6379, db=number)
         if client.dbsize() == 0 and client.set("kp-test-claim", os.getpid(), nx=True):
             break

@@ -61,6 +61,33 @@ def test_recovery_marks_a_row_left_after_data_uncertain_and_never_sends_it(
 
 
 @pytest.mark.django_db
+def test_rows_a_dead_worker_claimed_go_back_after_a_minute_and_a_woken_task_sends_them_once(
+    alice, workspace, julia, smtp_server
+):
+    messages = [queue(alice, workspace, julia, subject=f"m{i}") for i in range(3)]
+    batch = delivery.outbox_claim()  # a worker claimed the batch, started DATA of m0, stalled
+    in_data = timezone.now() - delivery.RELEASE_AFTER - dt.timedelta(seconds=1)
+    OutboundMessage.objects.update(claimed_at=in_data)
+    OutboundMessage.objects.filter(pk=messages[0].pk).update(data_started_at=in_data)
+    assert delivery.RELEASE_AFTER < delivery.STALE_AFTER
+    report = delivery.outbox_recover()  # immediate backend in tests: the woken task runs
+    assert (report["requeued"], report["uncertain"]) == (2, 0)
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["m1", "m2"]
+    # Past DATA the server may have the message: it waits STALE_AFTER, as before.
+    assert _settled(*messages) == {
+        "m0": ("sending", False),
+        "m1": ("sent", False),
+        "m2": ("sent", False),
+    }
+    # The worker was only slow: it goes on with its batch and sends none of the rows it lost.
+    OutboundMessage.objects.filter(pk=messages[0].pk).update(data_started_at=None)
+    assert delivery.outbox_send(batch) == 1  # m0, still its own
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["m0", "m1", "m2"]
+    assert len(set(smtp_server.ids())) == 3
+    assert Touchpoint.objects.filter(source__startswith="message:").count() == 3
+
+
+@pytest.mark.django_db
 def test_recovery_sends_a_queued_row_whose_task_was_lost_and_leaves_fresh_rows_to_their_task(
     alice, workspace, julia, smtp_server
 ):
