@@ -114,6 +114,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "kontaktpflege.sqlite3")),
+            # Kept open across requests (per server thread). Opening one per request cost
+            # more than a small page: the PRAGMAs, parsing the whole schema again, and, as
+            # the last connection closed, a WAL checkpoint with the -wal and -shm files
+            # deleted and created anew on every GET.
+            "CONN_MAX_AGE": env_int("SQLITE_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": SQLITE_BUSY_TIMEOUT,
