@@ -114,6 +114,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "kontaktpflege.sqlite3")),
+            # Kept open across requests (per server thread). Opening one per request cost
+            # more than a small page: the PRAGMAs, parsing the whole schema again, and, as
+            # the last connection closed, a WAL checkpoint with the -wal and -shm files
+            # deleted and created anew on every GET.
+            "CONN_MAX_AGE": env_int("SQLITE_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": SQLITE_BUSY_TIMEOUT,
@@ -172,10 +177,9 @@ CACHES = {
 # logged-in request then reads its session without a query. Logging out deletes the row and
 # the cache entry, so it takes effect in every process. A per-process cache (local memory)
 # would keep a logged-out session alive in the other processes: then the database alone.
+# Django's stores, reading the session with one statement written once (accounts/sessions.py).
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if CACHE_URL
-    else "django.contrib.sessions.backends.db"
+    "kontaktpflege.accounts.session_cached_db" if CACHE_URL else "kontaktpflege.accounts.sessions"
 )
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "kontaktpflege.accounts.throttle.client_ip"

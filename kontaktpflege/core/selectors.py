@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connections, router
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_tasks import task_backends
+from django_tasks.base import TaskResultStatus
 from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kontaktpflege.core.models import WorkerBeat
 
@@ -33,13 +37,7 @@ def worker_health(*, now: dt.datetime | None = None) -> WorkerHealth | None:
     """
     backend = task_backends["default"]
     if isinstance(backend, DatabaseBackend):
-        oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values("enqueued_at")[:1]
-        row = (
-            WorkerBeat.objects.filter(name=WorkerBeat.HEARTBEAT)
-            .annotate(oldest=Subquery(oldest))
-            .values("beat_at", "oldest")
-            .first()
-        )
+        row = _database_queue_row()
     elif settings.TASKS_USE_RQ:
         beat = WorkerBeat.objects.filter(name=WorkerBeat.HEARTBEAT).values("beat_at").first()
         row = None
@@ -56,6 +54,45 @@ def worker_health(*, now: dt.datetime | None = None) -> WorkerHealth | None:
     if not (no_worker or waiting):
         return None
     return WorkerHealth(no_worker=no_worker, waiting_minutes=int(waited.total_seconds() // 60))
+
+
+@functools.cache
+def _database_queue_sql(alias: str) -> str:
+    """Heartbeat and the oldest ready task (DBTaskResult.objects.ready()) in one statement.
+
+    Written once per process: every page's shell asks, and Django compiling the ORM query
+    anew each time cost more CPU than the query and the rest of the banner together.
+    """
+    q = connections[alias].ops.quote_name
+    beat, task = q(WorkerBeat._meta.db_table), q(DBTaskResult._meta.db_table)
+    return (
+        f"SELECT b.{q('beat_at')}, (SELECT t.{q('enqueued_at')} FROM {task} t"
+        f" WHERE t.{q('status')} = %s AND (t.{q('run_after')} = %s OR t.{q('run_after')} <= %s)"
+        f" ORDER BY t.{q('enqueued_at')} LIMIT 1) FROM {beat} b WHERE b.{q('name')} = %s LIMIT 1"
+    )
+
+
+def _aware(value: object) -> dt.datetime | None:
+    """A stored instant as an aware datetime (SQLite returns a subquery's as text)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if moment is None:
+        return None
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
+
+
+def _database_queue_row() -> dict[str, Any] | None:
+    alias = router.db_for_read(WorkerBeat)
+    connection = connections[alias]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [TaskResultStatus.READY.value, adapt(get_date_max()), adapt(timezone.now())]
+    with connection.cursor() as cursor:
+        cursor.execute(_database_queue_sql(alias), [*params, WorkerBeat.HEARTBEAT])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    return {"beat_at": _aware(found[0]), "oldest": _aware(found[1])}
 
 
 def _rq_oldest_waiting(queue_names: list[str]) -> dt.datetime | None:

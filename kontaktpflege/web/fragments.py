@@ -9,10 +9,16 @@ Nothing per request (CSRF tokens, one-time form tokens) may sit inside such a fr
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from kontaktpflege.contacts.models import Person
 from kontaktpflege.core.htmx import WorkspaceRequest
@@ -67,3 +73,125 @@ def profile_key(request: WorkspaceRequest, person: Person) -> str:
         [(t.pk, t.name) for t in person.tags.all()],
     )
     return fragment_key(request, "profile", fields, related)
+
+
+# The person page's whole body is cached under a digest of every row it shows, read with
+# plain SQL (a dozen ORM queries cost the page more CPU than its SQL and its rendering).
+# Per-request values are placeholders in the cached HTML, filled in on every response.
+CSRF_PLACEHOLDER = "kpcsrfplaceholder0000000000000000000000000000000000000000000000000"
+FORM_TOKEN_PLACEHOLDER = "kpformtokenplaceholder00000000000"
+PAGE_TIMEOUT = 3600
+
+
+@dataclass(frozen=True)
+class PersonPageStamp:
+    """What the cached person page is keyed by, and what the shell around it needs."""
+
+    digest: str
+    title: str
+    recruiting_on: bool
+
+
+@functools.cache
+def _person_page_sql(alias: str) -> tuple[str, ...]:
+    """The statements behind the stamp, written once per process from the models' tables."""
+    from kontaktpflege.accounts.models import Membership, User
+    from kontaktpflege.contacts.models import (
+        EmailAddress,
+        Employment,
+        Organisation,
+        PhoneNumber,
+        Relationship,
+        Tag,
+    )
+    from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp
+    from kontaktpflege.recruiting.models import CandidateProfile, RecruitingSettings
+    from kontaktpflege.touchpoints.models import Participation
+
+    q = connections[alias].ops.quote_name
+
+    def t(model: Any) -> str:
+        return q(model._meta.db_table)
+
+    person, tp, part = t(Person), t(Touchpoint), t(Participation)
+    person_tags = q(Person._meta.get_field("tags").remote_field.through._meta.db_table)  # type: ignore[attr-defined,union-attr]
+    states = ", ".join(f"'{s}'" for s in ACTIVE_STATES)
+    page = (
+        f"SELECT p2.touchpoint_id FROM {part} p2 WHERE p2.person_id = %(pk)s"
+        " ORDER BY p2.occurred_at DESC, p2.touchpoint_id DESC LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    return (
+        # the person (every column) with organisation and introducer names
+        f"SELECT p.first_name, p.last_name, p.*, o.name, i.first_name, i.last_name FROM {person} p"
+        f" LEFT JOIN {t(Organisation)} o ON o.id = p.organisation_id"
+        f" LEFT JOIN {person} i ON i.id = p.introduced_by_id"
+        " WHERE p.id = %(pk)s AND p.workspace_id = %(ws)s",
+        f"SELECT * FROM {t(EmailAddress)} WHERE person_id = %(pk)s ORDER BY id",
+        f"SELECT * FROM {t(PhoneNumber)} WHERE person_id = %(pk)s ORDER BY id",
+        f"SELECT tg.id, tg.name FROM {t(Tag)} tg JOIN {person_tags} pt ON pt.tag_id = tg.id"
+        " WHERE pt.person_id = %(pk)s ORDER BY tg.id",
+        # the timeline's page (one more row: whether there is an older page)
+        f"SELECT tp.* FROM {tp} tp JOIN {part} pa ON pa.touchpoint_id = tp.id"
+        " WHERE pa.person_id = %(pk)s ORDER BY pa.occurred_at DESC, tp.id DESC"
+        " LIMIT %(limit)s OFFSET %(offset)s",
+        f"SELECT pa.touchpoint_id, pe.id, pe.first_name, pe.last_name FROM {part} pa"
+        f" JOIN {person} pe ON pe.id = pa.person_id WHERE pa.touchpoint_id IN ("
+        + page
+        + ") ORDER BY pa.touchpoint_id, pe.id",
+        f"SELECT r.*, a.first_name, a.last_name, b.first_name, b.last_name"
+        f" FROM {t(Relationship)} r JOIN {person} a ON a.id = r.from_person_id"
+        f" JOIN {person} b ON b.id = r.to_person_id"
+        " WHERE r.from_person_id = %(pk)s OR r.to_person_id = %(pk)s"
+        " ORDER BY r.strength DESC, r.id LIMIT %(connections)s",
+        f"SELECT e.*, o.name FROM {t(Employment)} e JOIN {t(Organisation)} o"
+        " ON o.id = e.organisation_id WHERE e.person_id = %(pk)s ORDER BY e.id",
+        f"SELECT * FROM {t(FollowUp)} WHERE person_id = %(pk)s AND state IN ({states})"
+        " ORDER BY due_on, id",
+        # the due dates' zone (workspace_zone's fallback), recruiting and its badge
+        f"SELECT u.time_zone FROM {t(Membership)} m JOIN {t(User)} u ON u.id = m.user_id"
+        " WHERE m.workspace_id = %(ws)s AND m.role = 'owner' ORDER BY m.id LIMIT 1",
+        f"SELECT id FROM {t(RecruitingSettings)} WHERE workspace_id = %(ws)s AND enabled",
+        f"SELECT id FROM {t(CandidateProfile)} WHERE workspace_id = %(ws)s"
+        " AND person_id = %(pk)s AND silver_medallist",
+    )
+
+
+def person_page_stamp(
+    *, workspace: Any, pk: int, offset: int, timeline: int, connections_limit: int
+) -> PersonPageStamp | None:
+    """A digest of every row the person page shows; None when the person is not in the
+    workspace (a 404). Any change to what the page shows, by whatever code path (ORM, bulk
+    update, raw SQL), is a change of the digest: the cached page cannot go stale."""
+    alias = router.db_for_read(Person)
+    params = {
+        "pk": pk,
+        "ws": workspace.pk,
+        "limit": timeline,
+        "offset": offset,
+        "connections": connections_limit,
+    }
+    rows: list[Any] = []
+    with connections[alias].cursor() as cursor:
+        for sql in _person_page_sql(alias):
+            cursor.execute(sql, params)
+            rows.append(cursor.fetchall())
+            if len(rows) == 1 and not rows[0]:
+                return None
+    first_name, last_name = rows[0][0][:2]
+    recruiting_on = bool(rows[-2])
+    # Due dates and "overdue by" depend on the workspace's today: its zone (settings or the
+    # owner's) and the time, in steps of 15 minutes (every zone's offset is a multiple).
+    now = int(timezone.now().timestamp()) // 900
+    shown = (workspace.pk, (workspace.settings or {}).get("time_zone"), now, rows)
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    title = " ".join(n for n in (first_name, last_name) if n) or "—"
+    return PersonPageStamp(digest=digest, title=title, recruiting_on=recruiting_on)
+
+
+def fill_tokens(request: WorkspaceRequest, html: str) -> SafeString:
+    """A cached body with this request's CSRF token and a fresh one-time token per form."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    while FORM_TOKEN_PLACEHOLDER in html:
+        html = html.replace(FORM_TOKEN_PLACEHOLDER, uuid.uuid4().hex, 1)
+    return mark_safe(html)  # rendered by the template engine; the tokens are hex

@@ -114,9 +114,9 @@ def _session_engine(**env: str) -> str:
 
 
 def test_sessions_go_through_the_cache_only_when_it_is_shared_by_every_process():
-    assert _session_engine() == "django.contrib.sessions.backends.db"
+    assert _session_engine() == "kontaktpflege.accounts.sessions"  # Django's db store
     shared = _session_engine(KP_CACHE_URL="redis://127.0.0.1:6379/0")
-    assert shared == "django.contrib.sessions.backends.cached_db"
+    assert shared == "kontaktpflege.accounts.session_cached_db"  # Django's cached_db store
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def redis_sessions(settings):
             "KEY_PREFIX": "kp-test-request-auth",
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "kontaktpflege.accounts.session_cached_db"
     caches["default"].clear()
     yield
     caches["default"].clear()
@@ -152,3 +152,15 @@ def test_with_a_shared_cache_a_logged_in_request_reads_no_session_row_and_logout
     assert copy.get("/people/").status_code == 200
     client.post("/logout/")
     assert copy.get("/people/").status_code == 302
+
+
+def test_an_expired_session_is_not_honoured_and_a_live_one_is(alice_client):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert alice_client.get("/people/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = alice_client.get("/people/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

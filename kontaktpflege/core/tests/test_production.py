@@ -267,3 +267,42 @@ def test_json_logs_are_chosen_by_the_environment(tmp_path):
     assert any(
         entry["message"] == "health check database failed: OperationalError" for entry in lines
     ), done.stderr[-2000:]
+
+
+WSGI_TWICE = """
+import io, json
+from django.core.wsgi import get_wsgi_application
+from django.db import connection
+app = get_wsgi_application()
+seen = []
+for _ in range(2):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health/", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "80", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+               "HTTP_HOST": "127.0.0.1"}
+    response = app(environ, lambda status, headers: None)
+    b"".join(response)
+    response.close()  # what the server does after sending it: request_finished
+    seen.append(id(connection.connection) if connection.connection is not None else None)
+print(json.dumps(seen))
+"""
+
+
+def test_a_sqlite_server_keeps_its_database_connection_from_one_request_to_the_next(tmp_path):
+    """Reopening SQLite per request meant PRAGMAs, the schema parsed again and the WAL files
+    deleted and created anew on every GET: more than a small page's own work."""
+    env = process_env(tmp_path, 1, KP_SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    env.pop("KP_DATABASE_URL", None)
+    migrate(env)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", WSGI_TWICE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first is not None
+    assert second == first

@@ -16,10 +16,15 @@ from kontaktpflege.core.timeutils import safe_localtime
 register = template.Library()
 
 
-@register.simple_tag
-def form_token() -> str:
-    """A one-time token for a form that creates something (see Touchpoint.idempotency_key)."""
-    return uuid.uuid4().hex
+@register.simple_tag(takes_context=True)
+def form_token(context: template.Context) -> str:
+    """A one-time token for a form that creates something (see Touchpoint.idempotency_key).
+
+    Inside a cached body (the person page) a placeholder, replaced by a fresh token on
+    every response (web/fragments.fill_tokens).
+    """
+    placeholder: str | None = context.get("form_token_placeholder")
+    return placeholder or uuid.uuid4().hex
 
 
 @register.filter

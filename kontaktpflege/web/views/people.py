@@ -7,10 +7,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -32,11 +34,21 @@ from kontaktpflege.web.forms.people import (
     RelationshipForm,
     chosen_circles,
 )
-from kontaktpflege.web.fragments import profile_key, timeline_key
+from kontaktpflege.web.fragments import (
+    CSRF_PLACEHOLDER,
+    FORM_TOKEN_PLACEHOLDER,
+    PAGE_TIMEOUT,
+    fill_tokens,
+    fragment_key,
+    person_page_stamp,
+    profile_key,
+    timeline_key,
+)
 from kontaktpflege.web.params import ParamError, int_param, person_filters, safe_next
 
 PAGE_SIZE = 50
 MAX_SEARCH_PAGES = 20  # ranked search skips at most 950 matches; beyond, narrow the search
+TIMELINE_PAGE = 25
 MAX_CONNECTIONS = 100  # the strongest; the self node can know thousands (3,728 at M)
 
 
@@ -278,20 +290,54 @@ def _birthday(person: Person) -> dt.date | None:
 
 
 @member_required
-def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
-    """A person's profile, timeline, relationships and employment history."""
-    person = selectors.person_get(workspace=request.workspace, pk=pk)
+def person_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """A person's profile, timeline, relationships and employment history.
+
+    The body is cached whole under a digest of every row it shows, read with plain SQL
+    (web/fragments.person_page_stamp); only a changed page runs the ORM and the templates.
+    """
     offset = max(0, int_param(request.GET.get("offset")) or 0)
-    timeline = person_timeline(person=person, limit=26, offset=offset)
-    connections = selectors.person_relationships(person=person, limit=MAX_CONNECTIONS + 1)
-    more_offset = offset + 25 if len(timeline) > 25 else None
-    recruiting_on = recruiting_enabled(request.workspace)  # also read by the page's menu
+    if getattr(request, "htmx", False):  # an older page of the timeline
+        context = _person_context(request, pk, offset)
+        return TemplateResponse(request, "people/_detail_body.html#timeline", context)
+    stamp = person_page_stamp(
+        workspace=request.workspace,
+        pk=pk,
+        offset=offset,
+        timeline=TIMELINE_PAGE + 1,
+        connections_limit=MAX_CONNECTIONS + 1,
+    )
+    if stamp is None:
+        raise Http404
+    workspace, user = request.workspace.pk, request.user.pk
+    key = fragment_key(request, "person_page", workspace, user, pk, offset, stamp.digest)
+    body = cache.get(key)
+    if body is None:
+        context = _person_context(request, pk, offset)
+        context.update(csrf_token=CSRF_PLACEHOLDER, form_token_placeholder=FORM_TOKEN_PLACEHOLDER)
+        body = render_to_string("people/_detail_body.html", context, request)
+        cache.set(key, body, PAGE_TIMEOUT)
     context = {
+        "page_title": stamp.title,
+        "body": fill_tokens(request, body),
+        "recruiting_on": stamp.recruiting_on,  # the menu's, known already
+    }
+    return TemplateResponse(request, "people/detail.html", context)
+
+
+def _person_context(request: WorkspaceRequest, pk: int, offset: int) -> dict[str, Any]:
+    person = selectors.person_get(workspace=request.workspace, pk=pk)
+    timeline = person_timeline(person=person, limit=TIMELINE_PAGE + 1, offset=offset)
+    connections = selectors.person_relationships(person=person, limit=MAX_CONNECTIONS + 1)
+    shown = timeline[:TIMELINE_PAGE]
+    more_offset = offset + TIMELINE_PAGE if len(timeline) > TIMELINE_PAGE else None
+    recruiting_on = recruiting_enabled(request.workspace)  # also read by the page's menu
+    return {
         "recruiting_on": recruiting_on,
         "person": person,
-        "timeline": timeline[:25],
+        "timeline": shown,
         "more_offset": more_offset,
-        "timeline_key": timeline_key(request, person, timeline[:25], more_offset),
+        "timeline_key": timeline_key(request, person, shown, more_offset),
         "profile_key": profile_key(request, person),
         "phones": [(format_phone(p.number), tel_uri(p.number)) for p in person.phones.all()],
         "birthday": _birthday(person),
@@ -301,7 +347,6 @@ def person_detail(request: WorkspaceRequest, pk: int) -> TemplateResponse:
         # a query only where recruiting is switched on (recruiting_enabled, the one switch)
         "silver_medallist": recruiting_on and is_silver_medallist(person=person),
     }
-    return render_page(request, "people/detail.html", context, partial="timeline")
 
 
 @writer_required
