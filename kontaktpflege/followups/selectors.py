@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -18,9 +18,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import translation
 
@@ -84,24 +84,93 @@ class Agenda:
         return sum(self.totals.values())
 
 
-def _group_expr(today: dt.date) -> Case:
-    # A suggestion whose day has passed is still "today", never "overdue".
-    return Case(
-        When(due_on__lt=today, rule__in=sorted(engine.SUGGESTIONS), then=Value(1)),
-        When(due_on__lt=today, then=Value(0)),
-        When(due_on=today, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
+_TABLE = '"followups_followup"'
+
+
+def _col(name: str) -> str:
+    return f'{_TABLE}."{name}"'
+
+
+def _rule_in(rules: frozenset[str]) -> tuple[str, list[Any]]:
+    values = sorted(rules)
+    return f"{_col('rule')} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _group_sql(today: dt.date) -> tuple[str, list[Any]]:
+    """The group of an item: 0 overdue, 1 today, 2 this week.
+
+    A suggestion whose day has passed is still "today", never "overdue".
+    """
+    due = _col("due_on")
+    suggestion, rules = _rule_in(engine.SUGGESTIONS)
+    sql = (
+        f"CASE WHEN {due} < %s AND {suggestion} THEN 1 WHEN {due} < %s THEN 0"
+        f" WHEN {due} = %s THEN 1 ELSE 2 END"
     )
+    return sql, [today, *rules, today, today]
 
 
-def _priority_expr(today: dt.date) -> Any:
-    """Base priority plus the engine's lateness bonus (engine.OVERDUE_STEPS) in SQL."""
-    whens = [When(rule__in=sorted(engine.NO_LATENESS_BONUS), then=Value(0))] + [
-        When(due_on__lte=today - dt.timedelta(days=days), then=Value(bonus))
-        for days, bonus in engine.OVERDUE_STEPS
+def _priority_sql(today: dt.date) -> tuple[str, list[Any]]:
+    """Base priority plus the engine's lateness bonus (engine.effective_priority)."""
+    quiet, rules = _rule_in(engine.NO_LATENESS_BONUS)
+    steps = " ".join(f"WHEN {_col('due_on')} <= %s THEN %s" for _step in engine.OVERDUE_STEPS)
+    params: list[Any] = list(rules)
+    for days, bonus in engine.OVERDUE_STEPS:
+        params += [today - dt.timedelta(days=days), bonus]
+    return f"({_col('priority')} + CASE WHEN {quiet} THEN 0 {steps} ELSE 0 END)", params
+
+
+def _group_conditions(today: dt.date) -> list[tuple[str, list[Any]]]:
+    """Each group's condition, on a range of due_on (so on a range of the agenda index)."""
+    due = _col("due_on")
+    suggestion, rules = _rule_in(engine.SUGGESTIONS)
+    week_end = today + dt.timedelta(days=WEEK_DAYS)
+    return [
+        (f"{due} < %s AND NOT ({suggestion})", [today, *rules]),
+        (f"{due} <= %s AND ({due} = %s OR {suggestion})", [today, today, *rules]),
+        (f"{due} > %s AND {due} <= %s", [today, week_end]),
     ]
-    return F("priority") + Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _active_sql(workspace: Workspace) -> tuple[str, list[Any]]:
+    states = list(ACTIVE_STATES)
+    sql = f"{_col('workspace_id')} = %s AND {_col('state')} IN ({', '.join(['%s'] * len(states))})"
+    return sql, [workspace.pk, *states]
+
+
+def _top_per_group(*, workspace: Workspace, today: dt.date, per_group: int) -> RawSQL:
+    """The ids of each group's top `per_group`: an ORDER BY … LIMIT per group, UNION ALL.
+
+    The database answers each part with a top-N sort over the group's range of the index
+    (workspace, state, due_on, priority, rule); a ROW_NUMBER() window over the groups sorted
+    every due item instead (12.5k at M: 26 ms against 7 ms on SQLite). The SQL is written
+    here because Django cannot slice the parts of a union on SQLite, `pk IN (top 1) OR
+    pk IN (top 2)` ran each part twice there, and compiling the CASE expressions through the
+    ORM cost more CPU (5 ms) than running the query.
+    """
+    active, active_params = _active_sql(workspace)
+    eff, eff_params = _priority_sql(today)
+    parts, params = [], []
+    for n, (condition, condition_params) in enumerate(_group_conditions(today)):
+        parts.append(
+            f"SELECT * FROM (SELECT {_col('id')} FROM {_TABLE}"
+            f" WHERE {active} AND {condition}"
+            f" ORDER BY {eff} DESC, {_col('due_on')} ASC, {_col('id')} ASC LIMIT %s) AS top{n}"
+        )
+        params += [*active_params, *condition_params, *eff_params, per_group]
+    return RawSQL(" UNION ALL ".join(parts), params)
+
+
+AGENDA_FIELDS = (
+    *(
+        f.attname
+        for f in FollowUp._meta.concrete_fields
+        if f.attname not in ("created_at", "updated_at")
+    ),
+    *(f"person__{name}" for name in ("id", "workspace_id", "first_name", "last_name")),
+    *(f"person__{name}" for name in ("user_id", "organisation_id")),
+    *(f"person__organisation__{name}" for name in ("id", "name", "is_target")),
+)
 
 
 def agenda_queryset(
@@ -109,27 +178,23 @@ def agenda_queryset(
 ) -> QuerySet[FollowUp]:
     """The one indexed query behind Today: active items due within a week, top N per group.
 
-    The ranking runs on FollowUp alone (index workspace, state, due_on); people are joined
-    only to the chosen rows.
+    The ranking runs on FollowUp alone (_top_per_group); people are joined only to the
+    chosen rows. Each row carries `grp` (0 overdue, 1 today, 2 this week) and `eff`.
     """
-    week_end = today + dt.timedelta(days=WEEK_DAYS)
-    ranked = (
-        FollowUp.objects.filter(workspace=workspace, state__in=ACTIVE_STATES, due_on__lte=week_end)
-        .annotate(grp=_group_expr(today), eff=_priority_expr(today))
-        .annotate(
-            rn=Window(
-                RowNumber(),
-                partition_by=[F("grp")],
-                order_by=[F("eff").desc(), F("due_on").asc(), F("id").asc()],
-            )
-        )
-        .filter(rn__lte=per_group)
-        .values("pk")
-    )
+    grp, grp_params = _group_sql(today)
+    eff, eff_params = _priority_sql(today)
     return (
-        FollowUp.objects.filter(pk__in=ranked)
-        .annotate(grp=_group_expr(today), eff=_priority_expr(today))
+        FollowUp.objects.filter(
+            pk__in=_top_per_group(workspace=workspace, today=today, per_group=per_group)
+        )
+        .annotate(
+            grp=RawSQL(grp, grp_params, output_field=IntegerField()),
+            eff=RawSQL(eff, eff_params, output_field=IntegerField()),
+        )
         .select_related("person", "person__organisation")
+        # What the agenda, its API and the digest read: every row is 3 model instances, and
+        # converting the unread timestamps and texts cost more CPU than the query at S.
+        .only(*AGENDA_FIELDS)
         .order_by("grp", "-eff", "due_on", "id")
     )
 
@@ -182,22 +247,35 @@ def agenda(
 
 
 def agenda_totals(*, workspace: Workspace, today: dt.date) -> dict[str, int]:
-    """How many items each group holds in all, not only the shown ones (one indexed count)."""
-    totals = dict.fromkeys(GROUPS, 0)
-    rows = (
-        FollowUp.objects.filter(
-            workspace=workspace,
-            state__in=ACTIVE_STATES,
-            due_on__lte=today + dt.timedelta(days=WEEK_DAYS),
-        )
-        .annotate(grp=_group_expr(today))
-        .values("grp")
-        .annotate(n=Count("id"))
-        .order_by()
+    """How many items each group holds in all, not only the shown ones.
+
+    Four counts over ranges of the agenda index in one statement: (overdue and late
+    suggestions, late suggestions, due today, this week). Grouping by the group's CASE
+    sorted every due item (7 ms at M on SQLite; this takes 2 ms).
+    """
+    due = _col("due_on")
+    active, active_params = _active_sql(workspace)
+    suggestion, rules = _rule_in(engine.SUGGESTIONS)
+    week_end = today + dt.timedelta(days=WEEK_DAYS)
+    ranges: list[tuple[str, list[Any]]] = [
+        (f"{due} < %s", [today]),
+        (f"{due} < %s AND {suggestion}", [today, *rules]),
+        (f"{due} = %s", [today]),
+        (f"{due} > %s AND {due} <= %s", [today, week_end]),
+    ]
+    sql = "SELECT " + ", ".join(
+        f"(SELECT COUNT(*) FROM {_TABLE} WHERE {active} AND {condition})"
+        for condition, _params in ranges
     )
-    for row in rows:
-        totals[GROUPS[row["grp"]]] = row["n"]
-    return totals
+    params = [p for _condition, ps in ranges for p in (*active_params, *ps)]
+    with connections[router.db_for_read(FollowUp)].cursor() as cursor:
+        cursor.execute(sql, params)
+        late, late_suggestions, due_today, week = cursor.fetchone()
+    return {
+        "overdue": late - late_suggestions,
+        "today": due_today + late_suggestions,
+        "week": week,
+    }
 
 
 def agenda_item(row: FollowUp, *, today: dt.date, language: str) -> AgendaItem:

@@ -76,8 +76,6 @@ def people(request: WorkspaceRequest) -> HttpResponse:
         "page_obj": page,
         "filters": filters,
         "circles": Circle.choices,
-        "circle_labels": {value: str(label) for value, label in Circle.choices},
-        "target_label": _("Target company"),
         "tags": selectors.tag_choices(workspace=request.workspace),
         "querystring_base": urlencode(params) + "&" if params else "",
         "has_filters": bool(params),
