@@ -26,7 +26,11 @@ from kontaktpflege.core.timeutils import EARLIEST_DATE, LATEST_DATE, in_date_ran
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
     """Trim text and reject NUL/control characters and overlong values with a field error."""
     text = (value or "").strip()
-    if has_lone_surrogate(text):
+    if text.isprintable():
+        # No control character, line break, NUL or surrogate can be in printable text.
+        if len(text) <= max_length:
+            return text
+    elif has_lone_surrogate(text):
         raise ValidationError({field: surrogate_message()})
     if "\x00" in text:
         raise ValidationError({field: _("Contains a NUL byte, which is not allowed.")})

@@ -60,8 +60,9 @@ def fold(value: str) -> str:
     "Müller", "Mueller" and "muller" all fold to "muller", so each finds the others.
     """
     text = strip_invisible(value).casefold().translate(_GERMAN)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no accents to take off
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _TRANSLIT.sub(lambda m: m.group(0)[0], text)
     return _SPACE.sub(" ", text).strip()
 

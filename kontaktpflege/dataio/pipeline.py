@@ -217,7 +217,9 @@ def _as_organisation(row: ImportRow, clean: CleanRow) -> CleanRow:
     return clean
 
 
-def clean_row(row: ImportRow, *, phone_country: str = "") -> CleanRow | list[str]:
+def clean_row(
+    row: ImportRow, *, phone_country: str = "", today: dt.date | None = None
+) -> CleanRow | list[str]:
     """Validate one row completely; a list of problems in plain words if it is invalid.
 
     One bad value (an email that is not an address, a phone number that fits no plan)
@@ -239,7 +241,8 @@ def clean_row(row: ImportRow, *, phone_country: str = "") -> CleanRow | list[str
         check_date(row.connected_on, field="connected_on")
     except ValidationError as exc:
         return _messages(exc)
-    if row.connected_on and row.connected_on > timezone.localdate() + dt.timedelta(days=1):
+    latest = (today or timezone.localdate()) + dt.timedelta(days=1)
+    if row.connected_on and row.connected_on > latest:
         return [_("The date %(d)s lies in the future.") % {"d": row.connected_on.isoformat()}]
     fields["linkedin_url"] = _url(row.linkedin_url, "LinkedIn", warnings)
     fields["xing_url"] = _url(row.xing_url, "Xing", warnings)
@@ -285,8 +288,9 @@ def plan_rows(rows: list[ImportRow], index: PeopleIndex, *, phone_country: str =
     """
     plan = Plan()
     planned: dict[str, int] = {}  # matching key → index in plan.rows, for in-file duplicates
+    today = timezone.localdate()
     for row in rows:
-        result = clean_row(row, phone_country=phone_country)
+        result = clean_row(row, phone_country=phone_country, today=today)
         if isinstance(result, list):
             plan.invalid.append((row.line, result))
             continue

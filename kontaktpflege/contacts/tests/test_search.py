@@ -42,6 +42,9 @@ def test_fold_meets_umlauts_and_transliterations():
     assert fold("Müller") == fold("Mueller") == fold("muller") == "muller"
     assert fold("Straße") == "strasse"
     assert fold("\u200fJosé\u202c") == "jose"
+    assert fold("ＡＢＣ  Co\ufb01") == "abc cofi"  # full-width letters and a ligature
+    assert fold("Ångström Øre") == "angstrom ore"
+    assert fold(" Plain  ASCII ") == "plain ascii"
 
 
 def _ranking_network(make_person, workspace):

@@ -25,6 +25,39 @@ def test_clean_text_refuses_lone_surrogates(text):
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "multiline", "problem"),
+    [
+        ("An\x00na", False, "Contains a NUL byte, which is not allowed."),
+        ("Anna\nBerg", False, "Must be a single line."),
+        ("Anna\rBerg", False, "Must be a single line."),
+        ("An\x07na", False, "Contains control characters, which are not allowed."),
+        ("An\x1bna", True, "Contains control characters, which are not allowed."),
+        ("Ä" * 11, False, "At most 10 characters (this has 11)."),
+        ("Ä\u200d" * 6, False, "At most 10 characters (this has 12)."),
+    ],
+)
+def test_clean_text_refuses_what_no_field_may_hold(text, multiline, problem):
+    with pytest.raises(ValidationError) as error:
+        clean_text(text, field="notes", max_length=10, multiline=multiline)
+    assert error.value.message_dict == {"notes": [problem]}
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "kept"),
+    [
+        (" Jörg Müller ", False, "Jörg Müller"),
+        ("Ä" * 20, False, "Ä" * 20),
+        ("Anna\tBerg", False, "Anna\tBerg"),
+        ("Zeile 1\r\nZeile 2", True, "Zeile 1\r\nZeile 2"),
+        ("Ä\u200dB", False, "Ä\u200dB"),
+        ("", False, ""),
+    ],
+)
+def test_clean_text_keeps_text_that_is_allowed(text, multiline, kept):
+    assert clean_text(text, field="notes", max_length=20, multiline=multiline) == kept
+
+
 def test_clean_text_keeps_characters_outside_the_basic_plane():
     assert clean_text(" 😀 Anna ", field="first_name", max_length=100) == "😀 Anna"
 

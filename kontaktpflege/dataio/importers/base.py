@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -34,6 +35,13 @@ _FORMULA = re.compile(r"^=\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(!]|^=\s*[A-Z]{1,3}\d+|^
 # The exporters' formula guard (see exporters.neutralise): one apostrophe is removed again.
 _NEUTRALISED = re.compile(r"^'(?='*[=+\-@\t\r])")
 _INNER_NEUTRALISED = re.compile(r"([;,|\t\r\n])'(?='*[=+\-@])")
+
+# The local date, read once per table rather than once per cell (see rows_from_table).
+_TABLE_DAY: ContextVar[dt.date | None] = ContextVar("table_day", default=None)
+
+
+def _today() -> dt.date:
+    return _TABLE_DAY.get() or timezone.localdate()
 
 
 def tidy(value: str | None) -> str:
@@ -177,7 +185,7 @@ def parse_birthday(value: str, row: ImportRow) -> None:
         return
     row.birthday_day, row.birthday_month = date.day, date.month
     # 1604 is Apple's "no year"; other years outside the plausible range are dropped too.
-    row.birthday_year = date.year if 1900 <= date.year <= timezone.localdate().year else None
+    row.birthday_year = date.year if 1900 <= date.year <= _today().year else None
 
 
 def split_multi(value: str) -> list[str]:
@@ -253,9 +261,7 @@ def _connected(row: ImportRow, value: str) -> None:
             % {"v": tidy(value)[:40]}
         )
         return
-    if date is not None and not (
-        dt.date(1900, 1, 1) <= date <= timezone.localdate() + dt.timedelta(days=1)
-    ):
+    if date is not None and not (dt.date(1900, 1, 1) <= date <= _today() + dt.timedelta(days=1)):
         row.warnings.append(
             _("“Connected on” %(d)s lies in the future or before 1900; the date was left out.")
             % {"d": date.isoformat()}
@@ -475,7 +481,9 @@ def row_from_cells(
                 % {"c": headers[index][:40] if index < len(headers) else index, "v": value[:30]}
             )
             continue
-        SETTERS[field](row, _INNER_NEUTRALISED.sub(r"\1", value))
+        if "'" in value:
+            value = _INNER_NEUTRALISED.sub(r"\1", value)
+        SETTERS[field](row, value)
     return row
 
 
@@ -496,10 +504,14 @@ def rows_from_table(
     if headers is None:
         headers = table[header_index]
     rows = []
-    for index in range(header_index + 1, len(table)):
-        cells = unwrap_row(table[index], len(headers), delimiter)
-        if not any(c.strip() for c in cells):
-            continue
-        line = table.line_of(index) if isinstance(table, Table) else index + 1
-        rows.append(row_from_cells(cells, mapping, line=line, source=source, headers=headers))
+    day = _TABLE_DAY.set(timezone.localdate())
+    try:
+        for index in range(header_index + 1, len(table)):
+            cells = unwrap_row(table[index], len(headers), delimiter)
+            if not any(c.strip() for c in cells):
+                continue
+            line = table.line_of(index) if isinstance(table, Table) else index + 1
+            rows.append(row_from_cells(cells, mapping, line=line, source=source, headers=headers))
+    finally:
+        _TABLE_DAY.reset(day)
     return rows
