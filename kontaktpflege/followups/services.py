@@ -118,6 +118,8 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
     The ORM builds the query; it runs on the cursor, and only the four times are converted
     (on SQLite the ORM's converters cost more than the query's own work at 30k people).
     """
+    if not ids:
+        return {}  # the ORM refuses to compile `IN ()`: nobody, no stats
     take, give = Q(touchpoint__give_take="take"), Q(touchpoint__give_take="give")
     met = Q(touchpoint__channel__in=engine.MEETING_CHANNELS)
     rows = (

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from kontaktpflege.followups.models import FollowUp, State
-from kontaktpflege.followups.services import followups_refresh_people, workspace_today
+from kontaktpflege.followups.services import (
+    followups_refresh_people,
+    workspace_today,
+    workspace_zone,
+)
 from kontaktpflege.touchpoints.models import Touchpoint
 from kontaktpflege.touchpoints.services import touchpoint_log
 from kontaktpflege.web.tests.browser import collect_console_errors, serious_axe_violations
@@ -37,15 +40,17 @@ def test_a_group_meeting_with_five_people_resets_five_cadences(
     logged_in_page, workspace, make_person
 ):
     five = [make_person(first_name=f, last_name=last, circle="core") for f, last in NAMES]
-    # last seen together 40 days ago: all five are overdue (core circle: every 30 days)
+    # last seen together 40 local days ago, at noon, so neither the hour of the run nor a
+    # change to or from summer time moves the day: all five are overdue (core: every 30 days)
+    today = workspace_today(workspace)
+    noon = dt.datetime.combine(today - dt.timedelta(days=40), dt.time(12))
     touchpoint_log(
         workspace=workspace,
         participants=five,
         summary="Sommerfest",
-        occurred_at=timezone.now() - dt.timedelta(days=40),
+        occurred_at=noon.replace(tzinfo=workspace_zone(workspace)),
     )
     followups_refresh_people(person_ids=[p.pk for p in five])
-    today = workspace_today(workspace)
     assert set(_due(five).values()) == {today - dt.timedelta(days=10)}
 
     page = logged_in_page
