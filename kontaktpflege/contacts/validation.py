@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-import phonenumbers.geocoder
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -173,6 +172,11 @@ def normalise_phone(value: str, *, field: str = "phones", region: str | None = N
 
 @functools.cache
 def _phone_countries(language: str) -> tuple[tuple[str, str], ...]:
+    # Imported here, on the first use: the geocoder loads phonenumbers' prefix descriptions
+    # for the whole world (about 100 MB and 1 s) to name the countries. Only the import form
+    # asks for them; workers and commands never need them.
+    import phonenumbers.geocoder
+
     choices = []
     for region in phonenumbers.SUPPORTED_REGIONS:
         example = phonenumbers.example_number(region)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from kontaktpflege.contacts.validation import (
@@ -125,3 +129,38 @@ def test_a_number_typed_without_country_code_keeps_its_spelling():
 def test_a_typed_number_that_cannot_be_one_is_refused(value):
     with pytest.raises(ValidationError, match="phone number"):
         normalise_phone(value)
+
+
+_COUNTRY_NAMES_ON_DEMAND = """
+import sys
+import django
+
+django.setup()
+import kontaktpflege.contacts.services, kontaktpflege.dataio.services, kontaktpflege.dataio.tasks
+from kontaktpflege.contacts.validation import phone_country_choices, read_phone
+from django.utils import translation
+
+read_phone("+49 30 1234567", field="phone", region=None)
+print("before", "phonenumbers.geodata" in sys.modules)
+with translation.override("de"):
+    print("de", dict(phone_country_choices())["DE"])
+print("after", "phonenumbers.geodata" in sys.modules)
+"""
+
+
+def test_country_names_for_phone_numbers_load_only_when_the_import_form_asks(tmp_path):
+    """Phone numbers are read without the geocoder's world-wide prefix data (about 100 MB in
+    every worker); the import form's country menu still names the countries."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env["KP_SQLITE_PATH"] = str(tmp_path / "db.sqlite3")
+    env.pop("KP_DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-c", _COUNTRY_NAMES_ON_DEMAND],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stdout.splitlines() == ["before False", "de Deutschland (+49)", "after True"]
