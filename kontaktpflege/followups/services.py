@@ -117,6 +117,8 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
 
     The ORM builds the query; it runs on the cursor, and only the four times are converted
     (on SQLite the ORM's converters cost more than the query's own work at 30k people).
+    It reads only columns of the participation index (person, occurred_at, touchpoint):
+    counting touchpoints, not participation ids, keeps it a covering read on PostgreSQL too.
     """
     if not ids:
         return {}  # the ORM refuses to compile `IN ()`: nobody, no stats
@@ -129,9 +131,9 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
             first=Min("occurred_at"),
             first_meeting=Min("occurred_at", filter=met),
             last=Max("occurred_at"),
-            n=Count("id"),
-            gives=Count("id", filter=give),
-            takes=Count("id", filter=take),
+            n=Count("touchpoint_id"),
+            gives=Count("touchpoint_id", filter=give),
+            takes=Count("touchpoint_id", filter=take),
             last_take_id=Max("touchpoint_id", filter=take),
             last_take_at=Max("occurred_at", filter=take),
         )
