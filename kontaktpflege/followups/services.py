@@ -454,16 +454,19 @@ def _reconcile_bulk(
     existing: dict[str, tuple] = {}
     stale = []
     replaced: set[str] = set()
+    same: set[str] = set()  # open rows a rebuild found equal to their item: nothing to do
     for r in bulksql.select_rows(FollowUp, _READ, workspace.pk, ids=person_ids):
         if r[1] not in people:
             continue
         key = r[2]
         if key in wanted:
-            if rebuild and r[3] == State.OPEN and not _same_as_new(a, r, wanted[key]):
-                stale.append(r[0])
-                replaced.add(key)
-            else:
-                existing[key] = r
+            if rebuild and r[3] == State.OPEN:
+                if not _same_as_new(a, r, wanted[key]):
+                    stale.append(r[0])
+                    replaced.add(key)
+                    continue
+                same.add(key)
+            existing[key] = r
         elif r[3] in ACTIVE_STATES:
             stale.append(r[0])
     elsewhere = [key for key in wanted if key not in existing and key not in replaced]
@@ -474,6 +477,8 @@ def _reconcile_bulk(
     create: list[tuple] = []
     update: list[tuple] = []
     for key, item in wanted.items():
+        if key in same:
+            continue
         row = existing.get(key)
         if row is None:
             create.append(_insert_values(a, workspace.pk, item, stamp))
