@@ -22,6 +22,7 @@ from kontaktpflege.contacts.models import Channel, Employment, Origin, Person
 from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.contacts.validation import clean_text
 from kontaktpflege.core import bulksql
+from kontaktpflege.core.memory import collector_paused
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
 from kontaktpflege.followups.models import (
@@ -723,14 +724,15 @@ def followups_recompute_workspace(
     a crash never sees an empty agenda (a chunk is either old or new): an open row that
     differs in any column from the row its item makes is replaced, one that equals it stays
     (see `_reconcile_bulk`). User decisions (snoozed, done, skipped) stay, because they are
-    facts too. Facts are read as plain rows, a chunk of people by id range.
+    facts too. Facts are read as plain rows, a chunk of people by id range; a chunk keeps
+    nearly all it makes until its end, so the cyclic garbage collector pauses meanwhile.
     """
     today = _today(workspace)
     ids = list(
         Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
     )
     for start in range(0, len(ids), RECOMPUTE_CHUNK):
-        with transaction.atomic():
+        with transaction.atomic(), collector_paused():
             _recompute_chunk(workspace, ids[start : start + RECOMPUTE_CHUNK], today, from_scratch)
         if progress is not None:
             progress(min(start + RECOMPUTE_CHUNK, len(ids)), len(ids))
