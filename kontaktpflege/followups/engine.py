@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -173,6 +174,17 @@ class PersonFacts:
     tenure_id: int | None = None
     tenure_start: dt.date | None = None
     occasions: tuple[OccasionFact, ...] = ()
+
+    # Days in the person's zone, which several rules ask for: worked out once per person.
+    @cached_property
+    def last_touch_on(self) -> dt.date | None:
+        """The day of the last touchpoint, or None."""
+        return local_date(self.last_touch_at, self.zone) if self.last_touch_at else None
+
+    @cached_property
+    def created_on(self) -> dt.date:
+        """The day the person was recorded."""
+        return local_date(self.created_at, self.zone)
 
 
 @dataclass(frozen=True)
@@ -336,12 +348,8 @@ def _item(
     )
 
 
-def _last_touch_on(f: PersonFacts) -> dt.date | None:
-    return local_date(f.last_touch_at, f.zone) if f.last_touch_at else None
-
-
 def _touched_since(f: PersonFacts, day: dt.date) -> bool:
-    last = _last_touch_on(f)
+    last = f.last_touch_on
     return last is not None and last >= day
 
 
@@ -378,7 +386,7 @@ def _first_meeting(f: PersonFacts, rule: Rule) -> tuple[dt.date, dt.date, bool] 
     if f.first_touch_at is None or first_touch is None or not f.first_touch_met:
         return None
     # Recorded by the user around the meeting, not someone known for years logged at last.
-    recorded = local_date(f.created_at, f.zone)
+    recorded = f.created_on
     if abs((first_touch - recorded).days) > rule.window_days:
         return None
     # Elapsed hours, not wall-clock days: add in UTC so a DST change cannot shorten it.
@@ -390,8 +398,8 @@ def rule_keep_in_touch(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueIt
     """Due `interval` days after the last touchpoint of any kind (or since added)."""
     if f.is_self or f.circle in ("dormant", "unsorted"):
         return []
-    last = _last_touch_on(f)
-    anchor = last or local_date(f.created_at, f.zone)
+    last = f.last_touch_on
+    anchor = last or f.created_on
     due = anchor + dt.timedelta(days=f.interval_days)
     params = {
         "last": last.isoformat() if last else None,
@@ -411,8 +419,8 @@ def rule_reactivation(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueIte
     """A dormant contact without a touchpoint for a year: suggest reactivating (seed 004)."""
     if f.is_self or f.circle != "dormant":
         return []  # a logged conversation moves them to a circle, and this goes away
-    last = _last_touch_on(f)
-    anchor = last or local_date(f.created_at, f.zone)
+    last = f.last_touch_on
+    anchor = last or f.created_on
     due = anchor + dt.timedelta(days=rule.offset_days)
     params = {"last": last.isoformat() if last else None, "added": anchor.isoformat()}
     return [_item(rule, f, _anchor_key(last, anchor), due, params)]
@@ -426,11 +434,12 @@ def _next_occurrence(
     Only a touch on the day or after answers it: a call the day before does not count as
     the congratulation.
     """
+    last = f.last_touch_on
+    # Expired: due (occurrence + offset) + window < today.
+    lasts = dt.timedelta(days=rule.offset_days + rule.window_days)
     for year in range(max(today.year - 1, first_year), today.year + 2):
         occ = anniversary(month, day, year)
-        due = occ + dt.timedelta(days=rule.offset_days)
-        expired = due + dt.timedelta(days=rule.window_days) < today
-        if not expired and not _touched_since(f, occ):
+        if occ + lasts >= today and (last is None or last < occ):
             return occ
     return None
 
@@ -465,7 +474,7 @@ def _new_position(f: PersonFacts) -> bool:
     """A current position that began after we knew the person and no touch since."""
     if f.job_start is None or f.job_id is None or f.is_self:
         return False
-    return f.job_start >= local_date(f.created_at, f.zone) and not _touched_since(f, f.job_start)
+    return f.job_start >= f.created_on and not _touched_since(f, f.job_start)
 
 
 def rule_job_change(f: PersonFacts, rule: Rule, today: dt.date) -> list[DueItem]:

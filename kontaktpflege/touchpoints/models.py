@@ -77,4 +77,6 @@ class Participation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["touchpoint", "person"], name="uniq_participation")
         ]
-        indexes = [models.Index(fields=["person", "-occurred_at"])]
+        # The timeline walks it newest first; with the touchpoint in it, the recompute's
+        # touch statistics read no participation row at all (a covering index).
+        indexes = [models.Index(fields=["person", "-occurred_at", "-touchpoint"])]
