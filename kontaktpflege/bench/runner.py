@@ -287,7 +287,7 @@ def host_facts() -> dict[str, Any]:
 
 
 def write_json(path: Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
-    """bench-results/<scale>.json: the rows plus where and how they were measured."""
+    """docs/bench-results/<scale>-<database>.json: the rows, where and how they were measured."""
     path.parent.mkdir(parents=True, exist_ok=True)
     clean = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}

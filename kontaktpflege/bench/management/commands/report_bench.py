@@ -12,7 +12,7 @@ from kontaktpflege.bench.report import write_report
 
 
 class Command(BaseCommand):
-    help = "Render bench JSON files (default: bench-results/*.json) into a Markdown report."
+    help = "Render bench JSON files (default: docs/bench-results/*.json) into a Markdown report."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="*", help="JSON files written by `kontaktpflege bench`")
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         files = [Path(f) for f in options["files"]]
-        files = files or sorted((settings.BASE_DIR / "bench-results").glob("*.json"))
+        files = files or sorted((settings.BASE_DIR / "docs" / "bench-results").glob("*.json"))
         missing = [str(f) for f in files if not f.is_file()]
         if missing or not files:
             raise CommandError(f"no bench results to report: {', '.join(missing) or 'none'}")

@@ -30,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=50, help="Timed runs per figure.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--sqlite", default="", help="Bench SQLite file (overrides URLs).")
-        parser.add_argument("--output-dir", default=str(settings.BASE_DIR / "bench-results"))
+        # Committed beside the report: a scale that is not run again keeps its last figures.
+        parser.add_argument(
+            "--output-dir", default=str(settings.BASE_DIR / "docs" / "bench-results")
+        )
         parser.add_argument(
             "--report",
             default="",
