@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from kontaktpflege.core.timeutils import safe_localtime
+from kontaktpflege.web import shell
 
 register = template.Library()
 
@@ -25,6 +26,12 @@ def form_token(context: template.Context) -> str:
     """
     placeholder: str | None = context.get("form_token_placeholder")
     return placeholder or uuid.uuid4().hex
+
+
+@register.simple_tag(takes_context=True)
+def app_nav(context: template.Context) -> str:
+    """The page shell's navigation bar (web/shell.py)."""
+    return shell.render_nav(context)
 
 
 @register.filter
