@@ -391,7 +391,8 @@ def write_chunk(
     person_reindex(
         person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)]
     )
-    transaction.on_commit(lambda: _followups_changed(touched))
+    refresh = [r.person_id for r in upd_rows if r.person_id and _changes_facts(r.change)]
+    transaction.on_commit(lambda: _followups_changed(refresh))
     return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
 
 
@@ -404,8 +405,34 @@ def _searchable(change: Change) -> bool:
     )
 
 
+# The person columns an import fills that follow-ups are computed from (the rest of
+# followups.services.FACT_FIELDS an import never writes to an existing person).
+FACT_COLUMNS = {
+    "first_name",
+    "last_name",
+    "known_since",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+}
+
+
+def _changes_facts(change: Change) -> bool:
+    """Whether an update changes what its person's follow-ups are computed from.
+
+    A new employer is a fact too (an employment). URLs, notes, location, title, contact
+    points and tags are not: a row that only fills those leaves the follow-ups as they are.
+    """
+    return bool(FACT_COLUMNS & change.fields.keys() or change.organisation)
+
+
 def _followups_changed(ids: list[int]) -> None:
-    """The worker computes the imported people's follow-ups after each chunk commits."""
+    """The worker computes the updated people's follow-ups after each chunk commits.
+
+    New people are not refreshed: they arrive unsorted, for which the engine has no items
+    (engine.person_items), and nothing else (applications, candidacies) can refer to a
+    person this import just created, so their refresh would find nothing to write.
+    """
     from kontaktpflege.followups.tasks import followups_refresh
 
     if ids:
