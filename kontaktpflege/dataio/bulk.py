@@ -31,9 +31,16 @@ from kontaktpflege.contacts.models import (
 )
 from kontaktpflege.contacts.search import build_search_text, index_people
 from kontaktpflege.contacts.services import person_reindex
+from kontaktpflege.core.bulksql import select_rows
 from kontaktpflege.core.facts import graph_changed
 from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
-from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids, run_updates
+from kontaktpflege.dataio.fastsql import (
+    fast_insert,
+    fast_update,
+    prepared_now,
+    reserve_ids,
+    run_updates,
+)
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
 
@@ -272,6 +279,7 @@ def _update_people(
     """Fill the blanks of matched people: fields, contact points, employer, known since."""
     statements, employments = [], []
     points: list[tuple[int, list[str], list[str]]] = []
+    now = prepared_now(Person)
     for row in rows:
         change: Change = row.change
         pk = row.person_id
@@ -281,7 +289,7 @@ def _update_people(
             values["organisation_id"] = orgs[cached_fold(change.organisation)]
             employments.append((pk, values["organisation_id"]))
         if values:
-            statements.append(fast_update(Person, pk, values))
+            statements.append(fast_update(Person, pk, values, now))
         points.append((pk, change.emails, list(change.phones)))
     run_updates(statements)
     # Contact points a person gets in addition are not primary (their first one stays).
@@ -339,15 +347,8 @@ def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> N
         [PersonTags(person_id=pk, tag_id=tag) for pk, tag in links], ignore_conflicts=True
     )
     keys = {key: pk for row, pk in pairs for key in [row.key, *row.extra_keys]}
-    known = (
-        set(
-            ImportKey.objects.filter(workspace=workspace, key__in=list(keys)).values_list(
-                "key", flat=True
-            )
-        )
-        if len(keys) < QUERY_CHUNK
-        else _known_keys(workspace, list(keys))
-    )
+    # Plain SQL: Django prepares an IN list value by value, which cost more than the query.
+    known = {k for (k,) in select_rows(ImportKey, ["key"], workspace.pk, keys=list(keys))}
     fast_insert(
         ImportKey,
         [
@@ -356,17 +357,6 @@ def _tags_and_keys(workspace: Workspace, pairs: list[tuple[CleanRow, int]]) -> N
             if k not in known
         ],
     )
-
-
-def _known_keys(workspace: Workspace, keys: list[str]) -> set[str]:
-    known: set[str] = set()
-    for part in _chunks(keys, QUERY_CHUNK):
-        known.update(
-            ImportKey.objects.filter(workspace=workspace, key__in=part).values_list(
-                "key", flat=True
-            )
-        )
-    return known
 
 
 @transaction.atomic
@@ -391,7 +381,8 @@ def write_chunk(
     person_reindex(
         person_ids=[r.person_id for r in upd_rows if r.person_id and _searchable(r.change)]
     )
-    transaction.on_commit(lambda: _followups_changed(touched))
+    refresh = [r.person_id for r in upd_rows if r.person_id and _changes_facts(r.change)]
+    transaction.on_commit(lambda: _followups_changed(refresh))
     return ChunkResult(created=list(zip(new_rows, ids, strict=True)), updated=updated, orgs=orgs)
 
 
@@ -404,8 +395,34 @@ def _searchable(change: Change) -> bool:
     )
 
 
+# The person columns an import fills that follow-ups are computed from (the rest of
+# followups.services.FACT_FIELDS an import never writes to an existing person).
+FACT_COLUMNS = {
+    "first_name",
+    "last_name",
+    "known_since",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+}
+
+
+def _changes_facts(change: Change) -> bool:
+    """Whether an update changes what its person's follow-ups are computed from.
+
+    A new employer is a fact too (an employment). URLs, notes, location, title, contact
+    points and tags are not: a row that only fills those leaves the follow-ups as they are.
+    """
+    return bool(FACT_COLUMNS & change.fields.keys() or change.organisation)
+
+
 def _followups_changed(ids: list[int]) -> None:
-    """The worker computes the imported people's follow-ups after each chunk commits."""
+    """The worker computes the updated people's follow-ups after each chunk commits.
+
+    New people are not refreshed: they arrive unsorted, for which the engine has no items
+    (engine.person_items), and nothing else (applications, candidacies) can refer to a
+    person this import just created, so their refresh would find nothing to write.
+    """
     from kontaktpflege.followups.tasks import followups_refresh
 
     if ids:

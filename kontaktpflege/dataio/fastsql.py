@@ -10,6 +10,7 @@ highest id ever used), so related rows can be written in the same pass.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -102,20 +103,38 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                 copy.write_row(values)
 
 
-def fast_update(model: type[models.Model], pk: int, values: dict[str, Any]) -> tuple[str, list]:
-    """The UPDATE statement and parameters for one row (group them for executemany)."""
-    quote = connection.ops.quote_name
-    fields = [_field(model, name) for name in sorted(values)]
-    fields.append(_field(model, "updated_at"))
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+def fast_update(
+    model: type[models.Model], pk: int, values: dict[str, Any], now: Any = None
+) -> tuple[str, list]:
+    """The UPDATE statement and parameters for one row (group them for executemany).
+
+    `now` is the updated_at value as the database stores it (`prepared_now`), shared by the
+    rows of one write; without it, the current time.
+    """
+    names = tuple(sorted(values))
+    sql, fields = _update_statement(model, names)
     params = [
-        f.get_db_prep_save(
-            values.get(f.name, values.get(f.attname)) if f.name != "updated_at" else timezone.now(),
-            connection,
-        )
-        for f in fields
+        value if isinstance(value, _PLAIN) else field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, (values[n] for n in names), strict=True)
     ]
-    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s", [*params, pk]
+    params.append(prepared_now(model) if now is None else now)
+    return sql, [*params, pk]
+
+
+def prepared_now(model: type[models.Model]) -> Any:
+    """The current time as `model`'s updated_at column stores it."""
+    return _field(model, "updated_at").get_db_prep_save(timezone.now(), connection)
+
+
+@lru_cache(maxsize=256)
+def _update_statement(
+    model: type[models.Model], names: tuple[str, ...]
+) -> tuple[str, list[models.Field]]:
+    quote = connection.ops.quote_name
+    fields = [_field(model, name) for name in names]
+    columns = [*(f.column for f in fields), _field(model, "updated_at").column]
+    sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s", fields
 
 
 def run_updates(statements: list[tuple[str, list]]) -> None:

@@ -263,9 +263,11 @@ def test_the_bulk_path_writes_the_same_rows_as_the_services(import_file, workspa
 
 @pytest.mark.django_db(transaction=True)
 def test_imported_peoples_follow_ups_are_computed_by_the_worker(workspace, settings):
-    """The import enqueues the follow-up refresh; the worker (database queue) computes it."""
+    """New people get no items while unsorted; sorted (the triage announces it), the worker
+    (database queue) computes their cadence."""
     from django.core.management import call_command
 
+    from kontaktpflege.contacts.services import people_bulk_update
     from kontaktpflege.dataio.services import import_data
     from kontaktpflege.dataio.tests.conftest import fixture_bytes
     from kontaktpflege.followups.models import FollowUp
@@ -280,9 +282,10 @@ def test_imported_peoples_follow_ups_are_computed_by_the_worker(workspace, setti
     imported = Person.objects.filter(workspace=workspace, user__isnull=True)
     assert imported.exists()
     assert not FollowUp.objects.filter(person__in=imported).exists()
-    # Unsorted people get no items; the ones sorted before the worker ran get their cadence.
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert not FollowUp.objects.filter(person__in=imported).exists()  # unsorted: no items
     chosen = list(imported.order_by("pk").values_list("pk", flat=True)[:3])
-    Person.objects.filter(pk__in=chosen).update(circle="core")
+    people_bulk_update(workspace=workspace, person_ids=chosen, circle="core")
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert set(
         FollowUp.objects.filter(person__in=imported, rule="keep_in_touch").values_list(
