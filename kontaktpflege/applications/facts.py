@@ -173,24 +173,41 @@ def _interview(iv: Interview, contacts: list[ApplicationContact], log: Log) -> I
     )
 
 
-def co_contacts(person_ids: list[int]) -> list[int]:
-    """The other contacts of the applications these people are contacts of."""
+def co_contacts(person_ids: list[int]) -> dict[int, set[int]]:
+    """The other contacts of the applications these people are contacts of, each with
+    those of these people they share an application with."""
     apps = ApplicationContact.objects.filter(person_id__in=person_ids).values("application_id")
-    return sorted(
-        set(
-            ApplicationContact.objects.filter(application_id__in=apps)
-            .exclude(person_id__in=person_ids)
-            .values_list("person_id", flat=True)
-        )
-    )
+    contacts: dict[int, set[int]] = defaultdict(set)
+    for app_id, person_id in ApplicationContact.objects.filter(application_id__in=apps).values_list(
+        "application_id", "person_id"
+    ):
+        contacts[app_id].add(person_id)
+    ids = set(person_ids)
+    via: dict[int, set[int]] = defaultdict(set)
+    for people in contacts.values():
+        for other in people:
+            via[other] |= (people & ids) - {other}
+    return {other: by for other, by in via.items() if by}
 
 
 def refresh_co_contacts(person_ids: list[int], answered_by: dict[int, int]) -> None:
     """A touchpoint with one contact answers items of another (the recruiter's inquiry after
-    the interviewer replied): refresh the application's other contacts too."""
-    others = co_contacts(person_ids)
-    if not others:
-        return
-    touchpoint = next(iter(set(answered_by.values())), None) if answered_by else None
-    answered = dict.fromkeys(others, touchpoint) if touchpoint is not None else {}
-    followups_facts_changed(others, answered)
+    the interviewer replied): refresh the application's other contacts too.
+
+    With several touchpoints (a batch logged at once) another contact's items count as
+    answered by the latest of theirs; one of these people is refreshed here again only when
+    a later touchpoint with a co-contact answers their items, as when logged one by one.
+    """
+    ids = set(person_ids)
+    answered: dict[int, int] = {}
+    others = []
+    for other, by in co_contacts(person_ids).items():
+        tps = [answered_by[pk] for pk in by if pk in answered_by]
+        latest = max(tps) if tps else None
+        if other in ids and (latest is None or latest <= answered_by.get(other, 0)):
+            continue  # refreshed already by the announcement itself
+        others.append(other)
+        if latest is not None:
+            answered[other] = latest
+    if others:
+        followups_facts_changed(sorted(others), answered)

@@ -78,13 +78,22 @@ def on_people_deleting(fn: PeopleDeleting) -> PeopleDeleting:
 
 
 def facts_changed(
-    person_ids: Iterable[int], *, touchpoint_id: int | None = None, on_commit: bool = True
+    person_ids: Iterable[int],
+    *,
+    touchpoint_id: int | None = None,
+    answered_by: dict[int, int] | None = None,
+    on_commit: bool = True,
 ) -> None:
-    """Announce changed facts; by default after the current transaction commits."""
+    """Announce changed facts; by default after the current transaction commits.
+
+    `touchpoint_id` answers every person's open items; `answered_by` names the touchpoint
+    per person instead (several touchpoints logged at once).
+    """
     ids = sorted(set(person_ids))
     if not ids:
         return
     answered = dict.fromkeys(ids, touchpoint_id) if touchpoint_id is not None else {}
+    answered.update(answered_by or {})
 
     def notify() -> None:
         for fn in list(_changed):

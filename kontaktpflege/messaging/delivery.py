@@ -19,9 +19,14 @@ How:
    Before the SMTP transaction, a message that needs someone's consent (`consent_purpose`)
    is put to the registered send guards (`register_send_guard`; privacy registers the
    consent check): one that is refused ends "cancelled" with the reason, and nothing is sent.
-3. After the server's 250 the row becomes "sent" and the touchpoint is logged. When that
-   write fails (a database error), the row is marked uncertain instead and the rest of the
-   batch is released to the queue.
+3. After the server's 250 the row becomes "sent" (under its claim, committed on its own).
+   When that write fails (a database error), the row is marked uncertain instead and the
+   rest of the batch is released to the queue. The touchpoints of the batch's sent messages
+   are logged together when the batch ends, however it ends (one transaction,
+   `messages_log_touchpoints`; a message not recorded as sent logs nothing). A sent row
+   keeps its claim token until its touchpoint is logged: when the worker dies first (or
+   that transaction fails), recovery logs the touchpoints of such rows once their claim is
+   older than RELEASE_AFTER. The message is never uncertain or sent again for that.
 
 Waking: queuing a message enqueues a send task only when none is waiting in the queue
 already (`outbox_wake`, one marker row): a burst of messages costs a task or two, not one each.
@@ -56,6 +61,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -237,7 +243,26 @@ def outbox_recover_stale(
     uncertain = sending.filter(
         data_started_at__isnull=False, claimed_at__lte=now - older_than
     ).update(state=MessageState.FAILED, claim_token="", last_error=_uncertain_text())
+    _log_owed_touchpoints(claimed_before=now - release)
     return requeued, uncertain
+
+
+def _log_owed_touchpoints(*, claimed_before: dt.datetime) -> None:
+    """Log the touchpoints of sent messages whose worker did not (it died after the 250s).
+
+    The rows are taken over with a new claim token first, so a slow worker that still logs
+    its batch skips them (`messages_log_touchpoints` checks the token).
+    """
+    owed = OutboundMessage.objects.filter(
+        state=MessageState.SENT, touchpoint__isnull=True, claimed_at__lte=claimed_before
+    ).exclude(claim_token="")
+    while ids := list(owed.order_by("id").values_list("id", flat=True)[:BATCH_SIZE]):
+        token = uuid.uuid4().hex
+        owed.filter(pk__in=ids).update(claim_token=token)
+        taken = OutboundMessage.objects.filter(claim_token=token, state=MessageState.SENT)
+        messages = list(taken.select_related("person", "workspace", "created_by"))
+        if not _log_touchpoints(messages):
+            break  # logged as an error; the next recovery tries again
 
 
 def _uncertain_text() -> str:
@@ -288,10 +313,23 @@ class _Attempt:
 
 
 def outbox_send(messages: list[OutboundMessage]) -> int:
-    """Send claimed messages over one connection; returns how many the server accepted."""
+    """Send claimed messages over one connection; returns how many the server accepted.
+
+    Each message is recorded as sent right after the server's 250; their touchpoints are
+    logged together when the batch ends, however it ends.
+    """
     if not messages:
         return 0
-    sent = 0
+    sent: list[OutboundMessage] = []
+    try:
+        _send_each(messages, sent)
+    finally:
+        _log_touchpoints(sent)
+    return len(sent)
+
+
+def _send_each(messages: list[OutboundMessage], sent: list[OutboundMessage]) -> None:
+    """The batch's loop: appends to `sent` each message recorded as sent."""
     pending = list(messages)
     renewed = time.monotonic()
     try:
@@ -322,7 +360,8 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
                     _fail(attempt.message, str(exc) or type(exc).__name__)
                     continue
                 try:
-                    sent += _mark_sent(attempt.message, response)
+                    if _mark_sent(attempt.message, response):
+                        sent.append(attempt.message)
                 except (DatabaseError, InterfaceError) as exc:
                     # Delivered, but not recorded: say so, stop, and hand the rest back.
                     _record_unrecorded(attempt.message, response, exc)
@@ -331,7 +370,6 @@ def outbox_send(messages: list[OutboundMessage]) -> int:
     except (OSError, smtplib.SMTPException) as exc:
         for message in pending:  # never reached DATA on this connection: safe to retry
             _retry_later(message, _("Mail server unreachable: %(error)s") % {"error": exc})
-    return sent
 
 
 def _refused(message: OutboundMessage) -> bool:
@@ -435,22 +473,34 @@ def _release(messages: list[OutboundMessage]) -> None:
 
 
 def _mark_sent(message: OutboundMessage, response: str) -> int:
-    """Record the server's 250 and log the touchpoint, in one transaction."""
-    from kontaktpflege.messaging.services import message_log_touchpoint
-
+    """Record the server's 250 (only while the claim stands); 1 when recorded."""
     message.sent_at = timezone.now()
-    with transaction.atomic():
-        message_log_touchpoint(message=message, save=False)
-        updated = _ours(message).update(
+    with transaction.atomic():  # a savepoint when called inside a transaction
+        return _ours(message).update(
             state=MessageState.SENT,
             sent_at=message.sent_at,
             provider_message_id=(response or message.message_id)[:255],
             last_error="",
-            touchpoint=message.touchpoint,
         )
-        if not updated:  # another worker settled it meanwhile: keep no touchpoint of ours
-            transaction.set_rollback(True)
-    return updated
+
+
+def _log_touchpoints(sent: list[OutboundMessage]) -> bool:
+    """Log the batch's sent messages as touchpoints, in one transaction; False on an error.
+
+    An error here loses no message (they are recorded as sent) and no log entry for good:
+    it is logged with the messages' ids, the batch's outcome stands, and recovery logs
+    them later (the rows keep their claim token).
+    """
+    from kontaktpflege.messaging.services import messages_log_touchpoints
+
+    if not sent:
+        return True
+    try:
+        messages_log_touchpoints(messages=sent)
+    except (DatabaseError, InterfaceError, ValidationError):
+        logger.exception("sent messages %s: logging their touchpoints failed", [m.pk for m in sent])
+        return False
+    return True
 
 
 def outbox_deliver(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import fields
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,7 @@ from kontaktpflege.messaging.models import (
 )
 from kontaktpflege.messaging.render import RenderError, check_syntax, render_text
 from kontaktpflege.messaging.transports.email import new_message_id, validate_header
+from kontaktpflege.touchpoints.services import TouchpointEntry, touchpoint_log, touchpoints_log_bulk
 
 # ---------------------------------------------------------------- templates
 
@@ -357,17 +360,13 @@ def message_mark_sent(
     return message
 
 
-@transaction.atomic
-def message_log_touchpoint(*, message: OutboundMessage, save: bool = True) -> None:
-    """Log a sent message as an outgoing touchpoint (which refreshes the person's follow-ups)."""
-    from kontaktpflege.touchpoints.services import touchpoint_log
-
+def _touchpoint_entry(message: OutboundMessage) -> TouchpointEntry:
+    """The outgoing touchpoint that logs a sent message."""
     first_line = next((line.strip() for line in message.body.splitlines() if line.strip()), "")
-    summary = (message.subject or first_line or _("Message"))[:300]
-    touchpoint = touchpoint_log(
+    return TouchpointEntry(
         workspace=message.workspace,
         participants=[message.person],
-        summary=summary,
+        summary=(message.subject or first_line or _("Message"))[:300],
         channel=message.channel,
         occurred_at=message.sent_at or timezone.now(),
         direction="out",
@@ -375,9 +374,43 @@ def message_log_touchpoint(*, message: OutboundMessage, save: bool = True) -> No
         created_by=message.created_by,
         source=f"message:{message.pk}",
     )
+
+
+@transaction.atomic
+def message_log_touchpoint(*, message: OutboundMessage, save: bool = True) -> None:
+    """Log a sent message as an outgoing touchpoint (which refreshes the person's follow-ups)."""
+    entry = _touchpoint_entry(message)
+    touchpoint = touchpoint_log(**{f.name: getattr(entry, f.name) for f in fields(entry)})
     message.touchpoint = touchpoint
     if save:
         OutboundMessage.objects.filter(pk=message.pk).update(touchpoint=touchpoint)
+
+
+@transaction.atomic
+def messages_log_touchpoints(*, messages: list[OutboundMessage]) -> None:
+    """Log sent messages as touchpoints at once (the outbox's batch): the same touchpoints
+    and follow-up effects as `message_log_touchpoint` for each in turn, in a few queries.
+
+    Only rows that are "sent", not logged yet and still carry the message's claim token
+    (the outbox keeps it on a sent row until its touchpoint is logged) are logged; the
+    rows are locked, so a recovery that took them over meanwhile logs them, not both.
+    """
+    held = dict(
+        OutboundMessage.objects.select_for_update()
+        .filter(pk__in=[m.pk for m in messages], state=MessageState.SENT, touchpoint__isnull=True)
+        .exclude(claim_token="")
+        .values_list("pk", "claim_token")
+    )
+    messages = [m for m in messages if held.get(m.pk) == m.claim_token]
+    if not messages:
+        return
+    touchpoints = touchpoints_log_bulk(entries=[_touchpoint_entry(m) for m in messages])
+    for message, touchpoint in zip(messages, touchpoints, strict=True):
+        message.touchpoint = touchpoint
+    OutboundMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+        touchpoint=Case(*(When(pk=m.pk, then=Value(m.touchpoint_id)) for m in messages)),
+        claim_token="",
+    )
 
 
 @transaction.atomic

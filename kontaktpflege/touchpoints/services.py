@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, DateTimeField, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
 from kontaktpflege.contacts.models import Channel, Person
-from kontaktpflege.contacts.services import people_return_from_dormant, person_create
+from kontaktpflege.contacts.services import (
+    DORMANT_AFTER_DAYS,
+    people_return_from_dormant,
+    person_create,
+)
 from kontaktpflege.contacts.validation import check_date, clean_text
 from kontaktpflege.core.facts import facts_changed, touchpoint_logged
 from kontaktpflege.core.timeutils import user_zone
@@ -101,26 +106,24 @@ def touchpoint_log(
         if earlier is not None:
             return earlier
     occurred_at = occurred_at or timezone.now()
-    summary = clean_text(summary, field="summary", max_length=300)
-    if not summary:
-        raise ValidationError({"summary": _("Say in a few words what happened.")})
-    notes = clean_text(notes, field="notes", max_length=50000, multiline=True)
-    participants = list({p.pk: p for p in participants}.values())
-    _validate(workspace, participants, occurred_at, channel, direction, give_take)
+    touchpoint, participants = _prepared(
+        TouchpointEntry(
+            workspace=workspace,
+            participants=participants,
+            summary=summary,
+            occurred_at=occurred_at,
+            channel=channel,
+            direction=direction,
+            notes=notes,
+            give_take=give_take,
+            created_by=created_by,
+            source=source,
+        )
+    )
+    touchpoint.idempotency_key = idempotency_key
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin loses on the unique key
-            touchpoint = Touchpoint.objects.create(
-                workspace=workspace,
-                occurred_at=occurred_at,
-                channel=channel,
-                direction=direction,
-                summary=summary,
-                notes=notes,
-                give_take=give_take,
-                created_by=created_by,
-                source=source,
-                idempotency_key=idempotency_key,
-            )
+            touchpoint.save(force_insert=True)
     except IntegrityError:
         earlier = _by_key(workspace, idempotency_key) if idempotency_key else None
         if earlier is None:
@@ -139,6 +142,92 @@ def touchpoint_log(
     touchpoint_logged(touchpoint, ids)  # e.g. completes an activation under way
     facts_changed(ids, touchpoint_id=touchpoint.pk)
     return touchpoint
+
+
+@dataclass(frozen=True)
+class TouchpointEntry:
+    """One touchpoint for `touchpoints_log_bulk`: the arguments of `touchpoint_log`."""
+
+    workspace: Workspace
+    participants: list[Person]
+    summary: str
+    occurred_at: dt.datetime
+    channel: str = "meeting"
+    direction: str = Direction.MUTUAL
+    notes: str = ""
+    give_take: str = ""
+    created_by: User | None = None
+    source: str = ""
+
+
+def _prepared(entry: TouchpointEntry) -> tuple[Touchpoint, list[Person]]:
+    """The unsaved touchpoint and its distinct people, checked as `touchpoint_log` checks."""
+    summary = clean_text(entry.summary, field="summary", max_length=300)
+    if not summary:
+        raise ValidationError({"summary": _("Say in a few words what happened.")})
+    notes = clean_text(entry.notes, field="notes", max_length=50000, multiline=True)
+    people = list({p.pk: p for p in entry.participants}.values())
+    _validate(
+        entry.workspace, people, entry.occurred_at, entry.channel, entry.direction, entry.give_take
+    )
+    touchpoint = Touchpoint(
+        workspace=entry.workspace,
+        occurred_at=entry.occurred_at,
+        channel=entry.channel,
+        direction=entry.direction,
+        summary=summary,
+        notes=notes,
+        give_take=entry.give_take,
+        created_by=entry.created_by,
+        source=entry.source,
+    )
+    return touchpoint, people
+
+
+@transaction.atomic
+def touchpoints_log_bulk(*, entries: list[TouchpointEntry]) -> list[Touchpoint]:
+    """Log many touchpoints at once, with the effects of `touchpoint_log` for each in turn.
+
+    For bulk writers (the outbox logs a batch of sent messages): a fixed set of queries
+    for the whole list instead of about 17 per touchpoint. People's last touch moves to
+    their latest touchpoint, dormant people with a recent one return, every touchpoint is
+    announced (`touchpoint_logged`) and a person's open items count as answered by their
+    last touchpoint in the list, as when the list is logged one by one. No idempotency keys.
+    """
+    prepared = [_prepared(entry) for entry in entries]
+    touchpoints = Touchpoint.objects.bulk_create([tp for tp, _people in prepared])
+    Participation.objects.bulk_create(
+        Participation(touchpoint=tp, person=p, occurred_at=tp.occurred_at)
+        for tp, people in prepared
+        for p in people
+    )
+    latest: dict[int, dt.datetime] = {}
+    answered: dict[int, int] = {}
+    for tp, people in prepared:
+        for p in people:
+            latest[p.pk] = max(tp.occurred_at, latest.get(p.pk, tp.occurred_at))
+            answered[p.pk] = tp.pk  # the last one answers, as when logged one by one
+    _move_last_touched(latest)
+    cutoff = timezone.now() - dt.timedelta(days=DORMANT_AFTER_DAYS)
+    if recent := [pk for pk, at in latest.items() if at >= cutoff]:
+        people_return_from_dormant(person_ids=recent, occurred_at=min(latest[pk] for pk in recent))
+    for tp, people in prepared:
+        touchpoint_logged(tp, [p.pk for p in people])
+    facts_changed(list(answered), answered_by=answered)
+    return touchpoints
+
+
+def _move_last_touched(latest: dict[int, dt.datetime]) -> None:
+    """Move each person's last touch forward to `latest[pk]`, in one conditional UPDATE."""
+    if not latest:
+        return
+    target = Case(
+        *(When(pk=pk, then=Value(at)) for pk, at in latest.items()),
+        output_field=DateTimeField(),
+    )
+    Person.objects.filter(pk__in=list(latest)).filter(
+        Q(last_touched_at__isnull=True) | Q(last_touched_at__lt=target)
+    ).update(last_touched_at=target)
 
 
 @transaction.atomic

@@ -468,6 +468,8 @@ def test_a_refused_recipient_in_a_batch_neither_stops_nor_repeats_the_others(
     assert _states(messages) == ["sent", "failed", "sent"]
     messages[1].refresh_from_db()
     assert "550" in messages[1].last_error and not messages[1].is_uncertain
+    logged = Touchpoint.objects.filter(source__startswith="message:").values_list("source")
+    assert sorted(logged) == [(f"message:{messages[0].pk}",), (f"message:{messages[2].pk}",)]
 
 
 @pytest.mark.django_db

@@ -122,34 +122,38 @@ def test_the_scheduler_tick_runs_the_outbox_recovery(alice, workspace, julia, sm
     assert len(smtp_server.messages) == 1
 
 
-def _refuse_touchpoint(summary: str) -> None:
-    """A real database error when the touchpoint of the message `summary` is inserted."""
+def _refuse(table: str, condition: str) -> None:
+    """A real database error when a row of `table` matching `condition` (on NEW) is written."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE FUNCTION kp_refuse() RETURNS trigger AS $$ BEGIN"
-                f" IF NEW.summary = '{summary}' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                f" IF {condition} THEN RAISE EXCEPTION 'injected failure'; END IF;"
                 " RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
-                "CREATE TRIGGER kp_refuse BEFORE INSERT ON touchpoints_touchpoint"
+                f"CREATE TRIGGER kp_refuse BEFORE INSERT OR UPDATE ON {table}"
                 " FOR EACH ROW EXECUTE FUNCTION kp_refuse()"
             )
         else:
-            cursor.execute(
-                "CREATE TRIGGER kp_refuse BEFORE INSERT ON touchpoints_touchpoint"
-                f" WHEN NEW.summary = '{summary}'"
-                " BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-            )
+            for event in ("INSERT", "UPDATE"):
+                cursor.execute(
+                    f"CREATE TRIGGER kp_refuse_{event} BEFORE {event} ON {table}"
+                    f" WHEN {condition} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+                )
 
 
-def _allow_touchpoints() -> None:
+def _allow(table: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DROP TRIGGER kp_refuse ON touchpoints_touchpoint"
-            if connection.vendor == "postgresql"
-            else "DROP TRIGGER kp_refuse"
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER kp_refuse ON {table}")
+            cursor.execute("DROP FUNCTION kp_refuse()")
+        else:
+            for event in ("INSERT", "UPDATE"):
+                cursor.execute(f"DROP TRIGGER kp_refuse_{event}")
+
+
+SENT_2 = "NEW.state = 'sent' AND NEW.subject = '2'"
 
 
 @pytest.mark.django_db
@@ -158,7 +162,7 @@ def test_a_database_error_after_the_servers_250_marks_that_message_uncertain_and
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     first, second, third = (queue(alice, workspace, julia, subject=s) for s in ("1", "2", "3"))
-    _refuse_touchpoint("2")
+    _refuse("messaging_outboundmessage", SENT_2)  # recording "2" as sent fails
     batch = delivery.outbox_claim()
     with pytest.raises(DatabaseError):
         delivery.outbox_send(batch)
@@ -174,9 +178,36 @@ def test_a_database_error_after_the_servers_250_marks_that_message_uncertain_and
     assert third.claim_token == "" and third.attempts == 0
     assert not OutboundMessage.objects.filter(state=MessageState.SENDING).exists()
 
-    _allow_touchpoints()
+    assert Touchpoint.objects.filter(source=f"message:{first.pk}").count() == 1
+    assert not Touchpoint.objects.filter(source=f"message:{second.pk}").exists()
+
+    _allow("messaging_outboundmessage")
     assert delivery.outbox_drain() == (1, 1)
     delivery.outbox_recover(stale_after=dt.timedelta(0))
     assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["1", "2", "3"]
     assert len(set(smtp_server.ids())) == 3
     assert _settled(second) == {"2": ("failed", True)}
+
+
+@pytest.mark.django_db
+def test_a_database_error_while_logging_a_batchs_touchpoints_leaves_them_to_the_recovery(
+    alice, workspace, julia, smtp_server, settings, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    messages = [queue(alice, workspace, julia, subject=s) for s in ("1", "2", "3")]
+    _refuse("touchpoints_touchpoint", "NEW.summary = '2'")
+    assert delivery.outbox_send(delivery.outbox_claim()) == 3
+    assert _settled(*messages) == dict.fromkeys(("1", "2", "3"), ("sent", False))
+    # One transaction for the batch's log: none of its touchpoints, and the error says so.
+    assert not Touchpoint.objects.filter(source__startswith="message:").exists()
+    assert "logging their touchpoints failed" in caplog.text
+    _allow("touchpoints_touchpoint")
+    assert delivery.outbox_drain(stale_after=dt.timedelta(hours=1)) == (0, 0)
+    assert not Touchpoint.objects.exists()  # a live worker's sent rows are left to it
+    delivery.outbox_recover(stale_after=dt.timedelta(0))
+    delivery.outbox_recover(stale_after=dt.timedelta(0))
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["1", "2", "3"]
+    assert _settled(*messages) == dict.fromkeys(("1", "2", "3"), ("sent", False))
+    logged = Touchpoint.objects.values_list("source", flat=True)
+    assert sorted(logged) == sorted(f"message:{m.pk}" for m in messages)  # each once
+    assert not OutboundMessage.objects.exclude(claim_token="").exists()
