@@ -169,7 +169,10 @@ name_text = (
         max_size=30,
     )
     .map(str.strip)
+    # A backslash right before , or ; is read as an exporter's stray escape (real cards
+    # write `\,` in names, see formats.md), so such a name does not come back as written.
     .filter(lambda s: s and not s.startswith("'") and ":::" not in s)
+    .filter(lambda s: "\\," not in s and "\\;" not in s)
 )
 
 
