@@ -179,13 +179,26 @@ def render_run(run: dict[str, Any]) -> str:
     head = [f"## Scale {scale} on {run.get('database_version') or vendor}", ""]
     counts = run.get("counts") or {}
     facts = [
-        f"- Run: {run.get('started', '?')} to {run.get('finished', '?')} (UTC), "
+        f"- Run{'s' if len(run.get('parts') or []) > 1 else ''}: "
+        f"{run.get('started', '?')} to {run.get('finished', '?')} (UTC), "
         f"{run.get('repeat', '?')} timed runs per figure, seed {run.get('seed', '?')}",
         f"- Machine: {machine.get('cores', '?')} cores, {machine.get('ram_gb', '?')} GB RAM, "
         f"Python {run.get('python', '?')}, {run.get('machine', '?')}",
-        f"- Load average (1 min) at start {run.get('load_start', '?')}, "
-        f"at end {run.get('load_end', '?')}",
     ]
+    parts = run.get("parts") or []
+    if len(parts) <= 1:
+        facts.append(
+            f"- Load average (1 min) at start {run.get('load_start', '?')}, "
+            f"at end {run.get('load_end', '?')}"
+        )
+    else:  # merged from runs of some scenarios each
+        facts.append(f"- Measured in {len(parts)} runs (load average, 1 min, at start and end):")
+        for part in parts:
+            facts.append(
+                f"  - {', '.join(part.get('scenarios', []))}: {part.get('started', '?')} to "
+                f"{part.get('finished', '?')}, load {part.get('load_start', '?')} to "
+                f"{part.get('load_end', '?')}, {part.get('repeat', '?')} timed runs"
+            )
     if run.get("against"):
         facts.append(f"- Side by side with {run['against']} (interleaved requests)")
     if counts:

@@ -286,6 +286,46 @@ def host_facts() -> dict[str, Any]:
     return {"cores": os.cpu_count(), "ram_gb": ram_gb}
 
 
+_RUN_FACTS = ("started", "finished", "load_start", "load_end", "repeat")
+
+
+def run_part(rows: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    """Which scenarios one run measured, when, and under which load."""
+    ran = list(dict.fromkeys(str(row.get("scenario")) for row in rows))
+    return {"scenarios": ran, **{k: meta.get(k) for k in _RUN_FACTS}}
+
+
+def merge_earlier(
+    path: Path, rows: list[dict[str, Any]], meta: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A run of some scenarios (`--only`) merged into the file's earlier run of the same scale
+    and database: its rows replace those of the scenarios it ran, the others stay, and
+    `parts` says when and under which load each scenario was measured."""
+    part = run_part(rows, meta)
+    ran = part["scenarios"]
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError):
+        earlier = None
+    same = isinstance(earlier, dict) and all(
+        earlier.get(k) == meta.get(k) for k in ("scale", "vendor", "seed")
+    )
+    if not same:
+        return rows, {**meta, "parts": [part]}
+    assert isinstance(earlier, dict)
+    kept = [r for r in earlier.get("results", []) if r.get("scenario") not in ran]
+    parts = earlier.get("parts") or [
+        {
+            "scenarios": list(dict.fromkeys(str(r.get("scenario")) for r in kept)),
+            **{k: earlier.get(k) for k in _RUN_FACTS},
+        }
+    ]
+    parts = [{**p, "scenarios": [n for n in p["scenarios"] if n not in ran]} for p in parts]
+    parts = [p for p in parts if p["scenarios"]] + [part]
+    started = min(str(p.get("started") or "") for p in parts)
+    return kept + rows, {**meta, "started": started, "parts": parts}
+
+
 def write_json(path: Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     """docs/bench-results/<scale>-<database>.json: the rows, where and how they were measured."""
     path.parent.mkdir(parents=True, exist_ok=True)

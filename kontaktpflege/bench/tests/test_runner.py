@@ -12,7 +12,7 @@ import sys
 from django.conf import settings
 from rich.console import Console
 
-from kontaktpflege.bench import runner
+from kontaktpflege.bench import report, runner
 from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result, scenario
 
 
@@ -142,3 +142,43 @@ def test_the_bench_command_runs_end_to_end_at_xs(tmp_path):
     (own,) = [r for r in data["results"] if r["name"] == "GET /people/<id>/ p50"]
     pairs = int(side["person page, side by side p50"]["note"].split()[0])
     assert pairs == int(own["note"].split()[0])
+
+
+def _run_meta(started: str, load: float) -> dict:
+    return {
+        "scale": "XS",
+        "vendor": "sqlite",
+        "seed": 1,
+        "started": started,
+        "finished": started,
+        "load_start": load,
+        "load_end": load,
+        "repeat": 5,
+    }
+
+
+def test_a_run_of_some_scenarios_replaces_only_their_rows_and_says_when_each_ran(tmp_path):
+    path = tmp_path / "XS-sqlite.json"
+    first = [{"scenario": "a", "name": "A", "figure": 1.0}, {"scenario": "b", "name": "B"}]
+    rows, meta = runner.merge_earlier(path, first, _run_meta("2026-12-01 10:00", 0.5))
+    runner.write_json(path, rows, meta)
+    again = [{"scenario": "b", "name": "B", "figure": 2.0}]
+    rows, meta = runner.merge_earlier(path, again, _run_meta("2026-12-02 10:00", 3.0))
+    assert [(r["scenario"], r.get("figure")) for r in rows] == [("a", 1.0), ("b", 2.0)]
+    assert [(p["scenarios"], p["load_start"]) for p in meta["parts"]] == [
+        (["a"], 0.5),
+        (["b"], 3.0),
+    ]
+    assert meta["started"] == "2026-12-01 10:00"
+    runner.write_json(path, rows, meta)
+    text = report.render_run(json.loads(path.read_text()))
+    assert "- a: 2026-12-01 10:00 to 2026-12-01 10:00, load 0.5 to 0.5" in text
+    assert "- b: 2026-12-02 10:00 to 2026-12-02 10:00, load 3.0 to 3.0" in text
+
+
+def test_a_run_of_another_scale_or_database_is_not_merged(tmp_path):
+    path = tmp_path / "XS-sqlite.json"
+    runner.write_json(path, [{"scenario": "a"}], {**_run_meta("x", 1), "vendor": "postgresql"})
+    rows, meta = runner.merge_earlier(path, [{"scenario": "b"}], _run_meta("y", 2))
+    assert [r["scenario"] for r in rows] == ["b"]
+    assert len(meta["parts"]) == 1

@@ -132,6 +132,10 @@ def _run(options: dict[str, Any], console: Console) -> int:
         "against": options["against"],
     }
     path = Path(options["output_dir"]) / f"{scale}-{connection.vendor}.json"
+    if only:  # some scenarios: the others keep their last figures
+        rows, meta = runner.merge_earlier(path, rows, meta)
+    else:
+        meta["parts"] = [runner.run_part(rows, meta)]
     runner.write_json(path, rows, meta)
     console.print(f"Results written to {path}")
     return sum(1 for row in rows if row.get("error"))
