@@ -282,6 +282,8 @@ PERIODIC_TASKS = [
     "kontaktpflege.dataio.tasks.import_recover",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
+# Processes of a full follow-up recompute of a large workspace on PostgreSQL; 0: one per core.
+RECOMPUTE_PROCESSES = env_int("RECOMPUTE_PROCESSES", 0)
 # Rejected candidates without talent-pool consent are anonymised this long after the rejection.
 RETENTION_MONTHS = env_int("RETENTION_MONTHS", 6)
 # Warm introductions: a workspace with more people than this gets its graph built by the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -21,7 +23,7 @@ from kontaktpflege.accounts.models import Membership, User, Workspace
 from kontaktpflege.contacts.models import Channel, Employment, Origin, Person
 from kontaktpflege.contacts.selectors import reachable_channels
 from kontaktpflege.contacts.validation import clean_text
-from kontaktpflege.core import bulksql
+from kontaktpflege.core import bulksql, parallel
 from kontaktpflege.core.memory import collector_paused
 from kontaktpflege.core.timeutils import is_valid_zone
 from kontaktpflege.followups import engine
@@ -40,6 +42,8 @@ from kontaktpflege.touchpoints.quicklog import named_channel
 CHUNK = 2000
 # People per transaction of a full recompute (its reads go by id range, not by id list).
 RECOMPUTE_CHUNK = 5000
+# From this many people a recompute on PostgreSQL runs in several processes.
+PARALLEL_FROM = 50_000
 logger = logging.getLogger(__name__)
 MAX_SNOOZE_DAYS = 3650
 
@@ -726,22 +730,77 @@ def followups_recompute_workspace(
     (see `_reconcile_bulk`). User decisions (snoozed, done, skipped) stay, because they are
     facts too. Facts are read as plain rows, a chunk of people by id range; a chunk keeps
     nearly all it makes until its end, so the cyclic garbage collector pauses meanwhile.
+
+    A large workspace on PostgreSQL is recomputed by several processes at once (see
+    `recompute_processes`); each chunk is still one transaction of its own.
     """
     today = _today(workspace)
     ids = list(
         Person.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), RECOMPUTE_CHUNK):
-        with transaction.atomic(), collector_paused():
-            _recompute_chunk(workspace, ids[start : start + RECOMPUTE_CHUNK], today, from_scratch)
-        if progress is not None:
-            progress(min(start + RECOMPUTE_CHUNK, len(ids)), len(ids))
+    spans = [
+        (
+            ids[start],
+            ids[min(start + RECOMPUTE_CHUNK, len(ids)) - 1],
+            min(RECOMPUTE_CHUNK, len(ids) - start),
+        )
+        for start in range(0, len(ids), RECOMPUTE_CHUNK)
+    ]
+    processes = recompute_processes(len(ids), len(spans))
+    done = 0
+    if processes > 1:
+        for n in parallel.run_spans(
+            _recompute_span,
+            [(workspace.pk, lo, hi, n, today, from_scratch) for lo, hi, n in spans],
+            processes,
+        ):
+            done += n
+            if progress is not None:
+                progress(done, len(ids))
+    else:
+        for lo, hi, n in spans:
+            with transaction.atomic(), collector_paused():
+                _recompute_chunk(workspace, lo, hi, today, from_scratch)
+            done += n
+            if progress is not None:
+                progress(done, len(ids))
     return FollowUp.objects.filter(workspace=workspace).active().count()
 
 
-def _recompute_chunk(workspace: Workspace, ids: list[int], today: dt.date, drop: bool) -> None:
-    """Recompute the workspace's people from ids[0] to ids[-1] (all of them in that range)."""
-    span = Person.objects.filter(workspace=workspace, pk__gte=ids[0], pk__lte=ids[-1])
+def recompute_processes(people: int, chunks: int) -> int:
+    """How many processes recompute a workspace of this many people: one, unless it is a
+    large workspace (PARALLEL_FROM people) on PostgreSQL outside any transaction (a process
+    of its own could not see that transaction's writes); then KP_RECOMPUTE_PROCESSES,
+    by default the machine's cores, at most one per chunk.
+
+    SQLite stays in one process: it has one writer at a time."""
+    wanted = settings.RECOMPUTE_PROCESSES or os.cpu_count() or 1
+    if (
+        wanted <= 1
+        or people < PARALLEL_FROM
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+    ):
+        return 1
+    return max(1, min(wanted, chunks))
+
+
+def _recompute_span(workspace_id: int, lo: int, hi: int, n: int, today: dt.date, drop: bool) -> int:
+    """One chunk in a recompute process (see `parallel.run_spans`): its own transaction."""
+    workspace = Workspace.objects.get(pk=workspace_id)
+    with transaction.atomic(), collector_paused():
+        _recompute_chunk(workspace, lo, hi, today, drop)
+    return n
+
+
+def _recompute_chunk(workspace: Workspace, lo: int, hi: int, today: dt.date, drop: bool) -> None:
+    """Recompute the workspace's people with ids from lo to hi (all of them in that range)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Its queries are planned as expensive at 1M rows: compiling them (JIT) costs
+            # more than it saves on a chunk.
+            cursor.execute("SET LOCAL jit = off")
+    span = Person.objects.filter(workspace=workspace, pk__gte=lo, pk__lte=hi)
     list(span.select_for_update().order_by("pk").values_list("pk", flat=True))
     people = person_rows(span)
     if not people:
