@@ -234,7 +234,40 @@ def render_run(run: dict[str, Any]) -> str:
             state,
         ]
         table.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return "\n".join(head + facts + table + _side_by_side(run, every)) + "\n"
+    return "\n".join(head + facts + table + _side_by_side(run, every) + _before(run, every)) + "\n"
+
+
+def _before(run: dict[str, Any], every: list[Line]) -> list[str]:
+    """The figures of this run beside those of a kept earlier run (`baseline/`), where both
+    measured the same thing."""
+    earlier = run.get("before")
+    if not earlier:
+        return []
+    then = {line.scenario: line for line in lines(earlier.get("results", []))}
+    out = [
+        "",
+        f"### Before and after: {earlier.get('started', '?')} "
+        f"(load {earlier.get('load_start', '?')} to {earlier.get('load_end', '?')}) and this run",
+        "",
+        str(earlier.get("baseline", "")),
+        "",
+        "| scenario | before p50 | now p50 | before p95 | now p95 | unit |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for line in every:
+        old = then.get(line.scenario)
+        if old is None or line.against is not None or old.unit != line.unit:
+            continue
+        cells = [
+            line.scenario,
+            _number(old.figures.get("p50")),
+            _number(line.figures.get("p50")),
+            _number(old.figures.get("p95")),
+            _number(line.figures.get("p95")),
+            line.unit,
+        ]
+        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return out
 
 
 def _ratio(mine: float | None, theirs: float | None) -> str:
@@ -296,7 +329,13 @@ def render(runs: list[dict[str, Any]]) -> str:
 
 def write_report(path: Path, json_files: list[Path]) -> int:
     """Render the JSON files into `path`; the number of runs in it."""
-    runs = [json.loads(p.read_text()) for p in sorted(json_files)]
+    runs = []
+    for p in sorted(json_files):
+        run = json.loads(p.read_text())
+        before = p.parent / "baseline" / p.name  # an earlier run to compare with, if kept
+        if before.is_file():
+            run["before"] = json.loads(before.read_text())
+        runs.append(run)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(runs))
     return len(runs)

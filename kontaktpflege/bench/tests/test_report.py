@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from kontaktpflege.bench import report
 from kontaktpflege.bench.report import parse_target, render, status
 
 RUN = {
@@ -147,3 +148,35 @@ def test_the_command_refuses_without_results_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="no bench results"):
         call_command("report_bench", str(tmp_path / "missing.json"), "--output", str(out))
     assert not out.exists()
+
+
+def test_a_kept_earlier_run_is_shown_before_and_after(tmp_path):
+    row = {"scenario": "person page", "unit": "ms", "floor": 1.0, "floor_label": "SQL"}
+    now = {
+        "scale": "L",
+        "started": "2026-12-03 07:00",
+        "results": [
+            {**row, "name": "GET /people/<id>/ p50", "figure": 4.0},
+            {**row, "name": "GET /people/<id>/ p95", "figure": 6.0},
+        ],
+    }
+    then = {
+        "scale": "L",
+        "started": "2026-12-02 16:03",
+        "load_start": 1.2,
+        "load_end": 1.4,
+        "baseline": "Stop 21's run.",
+        "results": [
+            {**row, "name": "GET /people/<id>/ p50", "figure": 69.6},
+            {**row, "name": "GET /people/<id>/ p95", "figure": 87.6},
+        ],
+    }
+    (tmp_path / "baseline").mkdir()
+    (tmp_path / "L-postgresql.json").write_text(json.dumps(now))
+    (tmp_path / "baseline" / "L-postgresql.json").write_text(json.dumps(then))
+    out = tmp_path / "report.md"
+    report.write_report(out, [tmp_path / "L-postgresql.json"])
+    text = out.read_text()
+    assert "### Before and after: 2026-12-02 16:03 (load 1.2 to 1.4) and this run" in text
+    assert "Stop 21's run." in text
+    assert "| person page | 69.6 | 4.00 | 87.6 | 6.00 | ms |" in text
