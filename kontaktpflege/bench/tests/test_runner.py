@@ -9,11 +9,14 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
 from rich.console import Console
 
 from kontaktpflege.bench import report, runner
 from kontaktpflege.bench.registry import SCENARIOS, BenchContext, Result, scenario
+from kontaktpflege.followups.models import FollowUp
 
 
 def test_the_table_and_json_put_each_figure_beside_its_floor(tmp_path):
@@ -182,3 +185,17 @@ def test_a_run_of_another_scale_or_database_is_not_merged(tmp_path):
     rows, meta = runner.merge_earlier(path, [{"scenario": "b"}], _run_meta("y", 2))
     assert [r["scenario"] for r in rows] == ["b"]
     assert len(meta["parts"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's (SQLite needs none here)"
+)
+def test_generated_data_is_vacuumed_as_autovacuum_would_on_postgresql():
+    table = FollowUp._meta.db_table
+    runner._vacuum()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s", [table]
+        )
+        assert cursor.fetchone() == (True,)
