@@ -249,25 +249,24 @@ def agenda(
 def agenda_totals(*, workspace: Workspace, today: dt.date) -> dict[str, int]:
     """How many items each group holds in all, not only the shown ones.
 
-    Four counts over ranges of the agenda index in one statement: (overdue and late
-    suggestions, late suggestions, due today, this week). Grouping by the group's CASE
-    sorted every due item (7 ms at M on SQLite; this takes 2 ms).
+    One statement over ranges of the agenda index: the overdue range once, counting its
+    late suggestions on the way, then due today and this week. Grouping by the group's CASE
+    sorted every due item (7 ms at M on SQLite; this takes 2 ms). Counting late suggestions
+    in a range of their own read the overdue range twice, and PostgreSQL answered that count
+    with a sequential scan of the table (36 ms at M; this: 4 ms).
     """
     due = _col("due_on")
     active, active_params = _active_sql(workspace)
     suggestion, rules = _rule_in(engine.SUGGESTIONS)
     week_end = today + dt.timedelta(days=WEEK_DAYS)
-    ranges: list[tuple[str, list[Any]]] = [
-        (f"{due} < %s", [today]),
-        (f"{due} < %s AND {suggestion}", [today, *rules]),
-        (f"{due} = %s", [today]),
-        (f"{due} > %s AND {due} <= %s", [today, week_end]),
-    ]
-    sql = "SELECT " + ", ".join(
-        f"(SELECT COUNT(*) FROM {_TABLE} WHERE {active} AND {condition})"
-        for condition, _params in ranges
+    count = f"SELECT COUNT(*) FROM {_TABLE} WHERE {active} AND"
+    sql = (
+        f"SELECT COUNT(*), COUNT(CASE WHEN {suggestion} THEN 1 END),"
+        f" ({count} {due} = %s), ({count} {due} > %s AND {due} <= %s)"
+        f" FROM {_TABLE} WHERE {active} AND {due} < %s"
     )
-    params = [p for _condition, ps in ranges for p in (*active_params, *ps)]
+    params = [*rules, *active_params, today, *active_params, today, week_end]
+    params += [*active_params, today]
     with connections[router.db_for_read(FollowUp)].cursor() as cursor:
         cursor.execute(sql, params)
         late, late_suggestions, due_today, week = cursor.fetchone()
