@@ -17,6 +17,11 @@ def copy_from_touchpoints(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Each step commits on its own: the UPDATE's old row versions are dead to everyone by
+    # the time the new index is built, so it does not carry them (built in the same
+    # transaction, it came out twice its size on PostgreSQL).
+    atomic = False
+
     dependencies = [
         ("contacts", "0008_relationship_introduced"),
         ("touchpoints", "0003_participation_covering_index"),
