@@ -649,7 +649,9 @@ class Generator:
                 "source",
             ],
         )
-        parts = self._table(Participation, ["touchpoint", "person", "occurred_at"])
+        parts = self._table(
+            Participation, ["touchpoint", "person", "occurred_at", "channel", "give_take"]
+        )
         channels, channel_weights = zip(*vocab.CHANNEL_WEIGHTS.items(), strict=True)
         channel_cum = np.cumsum(channel_weights)
         day_start, weekday = self._days()
@@ -690,20 +692,24 @@ class Generator:
             row, column = np.nonzero(chosen >= 0)
             stamps = self._stamps(when)
             tp_ids = (base + start + np.arange(size)).tolist()
+            kinds = [channels[c] for c in picked.tolist()]
+            text_rows = list(texts.rows(who, picked, u[8:]))
             with transaction.atomic():
                 head = (self.ws.pk, self.stamp, self.stamp)
                 tail = (self.owner_id, "generator")
                 tps.extend(
-                    (tp_id, *head, when_at, channels[channel], *text, *tail)
-                    for tp_id, channel, when_at, text in zip(
-                        tp_ids, picked.tolist(), stamps, texts.rows(who, picked, u[8:]), strict=True
+                    (tp_id, *head, when_at, kind, *text, *tail)
+                    for tp_id, kind, when_at, text in zip(
+                        tp_ids, kinds, stamps, text_rows, strict=True
                     )
                 )
+                # A participation copies its touchpoint's time, channel and give/take.
                 parts.extend(
-                    zip(
+                    (tp_id, person_id, stamps[r], kinds[r], text_rows[r][3])
+                    for r, tp_id, person_id in zip(
+                        row.tolist(),
                         (base + start + row).tolist(),
                         (people.base + chosen[row, column]).tolist(),
-                        [stamps[r] for r in row.tolist()],
                         strict=True,
                     )
                 )

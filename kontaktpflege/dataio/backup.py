@@ -230,6 +230,7 @@ def restore_workspace(*, data: Any) -> Workspace:
             _("The backup is inconsistent and was not restored: %(e)s") % {"e": exc}
         ) from exc
     _reset_sequences(restored)
+    _copy_touchpoint_columns()
     _rebuild_search()
     graph_changed(data["workspace"])  # no process may keep a graph cached under this id
     return Workspace.objects.get(pk=data["workspace"])
@@ -251,6 +252,15 @@ def _reset_sequences(restored: list[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def _copy_touchpoint_columns() -> None:
+    """Participations copy their touchpoint's time, channel and give/take; a backup made
+    before they had the channel and give/take restores them as "" (their defaults)."""
+    from kontaktpflege.touchpoints.models import Participation
+    from kontaktpflege.touchpoints.services import participations_copy_from_touchpoint
+
+    participations_copy_from_touchpoint(participations=Participation.objects.all())
 
 
 def _rebuild_search() -> None:

@@ -237,11 +237,23 @@ def merge_undo(*, log: MergeLog) -> Person:
         raise ValidationError(
             _("This merge can no longer be undone: the data changed since.")
         ) from exc
+    _copy_touchpoint_columns(log.snapshot["related"])
     log.undone_at = timezone.now()
     log.save(update_fields=["undone_at", "updated_at"])
     _refresh_people([log.kept_person_id, log.removed_person_id])
     graph_changed(log.workspace_id)
     return Person.objects.get(pk=log.removed_person_id)
+
+
+def _copy_touchpoint_columns(rows: list[dict[str, Any]]) -> None:
+    """Restored participations take channel and give/take from their touchpoints again: a
+    snapshot taken before participations had them restores them as "" (their defaults)."""
+    from kontaktpflege.touchpoints.models import Participation
+    from kontaktpflege.touchpoints.services import participations_copy_from_touchpoint
+
+    pks = [row["pk"] for row in rows if row["model"] == "touchpoints.participation"]
+    if pks:
+        participations_copy_from_touchpoint(participations=Participation.objects.filter(pk__in=pks))
 
 
 def _changed_since_merge(log: MergeLog, *, kept_id: int) -> bool:

@@ -122,13 +122,14 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
 
     The ORM builds the query; it runs on the cursor, and only the four times are converted
     (on SQLite the ORM's converters cost more than the query's own work at 30k people).
-    It reads only columns of the participation index (person, occurred_at, touchpoint):
-    counting touchpoints, not participation ids, keeps it a covering read on PostgreSQL too.
+    It reads only columns of the participation index (person, occurred_at, touchpoint,
+    channel, give_take), no touchpoint: the participation carries its touchpoint's channel
+    and give/take. Counting touchpoints, not participation ids, keeps it a covering read.
     """
     if not ids:
         return {}  # the ORM refuses to compile `IN ()`: nobody, no stats
-    take, give = Q(touchpoint__give_take="take"), Q(touchpoint__give_take="give")
-    met = Q(touchpoint__channel__in=engine.MEETING_CHANNELS)
+    take, give = Q(give_take="take"), Q(give_take="give")
+    met = Q(channel__in=engine.MEETING_CHANNELS)
     rows = (
         Participation.objects.filter(_among(ids))
         .values("person_id")

@@ -67,16 +67,33 @@ class Touchpoint(WorkspaceScopedModel):
 
 
 class Participation(models.Model):
-    """A person's part in a touchpoint; denormalised time for the timeline index."""
+    """A person's part in a touchpoint.
+
+    Time, channel and give/take are copied from the touchpoint (every writer keeps them in
+    step), so the timeline and the recompute's touch statistics read the index alone.
+    """
 
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    # No index of its own: the covering index below starts with the person.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
     occurred_at = models.DateTimeField()
+    # No database default: a raw writer that forgets the channel fails instead of hiding a
+    # meeting from the statistics.
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    give_take = models.CharField(
+        max_length=4, choices=GiveTake.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["touchpoint", "person"], name="uniq_participation")
         ]
-        # The timeline walks it newest first; with the touchpoint in it, the recompute's
-        # touch statistics read no participation row at all (a covering index).
-        indexes = [models.Index(fields=["person", "-occurred_at", "-touchpoint"])]
+        # The timeline walks it newest first; with the touchpoint, channel and give/take in
+        # it, the recompute's touch statistics read no participation row at all (a covering
+        # index; trailing key columns, as `include=` exists on PostgreSQL only).
+        indexes = [
+            models.Index(
+                fields=["person", "-occurred_at", "-touchpoint", "channel", "give_take"],
+                name="participation_person_cover",
+            )
+        ]

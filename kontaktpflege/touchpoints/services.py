@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, Max, Q, Value, When
+from django.db.models import Case, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +65,28 @@ def people_refresh_last_touched(*, person_ids: list[int]) -> None:
     )
     for pk in person_ids:
         Person.objects.filter(pk=pk).update(last_touched_at=latest.get(pk))
+
+
+def _participation(touchpoint: Touchpoint, person: Person) -> Participation:
+    """A person's part in a saved touchpoint, with the touchpoint's copied columns."""
+    return Participation(
+        touchpoint=touchpoint,
+        person=person,
+        occurred_at=touchpoint.occurred_at,
+        channel=touchpoint.channel,
+        give_take=touchpoint.give_take,
+    )
+
+
+def participations_copy_from_touchpoint(*, participations: QuerySet[Participation]) -> int:
+    """Set time, channel and give/take of these rows from their touchpoints (after a restore
+    of rows written without them, e.g. an older backup or merge snapshot); the row count."""
+    own = Touchpoint.objects.filter(pk=OuterRef("touchpoint_id"))
+    return participations.update(
+        occurred_at=Subquery(own.values("occurred_at")[:1]),
+        channel=Subquery(own.values("channel")[:1]),
+        give_take=Subquery(own.values("give_take")[:1]),
+    )
 
 
 def _by_key(workspace: Workspace, key: str) -> Touchpoint | None:
@@ -129,10 +151,7 @@ def touchpoint_log(
         if earlier is None:
             raise
         return earlier
-    Participation.objects.bulk_create(
-        Participation(touchpoint=touchpoint, person=p, occurred_at=occurred_at)
-        for p in participants
-    )
+    Participation.objects.bulk_create(_participation(touchpoint, p) for p in participants)
     ids = [p.pk for p in participants]
     # A new touchpoint can only move the last touch forward: one conditional UPDATE.
     Person.objects.filter(pk__in=ids).filter(
@@ -197,9 +216,7 @@ def touchpoints_log_bulk(*, entries: list[TouchpointEntry]) -> list[Touchpoint]:
     prepared = [_prepared(entry) for entry in entries]
     touchpoints = Touchpoint.objects.bulk_create([tp for tp, _people in prepared])
     Participation.objects.bulk_create(
-        Participation(touchpoint=tp, person=p, occurred_at=tp.occurred_at)
-        for tp, people in prepared
-        for p in people
+        _participation(tp, p) for tp, people in prepared for p in people
     )
     latest: dict[int, dt.datetime] = {}
     answered: dict[int, int] = {}
@@ -261,10 +278,7 @@ def touchpoint_update(
     )
     touchpoint.save()
     touchpoint.participation_set.all().delete()
-    Participation.objects.bulk_create(
-        Participation(touchpoint=touchpoint, person=p, occurred_at=touchpoint.occurred_at)
-        for p in people
-    )
+    Participation.objects.bulk_create(_participation(touchpoint, p) for p in people)
     ids = sorted(before | {p.pk for p in people})
     people_refresh_last_touched(person_ids=ids)
     facts_changed(ids)

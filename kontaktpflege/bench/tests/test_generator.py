@@ -65,8 +65,14 @@ def test_touchpoints_have_one_to_three_participants_within_five_years(workspace,
     newest = Touchpoint.objects.order_by("-occurred_at").first().occurred_at
     assert NOW - dt.timedelta(days=5 * 365 + 1) <= oldest
     assert newest < NOW
-    mismatched = Participation.objects.exclude(occurred_at=F("touchpoint__occurred_at"))
+    # A participation copies its touchpoint's time, channel and give/take.
+    mismatched = Participation.objects.exclude(
+        occurred_at=F("touchpoint__occurred_at"),
+        channel=F("touchpoint__channel"),
+        give_take=F("touchpoint__give_take"),
+    )
     assert not mismatched.exists()
+    assert Participation.objects.exclude(give_take="").exists()
 
 
 def test_edges_are_ordered_unique_and_within_the_workspace(workspace, counts):

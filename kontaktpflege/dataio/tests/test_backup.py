@@ -242,3 +242,30 @@ def test_the_backup_and_restore_commands_round_trip(filled, tmp_path):
     _wipe()
     call_command("restore_workspace", str(path))
     assert Person.objects.count() == people
+
+
+def _participations() -> set[tuple[int, int, str, str]]:
+    from kontaktpflege.touchpoints.models import Participation
+
+    return set(
+        Participation.objects.values_list("touchpoint_id", "person_id", "channel", "give_take")
+    )
+
+
+def test_restored_participations_carry_their_touchpoints_channel_and_give_take(filled):
+    before = _participations()
+    assert ("meeting", "give") in {(c, g) for _t, _p, c, g in before}
+    data = backup.backup_workspace(workspace=filled)
+    _wipe()
+    backup.restore_workspace(data=data)
+    assert _participations() == before
+
+
+def test_an_older_backup_without_them_restores_them_from_the_touchpoints(filled):
+    before = _participations()
+    data = backup.backup_workspace(workspace=filled)
+    for row in data["tables"]["touchpoints.participation"]:
+        del row["fields"]["channel"], row["fields"]["give_take"]  # as written before 0004
+    _wipe()
+    backup.restore_workspace(data=data)
+    assert _participations() == before

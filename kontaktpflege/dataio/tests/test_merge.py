@@ -203,3 +203,19 @@ def test_undo_is_refused_when_a_moved_row_was_edited_after_the_merge(
     assert ("tom@example.org", True) in before[2]
     log.refresh_from_db()
     assert log.undone_at is None
+
+
+def test_undo_of_an_older_merge_gives_participations_their_touchpoints_channel(pair):
+    from kontaktpflege.touchpoints.models import Participation
+
+    a, b, _friend = pair
+    copied = ("touchpoint_id", "person_id", "channel", "give_take")
+    before = set(Participation.objects.values_list(*copied))
+    log = person_merge(keep=a, remove=b)
+    for row in log.snapshot["related"]:  # a snapshot taken before participations had them
+        if row["model"] == "touchpoints.participation":
+            del row["fields"]["channel"], row["fields"]["give_take"]
+    log.save(update_fields=["snapshot"])
+    merge_undo(log=log)
+    assert set(Participation.objects.values_list(*copied)) == before
+    assert {channel for _t, _p, channel, _g in before} == {"meeting"}

@@ -37,7 +37,9 @@ def stored_before_the_bound(workspace, person, when: dt.datetime) -> Touchpoint:
     touchpoint = Touchpoint.objects.create(
         workspace=workspace, occurred_at=when, channel="meeting", summary="Altlast"
     )
-    Participation.objects.create(touchpoint=touchpoint, person=person, occurred_at=when)
+    Participation.objects.create(
+        touchpoint=touchpoint, person=person, occurred_at=when, channel="meeting"
+    )
     Person.objects.filter(pk=person.pk).update(last_touched_at=when)
     return touchpoint
 

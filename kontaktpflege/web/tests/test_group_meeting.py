@@ -62,6 +62,8 @@ def test_a_group_meeting_with_five_people_moves_all_five_keep_in_touch_items(
     touchpoint = Touchpoint.objects.get()
     assert touchpoint.channel == "group_meeting"
     assert set(touchpoint.participants.values_list("pk", flat=True)) == {p.pk for p in five}
+    copies = Participation.objects.filter(touchpoint=touchpoint)
+    assert set(copies.values_list("channel", "give_take")) == {("group_meeting", "")}
     after = _open_keep_in_touch(five)
     # 30 days (core circle) from the meeting, for each of the five
     assert after == {p.pk: dt.date(2025, 2, 19) for p in five}
