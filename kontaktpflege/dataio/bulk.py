@@ -34,13 +34,7 @@ from kontaktpflege.contacts.services import person_reindex
 from kontaktpflege.core.bulksql import select_rows
 from kontaktpflege.core.facts import graph_changed
 from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
-from kontaktpflege.dataio.fastsql import (
-    fast_insert,
-    fast_update,
-    prepared_now,
-    reserve_ids,
-    run_updates,
-)
+from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
 
@@ -277,9 +271,10 @@ def _update_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
     """Fill the blanks of matched people: fields, contact points, employer, known since."""
-    statements, employments = [], []
+    employments = []
+    # A person matched by several rows gets one UPDATE: their changes in the file's order.
+    changes: dict[int, dict[str, Any]] = {}
     points: list[tuple[int, list[str], list[str]]] = []
-    now = prepared_now(Person)
     for row in rows:
         change: Change = row.change
         pk = row.person_id
@@ -289,9 +284,9 @@ def _update_people(
             values["organisation_id"] = orgs[cached_fold(change.organisation)]
             employments.append((pk, values["organisation_id"]))
         if values:
-            statements.append(fast_update(Person, pk, values, now))
+            changes.setdefault(pk, {}).update(values)
         points.append((pk, change.emails, list(change.phones)))
-    run_updates(statements)
+    fast_update(Person, changes)
     # Contact points a person gets in addition are not primary (their first one stays).
     fast_insert(
         EmailAddress,
