@@ -15,7 +15,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
@@ -62,6 +64,19 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+def _among(ids: list[int], field: str = "id") -> Iterable[Q]:
+    """Filters for `field` among `ids`: on PostgreSQL one, the ids as one array parameter
+    (an IN list of thousands is formatted into the statement value by value, which cost
+    more than the query); elsewhere one IN list per QUERY_CHUNK ids. None for no ids."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        yield Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))})
+        return
+    for part in _chunks(ids, QUERY_CHUNK):
+        yield Q(**{f"{field}__in": part})
+
+
 @dataclass
 class PersonState:
     """What an existing person already has, to fill only the blanks."""
@@ -87,23 +102,19 @@ class Change:
 
 
 def load_states(ids: list[int]) -> dict[int, PersonState]:
-    """The current data of matched people, in a few queries per 900 ids."""
+    """The current data of matched people, in four queries (per 900 ids on SQLite)."""
     states: dict[int, PersonState] = {}
-    for part in _chunks(sorted(ids), QUERY_CHUNK):
+    for people, of_people in zip(
+        _among(sorted(ids)), _among(sorted(ids), "person_id"), strict=True
+    ):
         columns = ("id", "organisation_id", "known_since", *FILLABLE)
-        for row in Person.objects.filter(id__in=part).values(*columns):
+        for row in Person.objects.filter(people).values(*columns):
             states[row["id"]] = PersonState(fields=row)
-        for pk, email in EmailAddress.objects.filter(person_id__in=part).values_list(
-            "person_id", "email"
-        ):
+        for pk, email in EmailAddress.objects.filter(of_people).values_list("person_id", "email"):
             states[pk].emails.add(email)
-        for pk, number in PhoneNumber.objects.filter(person_id__in=part).values_list(
-            "person_id", "number"
-        ):
+        for pk, number in PhoneNumber.objects.filter(of_people).values_list("person_id", "number"):
             states[pk].phones.add(number)
-        for pk, name in PersonTags.objects.filter(person_id__in=part).values_list(
-            "person_id", "tag__name"
-        ):
+        for pk, name in PersonTags.objects.filter(of_people).values_list("person_id", "tag__name"):
             states[pk].tags.add(name)
     return states
 
@@ -195,9 +206,9 @@ def _create_people(
     """The rows person_create would write (person, emails, phones, employment), in bulk."""
     ids = reserve_ids(Person, len(rows))
     names = {cached_fold(r.organisation): r.organisation for r in rows if r.organisation}
-    stored = dict(
-        Organisation.objects.filter(id__in=[orgs[k] for k in names]).values_list("id", "name")
-    )
+    stored: dict[int, str] = {}
+    for among in _among(sorted({orgs[k] for k in names})):
+        stored.update(Organisation.objects.filter(among).values_list("id", "name"))
     orgs_by_id = {orgs[k]: stored.get(orgs[k], name) for k, name in names.items()}
     people: list[dict[str, Any]] = []
     for pk, row in zip(ids, rows, strict=True):
@@ -312,8 +323,8 @@ def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
     titles: dict[int, str] = {}
-    for part in _chunks([pk for pk, _o in pairs], QUERY_CHUNK):
-        titles.update(Person.objects.filter(id__in=part).values_list("id", "job_title"))
+    for people in _among([pk for pk, _o in pairs]):
+        titles.update(Person.objects.filter(people).values_list("id", "job_title"))
     fast_insert(
         Employment,
         [
