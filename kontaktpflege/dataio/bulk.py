@@ -40,7 +40,11 @@ from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
 
+# Rows per transaction. A chunk on SQLite holds the database's one write lock, so it stays
+# short; PostgreSQL locks only the rows written, and each transaction costs its commit, the
+# follow-up refresh it queues and a few statements, so its chunks are larger.
 CHUNK = 2000
+CHUNK_POSTGRESQL = 5000
 QUERY_CHUNK = 900  # below SQLite's bound-parameter limit
 FILLABLE = [
     "first_name",
@@ -62,6 +66,11 @@ PersonTags = Person.tags.through
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def rows_per_chunk() -> int:
+    """Rows per transaction on the current database."""
+    return CHUNK_POSTGRESQL if connection.vendor == "postgresql" else CHUNK
 
 
 def _among(ids: list[int], field: str = "id") -> Iterable[Q]:
@@ -466,13 +475,14 @@ def write_plan(
     plan: Plan,
     index: PeopleIndex,
     user: User | None = None,
-    chunk_size: int = CHUNK,
+    chunk_size: int | None = None,
     progress: Callable[[int], bool] | None = None,
 ) -> WriteReport:
-    """Write every chunk; `progress(done)` returning False cancels before the next chunk."""
+    """Write every chunk (`chunk_size` rows, by default `rows_per_chunk()`); `progress(done)`
+    returning False cancels before the next chunk."""
     report = WriteReport(counts={"new": 0, "updated": 0, "duplicate": 0, "organisations": 0})
     done = 0
-    for chunk in _chunks(plan.rows, chunk_size):
+    for chunk in _chunks(plan.rows, chunk_size or rows_per_chunk()):
         if progress is not None and not progress(done):
             report.not_reached = [r.line for r in plan.rows[done:] if r.action != "duplicate"]
             break
