@@ -15,7 +15,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from kontaktpflege.accounts.models import User, Workspace
@@ -34,17 +36,15 @@ from kontaktpflege.contacts.services import person_reindex
 from kontaktpflege.core.bulksql import select_rows
 from kontaktpflege.core.facts import graph_changed
 from kontaktpflege.dataio.duplicates import PeopleIndex, cached_fold
-from kontaktpflege.dataio.fastsql import (
-    fast_insert,
-    fast_update,
-    prepared_now,
-    reserve_ids,
-    run_updates,
-)
+from kontaktpflege.dataio.fastsql import fast_insert, fast_update, reserve_ids
 from kontaktpflege.dataio.models import ImportKey
 from kontaktpflege.dataio.pipeline import CleanRow, Plan
 
+# Rows per transaction. A chunk on SQLite holds the database's one write lock, so it stays
+# short; PostgreSQL locks only the rows written, and each transaction costs its commit, the
+# follow-up refresh it queues and a few statements, so its chunks are larger.
 CHUNK = 2000
+CHUNK_POSTGRESQL = 5000
 QUERY_CHUNK = 900  # below SQLite's bound-parameter limit
 FILLABLE = [
     "first_name",
@@ -66,6 +66,24 @@ PersonTags = Person.tags.through
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def rows_per_chunk() -> int:
+    """Rows per transaction on the current database."""
+    return CHUNK_POSTGRESQL if connection.vendor == "postgresql" else CHUNK
+
+
+def _among(ids: list[int], field: str = "id") -> Iterable[Q]:
+    """Filters for `field` among `ids`: on PostgreSQL one, the ids as one array parameter
+    (an IN list of thousands is formatted into the statement value by value, which cost
+    more than the query); elsewhere one IN list per QUERY_CHUNK ids. None for no ids."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        yield Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))})
+        return
+    for part in _chunks(ids, QUERY_CHUNK):
+        yield Q(**{f"{field}__in": part})
 
 
 @dataclass
@@ -93,23 +111,19 @@ class Change:
 
 
 def load_states(ids: list[int]) -> dict[int, PersonState]:
-    """The current data of matched people, in a few queries per 900 ids."""
+    """The current data of matched people, in four queries (per 900 ids on SQLite)."""
     states: dict[int, PersonState] = {}
-    for part in _chunks(sorted(ids), QUERY_CHUNK):
+    for people, of_people in zip(
+        _among(sorted(ids)), _among(sorted(ids), "person_id"), strict=True
+    ):
         columns = ("id", "organisation_id", "known_since", *FILLABLE)
-        for row in Person.objects.filter(id__in=part).values(*columns):
+        for row in Person.objects.filter(people).values(*columns):
             states[row["id"]] = PersonState(fields=row)
-        for pk, email in EmailAddress.objects.filter(person_id__in=part).values_list(
-            "person_id", "email"
-        ):
+        for pk, email in EmailAddress.objects.filter(of_people).values_list("person_id", "email"):
             states[pk].emails.add(email)
-        for pk, number in PhoneNumber.objects.filter(person_id__in=part).values_list(
-            "person_id", "number"
-        ):
+        for pk, number in PhoneNumber.objects.filter(of_people).values_list("person_id", "number"):
             states[pk].phones.add(number)
-        for pk, name in PersonTags.objects.filter(person_id__in=part).values_list(
-            "person_id", "tag__name"
-        ):
+        for pk, name in PersonTags.objects.filter(of_people).values_list("person_id", "tag__name"):
             states[pk].tags.add(name)
     return states
 
@@ -201,9 +215,9 @@ def _create_people(
     """The rows person_create would write (person, emails, phones, employment), in bulk."""
     ids = reserve_ids(Person, len(rows))
     names = {cached_fold(r.organisation): r.organisation for r in rows if r.organisation}
-    stored = dict(
-        Organisation.objects.filter(id__in=[orgs[k] for k in names]).values_list("id", "name")
-    )
+    stored: dict[int, str] = {}
+    for among in _among(sorted({orgs[k] for k in names})):
+        stored.update(Organisation.objects.filter(among).values_list("id", "name"))
     orgs_by_id = {orgs[k]: stored.get(orgs[k], name) for k, name in names.items()}
     people: list[dict[str, Any]] = []
     for pk, row in zip(ids, rows, strict=True):
@@ -277,9 +291,10 @@ def _update_people(
     workspace: Workspace, rows: list[CleanRow], orgs: dict[str, int], user: User | None
 ) -> list[int]:
     """Fill the blanks of matched people: fields, contact points, employer, known since."""
-    statements, employments = [], []
+    employments = []
+    # A person matched by several rows gets one UPDATE: their changes in the file's order.
+    changes: dict[int, dict[str, Any]] = {}
     points: list[tuple[int, list[str], list[str]]] = []
-    now = prepared_now(Person)
     for row in rows:
         change: Change = row.change
         pk = row.person_id
@@ -289,9 +304,9 @@ def _update_people(
             values["organisation_id"] = orgs[cached_fold(change.organisation)]
             employments.append((pk, values["organisation_id"]))
         if values:
-            statements.append(fast_update(Person, pk, values, now))
+            changes.setdefault(pk, {}).update(values)
         points.append((pk, change.emails, list(change.phones)))
-    run_updates(statements)
+    fast_update(Person, changes)
     # Contact points a person gets in addition are not primary (their first one stays).
     fast_insert(
         EmailAddress,
@@ -317,8 +332,8 @@ def _employments(workspace: Workspace, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
     titles: dict[int, str] = {}
-    for part in _chunks([pk for pk, _o in pairs], QUERY_CHUNK):
-        titles.update(Person.objects.filter(id__in=part).values_list("id", "job_title"))
+    for people in _among([pk for pk, _o in pairs]):
+        titles.update(Person.objects.filter(people).values_list("id", "job_title"))
     fast_insert(
         Employment,
         [
@@ -460,13 +475,14 @@ def write_plan(
     plan: Plan,
     index: PeopleIndex,
     user: User | None = None,
-    chunk_size: int = CHUNK,
+    chunk_size: int | None = None,
     progress: Callable[[int], bool] | None = None,
 ) -> WriteReport:
-    """Write every chunk; `progress(done)` returning False cancels before the next chunk."""
+    """Write every chunk (`chunk_size` rows, by default `rows_per_chunk()`); `progress(done)`
+    returning False cancels before the next chunk."""
     report = WriteReport(counts={"new": 0, "updated": 0, "duplicate": 0, "organisations": 0})
     done = 0
-    for chunk in _chunks(plan.rows, chunk_size):
+    for chunk in _chunks(plan.rows, chunk_size or rows_per_chunk()):
         if progress is not None and not progress(done):
             report.not_reached = [r.line for r in plan.rows[done:] if r.action != "duplicate"]
             break

@@ -103,45 +103,58 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                 copy.write_row(values)
 
 
-def fast_update(
-    model: type[models.Model], pk: int, values: dict[str, Any], now: Any = None
-) -> tuple[str, list]:
-    """The UPDATE statement and parameters for one row (group them for executemany).
+def fast_update(model: type[models.Model], changes: dict[int, dict[str, Any]]) -> None:
+    """UPDATE rows by id, each with its own {attname: value}, and their updated_at.
 
-    `now` is the updated_at value as the database stores it (`prepared_now`), shared by the
-    rows of one write; without it, the current time.
+    One row per id: a caller with several changes of one row merges them first (statements
+    grouped by their columns would otherwise run out of the caller's order). Rows that set
+    the same columns are one statement: on PostgreSQL a single UPDATE … FROM unnest(arrays),
+    as executemany would run (and wait for) one UPDATE per row; elsewhere executemany.
     """
-    names = tuple(sorted(values))
-    sql, fields = _update_statement(model, names)
-    params = [
-        value if isinstance(value, _PLAIN) else field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, (values[n] for n in names), strict=True)
-    ]
-    params.append(prepared_now(model) if now is None else now)
-    return sql, [*params, pk]
-
-
-def prepared_now(model: type[models.Model]) -> Any:
-    """The current time as `model`'s updated_at column stores it."""
-    return _field(model, "updated_at").get_db_prep_save(timezone.now(), connection)
+    if not changes:
+        return
+    now = _field(model, "updated_at").get_db_prep_save(timezone.now(), connection)
+    grouped: dict[tuple[str, ...], list[list[Any]]] = {}
+    for pk, values in changes.items():
+        names = tuple(sorted(values))
+        fields = [_field(model, name) for name in names]
+        params = [
+            value if isinstance(value, _PLAIN) else field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, (values[n] for n in names), strict=True)
+        ]
+        grouped.setdefault(names, []).append([*params, pk])
+    with connection.cursor() as cursor:
+        for names, rows in grouped.items():
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    _update_from_arrays(model, names), [now, *map(list, zip(*rows, strict=True))]
+                )
+            else:
+                cursor.executemany(
+                    _update_statement(model, names), [[*r[:-1], now, r[-1]] for r in rows]
+                )
 
 
 @lru_cache(maxsize=256)
-def _update_statement(
-    model: type[models.Model], names: tuple[str, ...]
-) -> tuple[str, list[models.Field]]:
+def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
-    fields = [_field(model, name) for name in names]
-    columns = [*(f.column for f in fields), _field(model, "updated_at").column]
+    columns = [*(_field(model, name).column for name in names), _field(model, "updated_at").column]
     sets = ", ".join(f"{quote(c)} = %s" for c in columns)
-    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s", fields
+    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s"
 
 
-def run_updates(statements: list[tuple[str, list]]) -> None:
-    """Execute grouped UPDATE statements with executemany."""
-    grouped: dict[str, list[list]] = {}
-    for sql, params in statements:
-        grouped.setdefault(sql, []).append(params)
-    with connection.cursor() as cursor:
-        for sql, params_list in grouped.items():
-            cursor.executemany(sql, params_list)
+@lru_cache(maxsize=256)
+def _update_from_arrays(model: type[models.Model], names: tuple[str, ...]) -> str:
+    """UPDATE … SET each column from the same position of its array, matched by id."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [_field(model, name) for name in names]
+    sets = [f"{quote(f.column)} = v.{quote(f.column)}" for f in fields]
+    sets.append(f"{quote(_field(model, 'updated_at').column)} = %s")
+    arrays = [f"%s::{f.cast_db_type(connection)}[]" for f in fields]
+    arrays.append(f"%s::{_field(model, 'id').rel_db_type(connection)}[]")
+    aliases = ", ".join([*(quote(f.column) for f in fields), "id"])
+    return (
+        f"UPDATE {table} SET {', '.join(sets)} FROM unnest({', '.join(arrays)}) "
+        f"AS v({aliases}) WHERE {table}.id = v.id"
+    )

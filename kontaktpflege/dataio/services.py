@@ -437,7 +437,7 @@ def import_data(
     mapping: dict[str, str] | None = None,
     user: User | None = None,
     progress: Any = None,
-    chunk_size: int = bulk.CHUNK,
+    chunk_size: int | None = None,
     phone_country: str = "",
 ) -> ImportOutcome:
     """Parse, plan and write a file (the CLI, the task and the tests share this)."""
@@ -464,7 +464,7 @@ def _import_data(
     mapping: dict[str, str] | None,
     user: User | None,
     progress: Any,
-    chunk_size: int,
+    chunk_size: int | None,
     phone_country: str,
 ) -> ImportOutcome:
     result = parse_upload(

@@ -100,6 +100,26 @@ def test_it_fills_blanks_of_a_matching_person_without_overwriting(
     assert karl.circle == "network"  # a person the user already sorted keeps their circle
 
 
+def test_an_existing_person_listed_twice_keeps_the_earliest_connected_on(
+    import_file, make_person, workspace
+):
+    """The later row fills what the earlier left blank; known since is the earliest date,
+    whatever other people's rows the updates are written with."""
+    make_person(first_name="Ada", last_name="Ahrens", emails=["ada@example.org"])
+    ben = make_person(first_name="Ben", last_name="Brandt", emails=["ben@example.org"])
+    data = (
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        b"Ada,Ahrens,,ada@example.org,,,01 Jan 2020\n"
+        b"Ben,Brandt,https://www.linkedin.com/in/ben,ben@example.org,,,01 Jan 2021\n"
+        b"Ben,Brandt,,ben@example.org,,,01 Jan 2019\n"
+    )
+    outcome = import_file(data)
+    assert outcome.counts["updated"] == 3
+    ben.refresh_from_db()
+    assert ben.known_since == dt.date(2019, 1, 1)
+    assert ben.linkedin_url == "https://www.linkedin.com/in/ben"
+
+
 def test_it_counts_a_person_listed_twice_in_one_file_once(import_file, workspace):
     data = (
         b"First Name,Last Name,Email Address,Company,Position,Connected On\n"
