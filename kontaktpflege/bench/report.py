@@ -181,7 +181,12 @@ def render_run(run: dict[str, Any]) -> str:
     facts = [
         f"- Run{'s' if len(run.get('parts') or []) > 1 else ''}: "
         f"{run.get('started', '?')} to {run.get('finished', '?')} (UTC), "
-        f"{run.get('repeat', '?')} timed runs per figure, seed {run.get('seed', '?')}",
+        + (
+            f"{run.get('repeat', '?')} timed runs per figure"
+            if len(run.get("parts") or []) <= 1
+            else "timed runs per figure as each part's --repeat"
+        )
+        + f" (unless a scenario's note says otherwise), seed {run.get('seed', '?')}",
         f"- Machine: {machine.get('cores', '?')} cores, {machine.get('ram_gb', '?')} GB RAM, "
         f"Python {run.get('python', '?')}, {run.get('machine', '?')}",
     ]
@@ -197,7 +202,7 @@ def render_run(run: dict[str, Any]) -> str:
             facts.append(
                 f"  - {', '.join(part.get('scenarios', []))}: {part.get('started', '?')} to "
                 f"{part.get('finished', '?')}, load {part.get('load_start', '?')} to "
-                f"{part.get('load_end', '?')}, {part.get('repeat', '?')} timed runs"
+                f"{part.get('load_end', '?')}, --repeat {part.get('repeat', '?')}"
             )
     if run.get("against"):
         facts.append(f"- Side by side with {run['against']} (interleaved requests)")

@@ -204,7 +204,7 @@ def test_a_run_of_some_scenarios_replaces_only_their_rows_and_says_when_each_ran
     assert meta["started"] == "2026-12-01 10:00"
     runner.write_json(path, rows, meta)
     text = report.render_run(json.loads(path.read_text()))
-    assert "- a: 2026-12-01 10:00 to 2026-12-01 10:00, load 0.5 to 0.5" in text
+    assert "- a: 2026-12-01 10:00 to 2026-12-01 10:00, load 0.5 to 0.5, --repeat 5" in text
     assert "- b: 2026-12-02 10:00 to 2026-12-02 10:00, load 3.0 to 3.0" in text
 
 
