@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection, models
-from django.db.models import Q
-from psycopg.types.json import Jsonb
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Q, QuerySet
+from psycopg.pq import Format
 
 # Up to this many ids a filter lists them; beyond, it takes their range.
 IN_LIST_MAX = 200
@@ -31,6 +34,48 @@ def among(ids: Sequence[int], field: str = "person_id") -> Q:
     if len(ids) <= IN_LIST_MAX:
         return Q(**{f"{field}__in": ids})
     return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+
+
+# psycopg's compiled timestamptz loader (None without its C extension). Django registers a
+# subclass of the pure-Python one on every connection, to put its zone on each value: with
+# the session in UTC the compiled one returns the same aware datetimes (`datetime.UTC`),
+# 200,000 of them in 0.07 s instead of 1.4 s. It cannot be subclassed, so Django's cursor
+# check (`loader.timezone`) rules it out for the connection: bulk reads set it per cursor.
+_COMPILED_TIMESTAMPTZ = psycopg.adapters.get_loader(
+    psycopg.adapters.types["timestamptz"].oid, Format.TEXT
+)
+if _COMPILED_TIMESTAMPTZ is not None and not _COMPILED_TIMESTAMPTZ.__module__.startswith(
+    ("psycopg_binary", "psycopg_c")
+):
+    _COMPILED_TIMESTAMPTZ = None
+
+
+@contextmanager
+def read_cursor() -> Iterator[CursorWrapper]:
+    """A cursor for bulk reads. On PostgreSQL with the session in UTC (as Django keeps it
+    with USE_TZ) its timestamps are read by psycopg's compiled loader: aware UTC
+    datetimes, the values Django's loader gives, about 15 times faster."""
+    with connection.cursor() as cursor:
+        if (
+            connection.vendor == "postgresql"
+            and _COMPILED_TIMESTAMPTZ is not None
+            and connection.timezone is dt.UTC
+            and cursor.connection.info.parameter_status("TimeZone") == "UTC"
+        ):
+            cursor.cursor.adapters.register_loader("timestamptz", _COMPILED_TIMESTAMPTZ)
+        yield cursor
+
+
+def values_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset. On PostgreSQL it runs on a `read_cursor`
+    without the ORM's converters: only for columns psycopg already returns as Python
+    values (no JSON). Elsewhere the ORM reads them (SQLite keeps dates as text)."""
+    if connection.vendor != "postgresql":
+        return [tuple(row) for row in queryset]
+    sql, params = queryset.query.sql_with_params()
+    with read_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> tuple[str, str]:
@@ -99,7 +144,7 @@ def select_rows(
     quote = connection.ops.quote_name
     sql = f"SELECT {columns} FROM {table} WHERE {quote('workspace_id')} = %s AND "
     found: list[tuple] = []
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         if ids:
             by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
             column = quote(by_attname[field])
@@ -135,24 +180,29 @@ class Adapters:
     read_datetime: Callable[[Any], dt.datetime | None]
 
 
-def _sqlite_date(value: dt.date | None) -> str | None:
+def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
 def adapters() -> Adapters:
     """The adapters of the current database (SQLite keeps dates as ISO text, JSON as text;
-    both read dates back as dates and JSON as text, jsonb with its own key order)."""
+    both read dates back as dates and JSON as text, jsonb with its own key order).
+
+    PostgreSQL is given dates, times and JSON as text too: the server reads them by the
+    column's type, in COPY as in a parameter (psycopg sends a str untyped). psycopg's own
+    dumpers cost more: 3.2 µs for an aware datetime, 1 µs for a date, a Python call for
+    Jsonb; a follow-up row went from 10.4 to about 2 µs to format for COPY."""
     if connection.vendor == "postgresql":
         return Adapters(
-            date=_same,
-            datetime=_same,
-            json=Jsonb,
+            date=_iso,
+            datetime=_iso,
+            json=json.dumps,
             json_equal=_json_equal_parsed,
             read_datetime=_same,
         )
     ops = connection.ops
     return Adapters(
-        date=_sqlite_date,
+        date=_iso,
         datetime=ops.adapt_datetimefield_value,
         json=json.dumps,
         json_equal=_json_equal_text,

@@ -146,7 +146,7 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
         .values_list("person_id", *_STATS)
     )
     sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with bulksql.read_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     read = bulksql.adapters().read_datetime
@@ -256,7 +256,8 @@ FACT_FIELDS = (
 
 def person_rows(people: QuerySet[Person]) -> list[PersonRow]:
     """These people as plain rows in id order (no model instances: a recompute reads 30k)."""
-    return [PersonRow._make(r) for r in people.order_by("pk").values_list(*FACT_FIELDS)]
+    rows = bulksql.values_rows(people.order_by("pk").values_list(*FACT_FIELDS))
+    return [PersonRow._make(r) for r in rows]
 
 
 def collect_facts(
