@@ -36,8 +36,15 @@ class FollowUp(WorkspaceScopedModel):
     never comes back.
     """
 
+    # No index of their own for the workspace, the person and the closing touchpoint: the
+    # workspace leads `uniq_followup` and the agenda index, the person `followup_person`,
+    # and the touchpoint has a partial index (nearly all rows have none). Every index costs
+    # each of the thousands of rows a recompute writes.
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     person = models.ForeignKey(
-        "contacts.Person", on_delete=models.CASCADE, related_name="followups"
+        "contacts.Person", on_delete=models.CASCADE, related_name="followups", db_index=False
     )
     rule = models.CharField(max_length=40)
     key = models.CharField(max_length=160)
@@ -53,7 +60,12 @@ class FollowUp(WorkspaceScopedModel):
     skip_reason = models.CharField(max_length=300, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by_touchpoint = models.ForeignKey(
-        "touchpoints.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "touchpoints.Touchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     objects = FollowUpQuerySet.as_manager()
@@ -69,6 +81,11 @@ class FollowUp(WorkspaceScopedModel):
                 name="followup_agenda_cover",
             ),
             models.Index(fields=["person", "state"], name="followup_person"),
+            models.Index(
+                fields=["closed_by_touchpoint"],
+                condition=models.Q(closed_by_touchpoint__isnull=False),
+                name="followup_closed_by",
+            ),
         ]
 
     def __str__(self) -> str:
