@@ -261,9 +261,7 @@ def engine_keys(
     today: dt.date,
 ) -> set[str]:
     """The floor of a recompute: the engine alone over collected facts; the items' keys."""
-    items: list[engine.DueItem] = []
-    for fact in facts:
-        items.extend(engine.person_items(fact, rules, today))
+    items = engine.people_items(facts, rules, today)
     items.extend(engine.subject_items(subjects, rules, zone))
     return {item.key for item in items}
 

@@ -113,18 +113,16 @@ def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[
 _among = bulksql.among
 
 
-_STATS = ("first", "first_meeting", "last", "n", "gives", "takes", "last_take_id", "last_take_at")
-_STAT_TIMES = ("first", "first_meeting", "last", "last_take_at")
+def _touch_stats(ids: list[int]) -> dict[int, tuple]:
+    """Per person: (first touch, first meeting, last touch, count, gives, takes, last take's
+    touchpoint, last take's time).
 
-
-def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Per person: first and last touch, first meeting, counts, gives and takes.
-
-    The ORM builds the query; it runs on the cursor, and only the four times are converted
-    (on SQLite the ORM's converters cost more than the query's own work at 30k people).
-    It reads only columns of the participation index (person, occurred_at, touchpoint,
-    channel, give_take), no touchpoint: the participation carries its touchpoint's channel
-    and give/take. Counting touchpoints, not participation ids, keeps it a covering read.
+    The ORM builds the query; it runs on a `bulksql.read_cursor`, and only the four times
+    are converted on SQLite (there the ORM's converters cost more than the query's own work
+    at 30k people). It reads only columns of the participation index (person, occurred_at,
+    touchpoint, channel, give_take), no touchpoint: the participation carries its
+    touchpoint's channel and give/take. Counting touchpoints, not participation ids, keeps
+    it a covering read.
     """
     if not ids:
         return {}  # the ORM refuses to compile `IN ()`: nobody, no stats
@@ -143,20 +141,43 @@ def _touch_stats(ids: list[int]) -> dict[int, dict[str, Any]]:
             last_take_id=Max("touchpoint_id", filter=take),
             last_take_at=Max("occurred_at", filter=take),
         )
-        .values_list("person_id", *_STATS)
+        .values_list(
+            "person_id",
+            "first",
+            "first_meeting",
+            "last",
+            "n",
+            "gives",
+            "takes",
+            "last_take_id",
+            "last_take_at",
+        )
     )
     sql, params = rows.query.sql_with_params()
     with bulksql.read_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    if connection.vendor == "postgresql":  # aware datetimes already
+        return {row[0]: row[1:] for row in found}
     read = bulksql.adapters().read_datetime
-    stats: dict[int, dict[str, Any]] = {}
-    for person_id, *values in found:
-        s = dict(zip(_STATS, values, strict=True))
-        for name in _STAT_TIMES:
-            s[name] = read(s[name])
-        stats[person_id] = s
-    return stats
+    return {
+        person_id: (read(first), read(met_at), read(last), n, gives, takes, take_id, read(take_at))
+        for person_id, first, met_at, last, n, gives, takes, take_id, take_at in found
+    }
+
+
+# The order of `_touch_stats`' values, and a person without touchpoints.
+TOUCH_STATS = (
+    "first",
+    "first_meeting",
+    "last",
+    "n",
+    "gives",
+    "takes",
+    "last_take_id",
+    "last_take_at",
+)
+_NO_STATS = (None, None, None, 0, 0, 0, None, None)
 
 
 @dataclass(frozen=True)
@@ -267,12 +288,10 @@ def collect_facts(
     ids = [p.pk for p in people]
     stats, jobs, occasions = _touch_stats(ids), _current_jobs(ids), _occasions(ids)
     facts = []
-    no_stats: dict[str, Any] = {}
     for p in people:
-        s = stats.get(p.pk, no_stats)
+        first, first_meeting, last, n, gives, takes, take_id, take_at = stats.get(p.pk, _NO_STATS)
         has_org = p.organisation_id is not None
         job = jobs.get(p.pk)
-        first = s.get("first")
         facts.append(
             engine.PersonFacts(
                 person_id=p.pk,
@@ -289,13 +308,13 @@ def collect_facts(
                 known_since=p.known_since,
                 imported=p.origin == Origin.IMPORT,
                 first_touch_at=first,
-                first_touch_met=first is not None and first == s.get("first_meeting"),
-                last_touch_at=s.get("last"),
-                touch_count=s.get("n", 0),
-                gives=s.get("gives", 0),
-                takes=s.get("takes", 0),
-                last_take_id=s.get("last_take_id"),
-                last_take_at=s.get("last_take_at"),
+                first_touch_met=first is not None and first == first_meeting,
+                last_touch_at=last,
+                touch_count=n,
+                gives=gives,
+                takes=takes,
+                last_take_id=take_id,
+                last_take_at=take_at,
                 birthday=(p.birthday_day, p.birthday_month, p.birthday_year)
                 if p.birthday_day and p.birthday_month
                 else None,
@@ -315,9 +334,7 @@ def _desired(workspace: Workspace, people: list[PersonRow], today: dt.date) -> l
     zone = workspace_zone(workspace)
     rules, circle_days = workspace_rules(workspace)
     people = _without_excluded(workspace, people)
-    items: list[engine.DueItem] = []
-    for facts in collect_facts(people, zone, circle_days):
-        items.extend(engine.person_items(facts, rules, today))
+    items = engine.people_items(collect_facts(people, zone, circle_days), rules, today)
     ids = [p.pk for p in people]
     for provider in FACT_PROVIDERS:
         subject_facts = list(provider(workspace.pk, ids, zone))

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kontaktpflege.followups.services import _touch_stats
+from kontaktpflege.followups.services import TOUCH_STATS, _touch_stats
 from kontaktpflege.touchpoints.services import touchpoint_log
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,8 @@ def history(workspace, make_person):
 
 def test_touch_stats_count_meetings_gives_and_takes_per_person(history):
     thomas, clara, tps = history
-    stats = _touch_stats([thomas.pk, clara.pk])
+    found = _touch_stats([thomas.pk, clara.pk])
+    stats = {pk: dict(zip(TOUCH_STATS, values, strict=True)) for pk, values in found.items()}
     assert stats[thomas.pk] == {
         "first": _at(0),
         "first_meeting": _at(5),
