@@ -92,8 +92,10 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
     table, columns = _columns(model, attnames)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY streams the rows without planning a statement per row.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # COPY streams the rows without planning a statement per row. On the driver's
+            # own cursor: its errors are made Django's (IntegrityError, …) here.
+            copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+            with connection.wrap_database_errors, copying as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -470,7 +470,31 @@ def _reconcile_bulk(
     ones: an open row that differs in any column from the row its item makes is deleted and
     inserted again; one that equals it is left as it is (replacing it would change nothing
     but its id and timestamps).
+
+    A wanted key normally has its row among its person's rows (the key names the person).
+    Only a row moved to another person (a merge) can hold it elsewhere; looking every new
+    key up (a recompute into an empty table: every key) cost more than the writes. So the
+    writes are tried first, in a savepoint, and only when a key turns out to be taken are
+    they made again with the keys looked up.
     """
+    try:
+        with transaction.atomic():
+            return _reconcile_rows(workspace, person_ids, items, rebuild, look_elsewhere=False)
+    except IntegrityError:
+        pass
+    return _reconcile_rows(workspace, person_ids, items, rebuild, look_elsewhere=True)
+
+
+def _reconcile_rows(
+    workspace: Workspace,
+    person_ids: list[int],
+    items: list[engine.DueItem],
+    rebuild: bool,
+    *,
+    look_elsewhere: bool,
+) -> dict[str, int]:
+    """`_reconcile_bulk`'s decisions and writes; with `look_elsewhere`, a wanted key not
+    among the people's rows is looked up in the workspace."""
     a = bulksql.adapters()
     wanted = {i.key: i for i in items}
     people = set(person_ids)
@@ -494,7 +518,7 @@ def _reconcile_bulk(
         elif r[3] in ACTIVE_STATES:
             stale.append(r[0])
     elsewhere = [key for key in wanted if key not in existing and key not in replaced]
-    if elsewhere:
+    if elsewhere and look_elsewhere:
         found = bulksql.select_rows(FollowUp, _READ, workspace.pk, keys=elsewhere)
         existing.update((r[2], r) for r in found)
     stamp = a.datetime(timezone.now())

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from kontaktpflege.bench.generator import generate
 from kontaktpflege.contacts.models import Person
+from kontaktpflege.followups import services
 from kontaktpflege.followups.models import ACTIVE_STATES, FollowUp, State
 from kontaktpflege.followups.services import (
     followups_recompute_workspace,
@@ -301,3 +302,26 @@ def test_the_days_roll_after_a_finished_one_is_incremental(workspace, monkeypatc
     roll_claim(workspace=workspace, day=dt.date(2025, 6, 4))
     tasks.followups_roll.call(workspace.pk, "2025-06-04")
     assert seen == [None, first, second]
+
+
+@pytest.mark.parametrize("from_scratch", [True, False])
+def test_a_wanted_key_on_another_persons_row_is_kept_not_inserted_again(
+    generated, from_scratch, monkeypatch
+):
+    """Rows a merge moved to another person keep their keys. A recompute of the person the
+    keys name, in a chunk without that other person, finds them instead of failing on the
+    duplicate key: a done one stays done and is not made again."""
+    monkeypatch.setattr(services, "RECOMPUTE_CHUNK", 1)  # a chunk per person
+    rows = FollowUp.objects.filter(workspace=generated, state=State.OPEN).order_by("key")
+    done, still_open = rows[0], rows[len(rows) // 2]
+    other = Person.objects.filter(workspace=generated).exclude(
+        pk__in=[done.person_id, still_open.person_id]
+    )[0]
+    FollowUp.objects.filter(pk=done.pk).update(state=State.DONE, person=other)
+    FollowUp.objects.filter(pk=still_open.pk).update(priority=-7, person=other)
+    with time_machine.travel(NOW, tick=False):
+        followups_recompute_workspace(workspace=generated, from_scratch=from_scratch)
+        after = {r[0]: r for r in snapshot(generated)}
+    assert after[done.key][1:5:3] == (other.pk, State.DONE)
+    assert after[still_open.key][4] == State.OPEN
+    assert after[still_open.key][8] > 0  # the item's priority, not -7
