@@ -63,6 +63,27 @@ def test_an_unchanged_page_reads_its_rows_in_one_statement_on_postgresql(
     assert BODY not in [t.name for t in response.templates]
 
 
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_the_pages_read_is_prepared_on_each_connection_unless_switched_off(
+    settings, alice_client, person, prepared
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    for _ in range(2):  # a new connection prepares it again
+        connection.close()
+        assert "Julia Weber" in _page(alice_client, person)
+        assert ("kp_person_page" in _prepared_here()) is prepared
+        assert "Julia Weber" in _page(alice_client, person)  # and executes it again
+
+
 def test_the_cached_body_carries_this_sessions_csrf_token_and_fresh_form_tokens(
     alice, alice_client, person
 ):
