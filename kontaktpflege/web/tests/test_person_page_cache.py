@@ -51,6 +51,39 @@ def test_an_unchanged_person_page_is_served_without_rendering_its_body_again(ali
     )
 
 
+def test_an_unchanged_page_reads_its_rows_in_one_statement_on_postgresql(
+    alice_client, person, django_assert_max_num_queries
+):
+    """The session, the user with the membership, and the page's rows: on PostgreSQL each
+    statement is a round trip and a plan, so the rows come in one; SQLite reads a dozen."""
+    _page(alice_client, person)  # cached now
+    most = 3 if connection.vendor == "postgresql" else 14
+    with django_assert_max_num_queries(most):
+        response = _get(alice_client, person)
+    assert BODY not in [t.name for t in response.templates]
+
+
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_the_pages_read_is_prepared_on_each_connection_unless_switched_off(
+    settings, alice_client, person, prepared
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    for _ in range(2):  # a new connection prepares it again
+        connection.close()
+        assert "Julia Weber" in _page(alice_client, person)
+        assert ("kp_person_page" in _prepared_here()) is prepared
+        assert "Julia Weber" in _page(alice_client, person)  # and executes it again
+
+
 def test_the_cached_body_carries_this_sessions_csrf_token_and_fresh_form_tokens(
     alice, alice_client, person
 ):
