@@ -68,7 +68,7 @@ def prepare_database(*, scale: str, seed: int, out: Console) -> tuple[Workspace,
     return workspace, user, password
 
 
-def vacuum(*, analyze: bool = False) -> None:
+def vacuum(*, analyze: bool = False, table: str = "") -> None:
     """On PostgreSQL, VACUUM the bench database: what autovacuum does for a used one.
 
     The CI server runs with autovacuum off, so rows written after the generator's ANALYZE
@@ -78,8 +78,9 @@ def vacuum(*, analyze: bool = False) -> None:
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    command = "VACUUM (ANALYZE)" if analyze else "VACUUM"
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)" if analyze else "VACUUM")
+        cursor.execute(f"{command} {connection.ops.quote_name(table)}" if table else command)
 
 
 def prepare_login_only(*, scale: str, seed: int, out: Console) -> tuple[Workspace, User, str]:
