@@ -150,12 +150,20 @@ def select_rows(
         if ids:
             by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
             column = quote(by_attname[field])
+            by_ids = sql
+            if connection.vendor == "sqlite":
+                # "+" keeps SQLite from answering with an index that leads with the
+                # workspace (all of its rows) instead of one on the ids' column: the
+                # follow-ups' agenda index made a recompute at M twice as slow.
+                by_ids = sql.replace(
+                    f"WHERE {quote('workspace_id')}", f"WHERE +{quote('workspace_id')}"
+                )
             if len(ids) <= IN_LIST_MAX:
                 marks = ", ".join(["%s"] * len(ids))
-                cursor.execute(f"{sql}{column} IN ({marks})", [workspace_id, *ids])
+                cursor.execute(f"{by_ids}{column} IN ({marks})", [workspace_id, *ids])
             else:
                 where = f"{column} >= %s AND {column} <= %s"
-                cursor.execute(sql + where, [workspace_id, min(ids), max(ids)])
+                cursor.execute(by_ids + where, [workspace_id, min(ids), max(ids)])
             found += cursor.fetchall()
         step = 10_000 if connection.vendor == "postgresql" else 500
         for start in range(0, len(keys), step):
