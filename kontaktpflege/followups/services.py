@@ -112,6 +112,20 @@ def workspace_rules(workspace: Workspace) -> tuple[dict[str, engine.Rule], dict[
 _among = bulksql.among
 
 
+# The order of `_touch_stats`' values, and a person without touchpoints.
+TOUCH_STATS = (
+    "first",
+    "first_meeting",
+    "last",
+    "n",
+    "gives",
+    "takes",
+    "last_take_id",
+    "last_take_at",
+)
+_NO_STATS = (None, None, None, 0, 0, 0, None, None)
+
+
 def _touch_stats(ids: list[int]) -> dict[int, tuple]:
     """Per person: (first touch, first meeting, last touch, count, gives, takes, last take's
     touchpoint, last take's time).
@@ -140,17 +154,7 @@ def _touch_stats(ids: list[int]) -> dict[int, tuple]:
             last_take_id=Max("touchpoint_id", filter=take),
             last_take_at=Max("occurred_at", filter=take),
         )
-        .values_list(
-            "person_id",
-            "first",
-            "first_meeting",
-            "last",
-            "n",
-            "gives",
-            "takes",
-            "last_take_id",
-            "last_take_at",
-        )
+        .values_list("person_id", *TOUCH_STATS)
     )
     sql, params = rows.query.sql_with_params()
     with bulksql.read_cursor() as cursor:
@@ -163,20 +167,6 @@ def _touch_stats(ids: list[int]) -> dict[int, tuple]:
         person_id: (read(first), read(met_at), read(last), n, gives, takes, take_id, read(take_at))
         for person_id, first, met_at, last, n, gives, takes, take_id, take_at in found
     }
-
-
-# The order of `_touch_stats`' values, and a person without touchpoints.
-TOUCH_STATS = (
-    "first",
-    "first_meeting",
-    "last",
-    "n",
-    "gives",
-    "takes",
-    "last_take_id",
-    "last_take_at",
-)
-_NO_STATS = (None, None, None, 0, 0, 0, None, None)
 
 
 class _Job(NamedTuple):
