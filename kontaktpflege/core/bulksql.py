@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Q, QuerySet
@@ -72,7 +73,10 @@ def values_rows(queryset: QuerySet) -> list[tuple]:
     values (no JSON). Elsewhere the ORM reads them (SQLite keeps dates as text)."""
     if connection.vendor != "postgresql":
         return [tuple(row) for row in queryset]
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `IN ()`: the ORM answers it without the database
+        return []
     with read_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -29,6 +29,12 @@ def test_values_rows_equal_the_orms_rows(make_person, workspace, alice):
     assert rows[1][:4] == (anna.pk, "Anna", anna.created_at, dt.date(2024, 2, 29))
 
 
+def test_values_rows_of_nobody_are_none(make_person, workspace):
+    make_person(first_name="Anna")
+    nobody = Person.objects.filter(workspace=workspace, pk__in=[]).values_list("id", "created_at")
+    assert bulksql.values_rows(nobody) == []
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders")
 def test_read_cursor_reads_timestamps_with_the_compiled_loader(make_person, workspace, alice):
     anna = make_person(first_name="Anna")
