@@ -171,11 +171,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _machine(run: dict[str, Any]) -> str:
+    """Cores, memory, Python and platform of a run (or of one part of a merged run), and its
+    CPU gauge where it was measured (runner.cpu_gauge)."""
+    host = run.get("host") or {}
+    if not host:
+        return "not recorded"
+    gauge = f", CPU gauge {host['gauge_ms']} ms" if host.get("gauge_ms") else ""
+    return (
+        f"{host.get('cores', '?')} cores, {host.get('ram_gb', '?')} GB RAM, "
+        f"Python {run.get('python', '?')}, {run.get('machine', '?')}{gauge}"
+    )
+
+
 def render_run(run: dict[str, Any]) -> str:
     """One scale on one database: the machine, then the table."""
     scale = run.get("scale", "?")
     vendor = run.get("vendor") or str(run.get("database", "?")).split()[0]
-    machine = run.get("host", {})
     head = [f"## Scale {scale} on {run.get('database_version') or vendor}", ""]
     counts = run.get("counts") or {}
     facts = [
@@ -187,10 +199,13 @@ def render_run(run: dict[str, Any]) -> str:
             else "timed runs per figure as each part's --repeat"
         )
         + f" (unless a scenario's note says otherwise), seed {run.get('seed', '?')}",
-        f"- Machine: {machine.get('cores', '?')} cores, {machine.get('ram_gb', '?')} GB RAM, "
-        f"Python {run.get('python', '?')}, {run.get('machine', '?')}",
+        f"- Machine: {_machine(run)}",
     ]
     parts = run.get("parts") or []
+    # Parts measured apart may come from different machines: then each says its own.
+    per_part = any(p.get("host") for p in parts) and len({_machine(p) for p in parts}) > 1
+    if per_part:
+        facts[-1] = "- Machine: each run's own, below (its CPU gauge: lower is faster)"
     if len(parts) <= 1:
         facts.append(
             f"- Load average (1 min) at start {run.get('load_start', '?')}, "
@@ -203,6 +218,7 @@ def render_run(run: dict[str, Any]) -> str:
                 f"  - {', '.join(part.get('scenarios', []))}: {part.get('started', '?')} to "
                 f"{part.get('finished', '?')}, load {part.get('load_start', '?')} to "
                 f"{part.get('load_end', '?')}, --repeat {part.get('repeat', '?')}"
+                + (f"; {_machine(part)}" if per_part else "")
             )
     if run.get("against"):
         facts.append(f"- Side by side with {run['against']} (interleaved requests)")

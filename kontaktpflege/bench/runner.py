@@ -294,16 +294,41 @@ def database_version() -> str:
 
 
 def host_facts() -> dict[str, Any]:
-    """Cores and memory of the machine (Linux: /proc/meminfo)."""
+    """Cores and memory of the machine (Linux: /proc/meminfo) and its CPU gauge."""
     ram_gb: float | None = None
     with contextlib.suppress(OSError, ValueError, IndexError):
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    return {"cores": os.cpu_count(), "ram_gb": ram_gb}
+    return {"cores": os.cpu_count(), "ram_gb": ram_gb, "gauge_ms": cpu_gauge()}
 
 
-_RUN_FACTS = ("started", "finished", "load_start", "load_end", "repeat")
+def cpu_gauge(runs: int = 5) -> float:
+    """Milliseconds of a fixed pure-Python workload, the best of `runs`: one core's speed.
+
+    Runs merged into one report can come from different machines (or the same machine on a
+    slower day); the gauge beside each run says how fast its machine was."""
+    best = math.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        total = 0
+        for n in range(300_000):
+            total += n * n % 7
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
+
+
+# What each run of a merged report keeps of its own: when, under which load, on which machine.
+_RUN_FACTS = (
+    "started",
+    "finished",
+    "load_start",
+    "load_end",
+    "repeat",
+    "machine",
+    "python",
+    "host",
+)
 
 
 def run_part(rows: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

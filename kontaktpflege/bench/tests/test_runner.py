@@ -214,3 +214,31 @@ def test_a_run_of_another_scale_or_database_is_not_merged(tmp_path):
     rows, meta = runner.merge_earlier(path, [{"scenario": "b"}], _run_meta("y", 2))
     assert [r["scenario"] for r in rows] == ["b"]
     assert len(meta["parts"]) == 1
+
+
+def test_runs_merged_from_two_machines_each_say_their_machine_and_cpu_gauge(tmp_path):
+    path = tmp_path / "XS-sqlite.json"
+    fast = {"machine": "Linux-a", "python": "3.11.7", "host": {"cores": 2, "gauge_ms": 40.0}}
+    slow = {"machine": "Linux-b", "python": "3.11.7", "host": {"cores": 2, "gauge_ms": 80.0}}
+    rows, meta = runner.merge_earlier(path, [{"scenario": "a"}], {**_run_meta("x", 1), **fast})
+    runner.write_json(path, rows, meta)
+    rows, meta = runner.merge_earlier(path, [{"scenario": "b"}], {**_run_meta("y", 2), **slow})
+    runner.write_json(path, rows, meta)
+    text = report.render_run(json.loads(path.read_text()))
+    assert "- Machine: each run's own, below" in text
+    assert "- a: x to x, load 1 to 1, --repeat 5; 2 cores, ? GB RAM, Python 3.11.7, Linux-a" in text
+    assert "Linux-a, CPU gauge 40.0 ms" in text
+    assert "- b: y to y, load 2 to 2, --repeat 5; 2 cores, ? GB RAM, Python 3.11.7, Linux-b" in text
+
+
+def test_a_run_on_one_machine_names_it_once_with_its_cpu_gauge():
+    run = {**_run_meta("x", 1), "machine": "Linux-a", "python": "3.11.7"}
+    run["host"] = {"cores": 2, "ram_gb": 23.5, "gauge_ms": 41.5}
+    text = report.render_run({**run, "parts": [runner.run_part([{"scenario": "a"}], run)]})
+    assert "- Machine: 2 cores, 23.5 GB RAM, Python 3.11.7, Linux-a, CPU gauge 41.5 ms" in text
+    assert "each run's own" not in text
+
+
+def test_the_cpu_gauge_is_a_positive_time_in_milliseconds():
+    gauge = runner.cpu_gauge(runs=1)
+    assert 0 < gauge < 60_000
