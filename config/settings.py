@@ -302,6 +302,9 @@ PERIODIC_TASKS = [
     "kontaktpflege.dataio.tasks.import_recover",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
+# Claims of one message, counting retries after a temporary refusal and claims a worker died
+# holding before DATA; after the last one the message ends "failed" with the last reason.
+OUTBOX_MAX_ATTEMPTS = max(env_int("OUTBOX_MAX_ATTEMPTS", 5), 1)
 # Processes of a full follow-up recompute of a large workspace on PostgreSQL; 0: one per core.
 RECOMPUTE_PROCESSES = env_int("RECOMPUTE_PROCESSES", 0)
 # Rejected candidates without talent-pool consent are anonymised this long after the rejection.
