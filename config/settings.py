@@ -185,12 +185,20 @@ AUTH_PASSWORD_VALIDATORS = [
 # Throttling and sign-up (issue #8). django-ratelimit counts in the default cache: local
 # memory counts per process, which is right for the default single web process; a deployment
 # with several web processes sets KP_CACHE_URL=redis://127.0.0.1:6379/0 so all share counts.
+# The same cache holds the person pages' bodies (web/views/people.py): in local memory, up to
+# CACHE_MAX_ENTRIES per process (Django's default of 300 kept only the last few hundred pages
+# looked at); when full it drops the least recently used third.
 CACHE_URL = env_str("CACHE_URL", "")
-CACHES = {
+CACHE_MAX_ENTRIES = max(env_int("CACHE_MAX_ENTRIES", 3000), 1)
+CACHES: dict[str, dict[str, object]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kp"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kp",
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
     )
 }
 # Sessions: in the database, read through the shared cache when there is one (Redis): a
@@ -302,6 +310,9 @@ PERIODIC_TASKS = [
     "kontaktpflege.dataio.tasks.import_recover",
 ]
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 600)
+# Claims of one message, counting retries after a temporary refusal and claims a worker died
+# holding before DATA; after the last one the message ends "failed" with the last reason.
+OUTBOX_MAX_ATTEMPTS = max(env_int("OUTBOX_MAX_ATTEMPTS", 5), 1)
 # Processes of a full follow-up recompute of a large workspace on PostgreSQL; 0: one per core.
 RECOMPUTE_PROCESSES = env_int("RECOMPUTE_PROCESSES", 0)
 # Rejected candidates without talent-pool consent are anonymised this long after the rejection.

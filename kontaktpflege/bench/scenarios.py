@@ -297,6 +297,21 @@ def organisations_list(ctx: BenchContext) -> list[Result]:
     return results
 
 
+def person_page_sql(ctx: BenchContext, path: str) -> list[str]:
+    """The SQL of a person page viewed again unchanged, as every timed request is (they
+    follow a warm-up): its body comes from the cache, so only the stamp is read. A first
+    view renders the body with the ORM; captured from it, the floor was a cache miss's SQL.
+    """
+    client = Client()
+    client.force_login(ctx.user)
+    client.get(path)  # the warm-up: renders the body and caches it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code} in-process")
+    return [q["sql"] for q in captured.captured_queries]
+
+
 @scenario("person page")
 def person_page(ctx: BenchContext) -> list[Result]:
     """A person with timeline, connections and employment; floor: the page's SQL alone."""
@@ -306,7 +321,16 @@ def person_page(ctx: BenchContext) -> list[Result]:
         .first()
     )
     people = _sample_people(ctx, 4) + ([busiest] if busiest else [])
-    timings, floors, queries = _pages(ctx, [f"/people/{p.pk}/" for p in people])
+    paths = [f"/people/{p.pk}/" for p in people]
+    each = max(2, ctx.repeat // len(paths))
+    timings: list[float] = []
+    floors: list[float] = []
+    queries = 0
+    for path in paths:
+        statements = person_page_sql(ctx, path)
+        queries = max(queries, len(statements))
+        timings += ctx.time_http(path, n=each)
+        floors += ctx.time_call(_run_sql(statements), n=each)
     results = pair(
         "GET /people/<id>/", "ms", timings, floors, "its SQL alone", "p95 < 15 ms, p50 < 8 ms at M"
     )

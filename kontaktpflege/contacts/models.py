@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kontaktpflege.core.indexes import NullsFirstIndex
 from kontaktpflege.core.models import WorkspaceScopedModel
 
 
@@ -185,11 +186,13 @@ class Person(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "last_name", "first_name"]),
             models.Index(fields=["workspace", "circle"]),
-            models.Index(fields=["workspace", "last_touched_at"]),
+            # The list's "last_touched" / "-last_touched" order (walked backwards), ties and
+            # all: NULLS FIRST on PostgreSQL too, as SQLite sorts them (core.keyset).
+            NullsFirstIndex(fields=["workspace", "last_touched_at", "id"], name="person_touched"),
             models.Index(fields=["workspace", "organisation"]),
             # The list's count by circle and last touch reads this index alone (the list
             # leaves out the user's own node): at 1M people 731 → 2.4 ms.
-            models.Index(
+            NullsFirstIndex(
                 fields=["workspace", "circle", "last_touched_at"],
                 condition=Q(user__isnull=True),
                 name="person_circle_touched",

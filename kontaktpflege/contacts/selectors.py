@@ -83,7 +83,7 @@ def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Per
     if ranked:
         qs = rank_search(qs, filters.q)
     else:
-        qs = qs.order_by(*PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"]))
+        qs = qs.order_by(*(key.order for key in person_list_order(filters)))
     return qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
 
 

@@ -10,9 +10,10 @@ scoped to its workspace, so a cursor made from another workspace's row shows thi
 workspace's rows from that position on and nothing else. A cursor that does not decode
 (edited by hand, truncated) is ignored: the first page is shown.
 
-NULLs: SQLite sorts them as the smallest value, PostgreSQL as the largest; the pages keep
-each database's own order (the one its indexes are built in) and the conditions below
-follow it.
+NULLs sort as the smallest value on every database: first ascending, last descending
+("-last_touched" ends with the people never touched). That is SQLite's own order; on
+PostgreSQL (which sorts them as the largest) a nullable key orders with an explicit NULLS
+FIRST / NULLS LAST, and its indexes are built in that order (core.indexes.NullsFirstIndex).
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 
 COUNT_CAP = 10_000  # counting costs what it counts: beyond this the page says "10,000+"
 MAX_CURSOR = 2_000  # characters; longer cursors are not ours
@@ -43,7 +43,12 @@ class Key:
     nullable: bool = False
 
     @property
-    def order(self) -> str:
+    def order(self) -> str | OrderBy:
+        """The order_by term; NULLs as the smallest value (see the module docstring)."""
+        if self.nullable:
+            if self.descending:
+                return F(self.field).desc(nulls_last=True)
+            return F(self.field).asc(nulls_first=True)
         return f"-{self.field}" if self.descending else self.field
 
     def reversed(self) -> Key:
@@ -96,8 +101,7 @@ class KeysetPage:
 
 def _nulls_last_in_order(key: Key) -> bool:
     """Whether NULLs come after every value when walking this key (see module docstring)."""
-    nulls_largest = connection.vendor != "sqlite"
-    return nulls_largest != key.descending
+    return key.descending
 
 
 def _beyond(key: Key, value: Any) -> Q | None:
@@ -207,10 +211,33 @@ def keyset_page(
     return page
 
 
+def _ranges(order: Sequence[Key], values: list) -> list[Q]:
+    """after() as the index's ranges in walking order: one, or two where the walk crosses
+    between the values of a nullable leading key and its NULLs.
+
+    One condition "(a < x) OR a IS NULL OR …" is no range of any index: the database would
+    read every row before the cursor to find the page. Two ranges are each one walk.
+    """
+    first, value = order[0], values[0]
+    if not first.nullable:
+        return [after(order, values)]
+    null = Q(**{f"{first.field}__isnull": True})
+    if value is not None and _nulls_last_in_order(first):
+        plain = (Key(first.field, first.descending), *order[1:])
+        return [after(plain, values), null]
+    if value is None and not _nulls_last_in_order(first):
+        return [null & after(order[1:], values[1:]), Q(**{f"{first.field}__isnull": False})]
+    return [after(order, values)]
+
+
 def _fetch(qs: QuerySet, order: Sequence[Key], size: int, values: list | None) -> list[Any]:
-    if values is not None:
-        qs = qs.filter(after(order, values))
-    return list(qs.order_by(*(k.order for k in order))[: size + 1])
+    ranges = [Q()] if values is None else _ranges(order, values)
+    rows: list[Any] = []
+    for condition in ranges:
+        rows += qs.filter(condition).order_by(*(k.order for k in order))[: size + 1 - len(rows)]
+        if len(rows) > size:
+            break
+    return rows
 
 
 def _first_page(qs: QuerySet, order: Sequence[Key], size: int) -> KeysetPage:

@@ -40,7 +40,9 @@ of `kontaktpflege send`) settles what a dead worker or a lost task left behind. 
 without `data_started_at` whose claim was not renewed for RELEASE_AFTER (a minute; a live
 worker renews every quarter of that) goes back to the queue and wakes a send task: safe
 even when its worker is alive but slow, since that worker marks DATA only while its claim
-stands and so skips the row (the server never got the message from it). A row with
+stands and so skips the row (the server never got the message from it). Each claim counts
+as an attempt: a row whose worker died before DATA on its last attempt (a message that
+stops the worker every time) ends "failed" instead, never having reached the server. A row with
 `data_started_at` claimed longer ago than STALE_AFTER is uncertain — the server may have
 accepted the message before the worker died — and ends in "failed" with that explanation. A
 queued row that has been due for longer than STALE_AFTER (its task was lost) is sent by
@@ -73,7 +75,6 @@ from kontaktpflege.messaging.transports.email import Session, build_email
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_AFTER = dt.timedelta(seconds=settings.OUTBOX_STALE_AFTER)  # 10 minutes by default
@@ -109,6 +110,15 @@ def register_send_guard(guard: SendGuard) -> SendGuard:
     if guard not in SEND_GUARDS:
         SEND_GUARDS.append(guard)
     return guard
+
+
+def max_attempts() -> int:
+    """Claims of one message before it ends "failed" (KP_OUTBOX_MAX_ATTEMPTS, default 5)."""
+    return int(settings.OUTBOX_MAX_ATTEMPTS)
+
+
+def _gave_up_text(attempts: int, error: str) -> str:
+    return _("Gave up after %(n)d attempts: %(error)s") % {"n": attempts, "error": error}
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -237,7 +247,14 @@ def outbox_recover_stale(
     sending = OutboundMessage.objects.filter(state=MessageState.SENDING)
     # Due again since it was claimed. Safe while its worker lives: that one marks DATA only
     # under its own claim token, so it skips the row now (ClaimLost).
-    requeued = sending.filter(data_started_at__isnull=True, claimed_at__lte=now - release).update(
+    released = sending.filter(data_started_at__isnull=True, claimed_at__lte=now - release)
+    # Its last attempt: the message stopped the worker every time; the server never had it.
+    released.filter(attempts__gte=max_attempts()).update(
+        state=MessageState.FAILED,
+        claim_token="",
+        last_error=_gave_up_text(max_attempts(), _worker_stopped_text())[:2000],
+    )
+    requeued = released.update(
         state=MessageState.QUEUED, claim_token="", next_attempt_at=F("claimed_at")
     )
     uncertain = sending.filter(
@@ -263,6 +280,10 @@ def _log_owed_touchpoints(*, claimed_before: dt.datetime) -> None:
         messages = list(taken.select_related("person", "workspace", "created_by"))
         if not _log_touchpoints(messages):
             break  # logged as an error; the next recovery tries again
+
+
+def _worker_stopped_text() -> str:
+    return _("the worker sending it stopped before handing it to the mail server.")
 
 
 def _uncertain_text() -> str:
@@ -414,11 +435,8 @@ def _decode(value: object) -> str:
 def _retry_later(message: OutboundMessage, error: str) -> None:
     from kontaktpflege.messaging.services import _enqueue
 
-    if message.attempts >= MAX_ATTEMPTS:
-        _fail(
-            message,
-            _("Gave up after %(n)d attempts: %(error)s") % {"n": message.attempts, "error": error},
-        )
+    if message.attempts >= max_attempts():
+        _fail(message, _gave_up_text(message.attempts, error))
         return
     when = timezone.now() + backoff(message.attempts)
     updated = _ours(message).update(

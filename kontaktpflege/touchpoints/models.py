@@ -73,7 +73,9 @@ class Participation(models.Model):
     step), so the timeline and the recompute's touch statistics read the index alone.
     """
 
-    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE)
+    # No index of its own either: uniq_participation (touchpoint, person) starts with it and
+    # serves every lookup by touchpoint (prefetch, cascade delete) as well.
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, db_index=False)
     # No index of its own: the covering index below starts with the person.
     person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
     occurred_at = models.DateTimeField()

@@ -232,3 +232,24 @@ def test_a_cursor_never_shows_another_workspaces_people(api, workspace, make_per
     ids = _walk(api, "/people", limit=1)
     assert len(ids) == 4
     assert not Person.objects.filter(pk__in=ids).exclude(workspace=workspace).exists()
+
+
+@pytest.mark.parametrize("sort", ["-last_touched", "last_touched"])
+def test_never_touched_people_come_last_by_latest_touch_on_every_database(
+    api, workspace, make_person, sort
+):
+    from django.utils import timezone
+
+    people = [make_person(first_name=f"P{i}", last_name="X") for i in range(6)]
+    now = timezone.now()
+    for i, person in enumerate(people[:3]):
+        Person.objects.filter(pk=person.pk).update(last_touched_at=now - dt.timedelta(days=i + 1))
+    never = sorted(
+        Person.objects.filter(workspace=workspace, last_touched_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    newest_first = [p.pk for p in people[:3]] + never[::-1]  # alice's own node: never touched
+    expected = newest_first if sort == "-last_touched" else newest_first[::-1]
+    assert _walk(api, "/people", sort=sort, limit=2) == expected
+    assert [i["id"] for i in api.get("/people", sort=sort, limit=200).json()["items"]] == expected

@@ -130,7 +130,7 @@ def test_a_permanent_refusal_fails_with_the_error_shown(alice, workspace, julia,
 def test_it_gives_up_after_the_last_attempt(alice, workspace, julia, smtp_server):
     smtp_server.refuse_code = 421
     message = queue(alice, workspace, julia)
-    OutboundMessage.objects.filter(pk=message.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=delivery.max_attempts() - 1)
     with translation.override("en"):
         delivery.outbox_drain()
     message.refresh_from_db()

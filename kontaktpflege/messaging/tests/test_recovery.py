@@ -211,3 +211,39 @@ def test_a_database_error_while_logging_a_batchs_touchpoints_leaves_them_to_the_
     logged = Touchpoint.objects.values_list("source", flat=True)
     assert sorted(logged) == sorted(f"message:{m.pk}" for m in messages)  # each once
     assert not OutboundMessage.objects.exclude(claim_token="").exists()
+
+
+@pytest.mark.django_db
+def test_a_message_whose_worker_dies_every_time_is_given_up_after_the_last_attempt(
+    alice, workspace, julia, smtp_server, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = queue(alice, workspace, julia, subject="doomed")
+    for _ in range(5):  # a worker claims the row and dies before DATA, again and again
+        delivery.outbox_claim()
+        _age(message, claimed_at=True)
+        delivery.outbox_recover_stale()
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.FAILED, 3)
+    assert "Gave up after 3 attempts" in message.last_error
+    assert not message.is_uncertain
+    assert delivery.outbox_recover() == {"requeued": 0, "uncertain": 0, "claimed": 0, "sent": 0}
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_a_server_that_always_refuses_ends_the_message_failed_after_the_set_attempts(
+    alice, workspace, julia, smtp_server, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    smtp_server.refuse_code = 451
+    message = queue(alice, workspace, julia, subject="refused")
+    for _ in range(4):  # the recovery takes the retry up whenever it is due
+        OutboundMessage.objects.filter(pk=message.pk, state="queued").update(
+            next_attempt_at=timezone.now() - HOUR_AGO
+        )
+        delivery.outbox_recover()
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.FAILED, 2)
+    assert "Gave up after 2 attempts: 451" in message.last_error
+    assert smtp_server.messages == []

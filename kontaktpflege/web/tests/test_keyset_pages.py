@@ -229,3 +229,27 @@ def test_the_log_pages_through_every_touchpoint_once(alice_client, workspace, ma
     pages = _walk(alice_client, "/log/", row=TP_ROW)
     assert [len(p) for p in pages] == [50, 50, 20]
     assert _flat(pages) == sorted(made, reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["-last_touched", "last_touched"])
+def test_never_touched_people_come_last_by_latest_touch_and_first_by_oldest(
+    alice_client, workspace, small_pages, sort
+):
+    """The same order on SQLite and PostgreSQL: never touched is older than any touch."""
+    people = [
+        person_create(workspace=workspace, first_name=f"P{i}", last_name="X") for i in range(9)
+    ]
+    now = timezone.now()
+    touched = people[:5]  # days ago 1…5, newest first; the last four were never touched
+    for i, person in enumerate(touched):
+        Person.objects.filter(pk=person.pk).update(last_touched_at=now - dt.timedelta(days=i + 1))
+    never = sorted(p.pk for p in people[5:])
+    newest_first = [p.pk for p in touched] + never[::-1]
+    expected = newest_first if sort == "-last_touched" else newest_first[::-1]
+    pages = _walk(alice_client, f"/people/?sort={sort}")
+    assert [len(p) for p in pages] == [2, 2, 2, 2, 1]
+    assert _flat(pages) == expected
+    back = _walk(
+        alice_client, "/people/?" + _last_link(alice_client, f"/people/?sort={sort}"), "prev"
+    )
+    assert _flat(reversed(back)) == expected

@@ -7,7 +7,11 @@ Each test changes one thing the page shows, by a service or behind the ORM's bac
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -206,3 +210,26 @@ def test_an_older_timeline_page_is_its_own_page(alice_client, workspace, person)
     partial = alice_client.get(f"/people/{person.pk}/?offset=25", HTTP_HX_REQUEST="true")
     assert "Treffen 00" in partial.content.decode()
     assert "<html" not in partial.content.decode()
+
+
+def test_the_local_memory_cache_keeps_thousands_of_pages_and_its_size_is_configurable():
+    from django.core.cache import cache
+
+    assert cache._max_entries == 3000  # type: ignore[attr-defined]  # Django's default: 300
+    code = "from django.conf import settings; print(settings.CACHES['default']['OPTIONS'])"
+    env = {
+        **os.environ,
+        "KP_CACHE_MAX_ENTRIES": "12345",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("KP_CACHE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "{'MAX_ENTRIES': 12345}"
