@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 import psycopg
@@ -194,6 +195,32 @@ class Adapters:
     read_datetime: Callable[[Any], dt.datetime | None]
 
 
+# json.dumps' own text, by one C encoder made once: json.dumps makes a new one for every
+# value (a recompute dumps 77k params at M, 15 instead of 23 µs each).
+_C_ENCODER = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None,
+        json.JSONEncoder().default,
+        encode_basestring_ascii,
+        None,
+        ": ",
+        ", ",
+        False,
+        False,
+        True,
+    )
+)
+
+
+def dumps(value: Any) -> str:
+    """json.dumps(value) with its default arguments: the same text, for less."""
+    if _C_ENCODER is None:
+        return json.dumps(value)
+    return "".join(_C_ENCODER(value, 0))
+
+
 def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -210,7 +237,7 @@ def adapters() -> Adapters:
         return Adapters(
             date=_iso,
             datetime=_iso,
-            json=json.dumps,
+            json=dumps,
             json_equal=_json_equal_parsed,
             read_datetime=_same,
         )
@@ -218,7 +245,7 @@ def adapters() -> Adapters:
     return Adapters(
         date=_iso,
         datetime=ops.adapt_datetimefield_value,
-        json=json.dumps,
+        json=dumps,
         json_equal=_json_equal_text,
         read_datetime=_sqlite_datetime,
     )
@@ -246,4 +273,4 @@ def _json_equal_parsed(stored: Any, value: Any) -> bool:
 def _json_equal_text(stored: Any, value: Any) -> bool:
     # SQLite keeps the text JSONField wrote (json.dumps); another spelling of the same
     # value only costs a rewrite.
-    return bool(stored == json.dumps(value))
+    return bool(stored == dumps(value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import psycopg
 import pytest
@@ -82,3 +83,22 @@ def test_rows_written_with_the_adapters_read_back_as_the_orm_writes_them(make_pe
     bulksql.update_rows(FollowUp, ("priority", "params", "due_on", "updated_at"), [update])
     written.refresh_from_db()
     assert (written.priority, written.params, written.due_on) == (8, later, dt.date(2026, 4, 1))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "Zoë", "last": "2025-01-02", "interval": 90, "ratio": 2.5, "x": [None, True]},
+        {"nested": {"list": [1, {"a": 'b\n"c"'}]}, "empty": {}, "none": []},
+        "text",
+        12,
+        None,
+    ],
+)
+def test_dumps_writes_the_text_of_json_dumps(value):
+    assert bulksql.dumps(value) == json.dumps(value)
+
+
+def test_dumps_refuses_what_json_dumps_refuses():
+    with pytest.raises(TypeError):
+        bulksql.dumps({"when": dt.date(2025, 1, 2)})

@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from kontaktpflege.bench.registry import SCENARIOS, BenchContext
@@ -80,19 +81,71 @@ def test_the_scenarios_run_at_small_scale(alice, alice_client, workspace, make_p
     assert [r.name[-3:] for r in rows] == ["p50", "p95"]
     assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
     bench.followups_recompute_workspace(workspace=workspace)  # puts the spread rows right
-    before = snapshot_keys(workspace)
+    before = snapshot_rows(workspace)
     rows = recompute_fn(ctx)
     assert [r.name[-3:] for r in rows] == ["p50", "p95", "p50", "p95"]
     assert "into an empty table" in rows[2].name
     assert all(r.figure > 0 and r.floor is not None and r.floor > 0 for r in rows)
     assert "3 runs" in rows[0].note and "3 runs" in rows[2].note
-    # Rows already right stay, and the runs into an empty table were rolled back.
-    assert snapshot_keys(workspace) == before
+    # Rows already right stay, and the runs into an empty table put the rows back.
+    assert snapshot_rows(workspace) == before
 
 
-def snapshot_keys(workspace) -> list[tuple]:
+def snapshot_rows(workspace) -> list[tuple]:
+    """Every column of the workspace's follow-ups, row by row."""
     rows = FollowUp.objects.filter(workspace=workspace).order_by("pk")
-    return list(rows.values_list("pk", "key"))
+    return list(rows.values_list(*(f.attname for f in FollowUp._meta.concrete_fields)))
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
+def test_the_recompute_into_an_empty_table_runs_committed_and_puts_the_rows_back(
+    workspace, make_person, committed, monkeypatch
+):
+    spread(make_person, committed, n=12)
+    FollowUp.objects.filter(pk=FollowUp.objects.order_by("pk")[1].pk).update(
+        state=State.SKIPPED, skip_reason="away"
+    )
+    before = snapshot_rows(workspace)
+    seen = []
+
+    def recompute(*, workspace):
+        # Each run starts from a committed table without the workspace's rows, outside
+        # any transaction (as after an import: the recompute may use its processes).
+        seen.append(
+            (connection.in_atomic_block, FollowUp.objects.filter(workspace=workspace).count())
+        )
+        return recompute_workspace(workspace=workspace)
+
+    recompute_workspace = bench.followups_recompute_workspace
+    monkeypatch.setattr(bench, "followups_recompute_workspace", recompute)
+    newest = FollowUp.objects.create(
+        workspace=workspace,
+        person_id=before[0][4],
+        rule="x",
+        key="x",
+        due_on=dt.date(2025, 6, 2),
+        original_due_on=dt.date(2025, 6, 2),
+    )
+    last_id = newest.pk
+    newest.delete()  # the sequence stands past every row
+    # A run that died half-way left the rows in the scratch table: they come back first.
+    bench._save_followups(workspace.pk)
+    FollowUp.objects.filter(workspace=workspace).delete()
+    timings = bench.time_into_empty(workspace, 2)
+    assert len(timings) == 2 and seen == [(False, 0), (False, 0)]
+    assert snapshot_rows(workspace) == before
+    assert bench.SAVED_TABLE not in connection.introspection.table_names()
+    # The id sequence is where it stood: the next row gets the id after the deleted one.
+    made = FollowUp.objects.create(
+        workspace=workspace,
+        person_id=before[0][4],
+        rule="x",
+        key="x",
+        due_on=dt.date(2025, 6, 2),
+        original_due_on=dt.date(2025, 6, 2),
+    )
+    assert made.pk == last_id + 1
 
 
 def test_today_with_200_due_items_is_timed_beside_its_floor_and_leaves_no_rows(alice, workspace):
