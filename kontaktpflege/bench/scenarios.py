@@ -28,6 +28,7 @@ from kontaktpflege.bench.registry import (
     run_queued_tasks,
     scenario,
 )
+from kontaktpflege.contacts import search
 from kontaktpflege.contacts.models import Organisation, Person, Tag
 from kontaktpflege.contacts.search import FTS_TABLE, NAME_END, _fts_query
 from kontaktpflege.contacts.selectors import (
@@ -35,8 +36,9 @@ from kontaktpflege.contacts.selectors import (
     PersonFilters,
     person_list_order,
     person_list_rows,
+    person_search_rows,
 )
-from kontaktpflege.core.keyset import encode_cursor
+from kontaktpflege.core.keyset import encode_cursor, numbered_page
 from kontaktpflege.core.text import fold, search_terms
 
 PAGE_SIZE = 50  # the people list's page (web.views.people.PAGE_SIZE)
@@ -91,15 +93,20 @@ def _search_queries(ctx: BenchContext) -> list[str]:
     return queries
 
 
-def search_sql(workspace_id: int, query: str) -> list[tuple[str, list[Any]]]:
+def search_sql(
+    workspace_id: int, query: str, *, bounded: bool = False
+) -> list[tuple[str, list[Any]]]:
     """The page's search by hand: its count and its first page (join, rank, order, limit).
 
     Ranked as the page ranks a query: whole words of the name first (tier 0), then name
-    prefixes (tier 1), then the rest (tier 2); within a tier bm25 on SQLite, trigram
-    similarity on PostgreSQL, then the name. The name is the search text before NAME_END.
+    prefixes (tier 1), then the rest (tier 2); within a tier bm25 on SQLite, on PostgreSQL
+    where the match sits after the name (0 within it), then the name. The name is the
+    search text before NAME_END. The count stops after MATCH_CAP; beyond it (`bounded`),
+    PostgreSQL ranks the name matches and MATCH_CAP + 1 of the others only.
     """
     terms = search_terms(query)
-    where = "p.workspace_id = %s"
+    cap = search.MATCH_CAP
+    where = "p.workspace_id = %s AND p.user_id IS NULL"
     params: list[Any] = [workspace_id]
     if connection.vendor == "sqlite":
         match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
@@ -112,15 +119,27 @@ def search_sql(workspace_id: int, query: str) -> list[tuple[str, list[Any]]]:
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) SELECT score FROM s WHERE s.id = p.id)"
         )
         score_params: list[Any] = [_fts_query(terms)]
-        order = "score"
+        rows_where, rows_params = where, params
     else:
-        for term in terms:
-            where += " AND p.search_text LIKE %s"
-            params.append(f"%{connection.ops.prep_for_like_query(term)}%")
+        likes = [f"%{connection.ops.prep_for_like_query(t)}%" for t in terms]
+        listed = where
+        where += " AND p.search_text LIKE %s" * len(terms)
+        params += likes
         has = "strpos(' ' || split_part(p.search_text, %s, 1) || ' ', %s) > 0"
-        score = "similarity(p.search_text, %s)"
-        score_params = [" ".join(terms)]
-        order = "score DESC"
+        place = "strpos(p.search_text, %s) - strpos(p.search_text, %s)"
+        score = f"GREATEST(0, {', '.join([place] * len(terms))})"
+        score_params = [v for t in terms for v in (t, NAME_END)]
+        rows_where, rows_params = where, params
+        if bounded:
+            name = f"split_part(n.search_text, '{NAME_END}', 1) LIKE %s"
+            names_where = " AND ".join([name] * len(terms))
+            others = f"SELECT p.id FROM contacts_person p WHERE {where} LIMIT {cap + 1}"
+            rows_where = (
+                f"{listed} AND p.id IN (SELECT n.id FROM contacts_person n "
+                f"WHERE n.workspace_id = %s AND n.user_id IS NULL AND {names_where} "
+                f"UNION ALL ({others}))"
+            )
+            rows_params = [workspace_id, workspace_id, *likes, *params]
     words = " AND ".join([has] * len(terms))
     whole = [v for t in terms for v in (NAME_END, f" {t} ")]
     prefix = [v for t in terms for v in (NAME_END, f" {t}")]
@@ -131,12 +150,15 @@ def search_sql(workspace_id: int, query: str) -> list[tuple[str, list[Any]]]:
                {score} AS score,
                o.id, o.name, o.is_target
         FROM contacts_person p LEFT OUTER JOIN contacts_organisation o ON o.id = p.organisation_id
-        WHERE {where}
-        ORDER BY tier, {order}, p.last_name, p.first_name, p.id
-        LIMIT {PAGE_SIZE}
+        WHERE {rows_where}
+        ORDER BY tier, score, p.last_name, p.first_name, p.id
+        LIMIT {PAGE_SIZE + 1}
     """
-    count = f"SELECT COUNT(*) FROM contacts_person p WHERE {where}"
-    return [(count, params), (rows, [*whole, *prefix, *score_params, *params])]
+    count = (
+        f"SELECT COUNT(*) FROM (SELECT p.id FROM contacts_person p WHERE {where} "
+        f"LIMIT {cap + 1}) AS matches"
+    )
+    return [(count, params), (rows, [*whole, *prefix, *score_params, *rows_params])]
 
 
 TAGS_SQL = """
@@ -146,27 +168,32 @@ TAGS_SQL = """
 """
 
 
-def search_floor(workspace_id: int, query: str) -> tuple[int, list[int]]:
-    """Run the hand-written search: (number of matches, ids of the first page in order).
+def search_floor(workspace_id: int, query: str) -> tuple[int, bool, list[int]]:
+    """Run the hand-written search: (matches up to MATCH_CAP, whether more, the first page).
 
-    The same statements as the page: the count, the page's rows and their tags.
+    The same statements as the page: the capped count, the page's rows (bounded beyond
+    the cap, as the page bounds them) and their tags.
     """
-    (count_sql, count_params), (rows_sql, rows_params) = search_sql(workspace_id, query)
+    count_sql, count_params = search_sql(workspace_id, query)[0]
     with connection.cursor() as cursor:
         cursor.execute(count_sql, count_params)
         (count,) = cursor.fetchone()
+        capped = count > search.MATCH_CAP
+        rows_sql, rows_params = search_sql(workspace_id, query, bounded=capped)[1]
         cursor.execute(rows_sql, rows_params)
         ids = [row[0] for row in cursor.fetchall()]
         if ids:
             cursor.execute(TAGS_SQL.format(marks=", ".join(["%s"] * len(ids))), ids)
             cursor.fetchall()
-    return count, ids
+    return min(count, search.MATCH_CAP), capped, ids[:PAGE_SIZE]
 
 
-def search_page(workspace: Any, query: str) -> tuple[int, list[int]]:
-    """What the people page shows for a query: its count and its first page, by the ORM."""
-    qs = person_list_rows(workspace=workspace, filters=PersonFilters(q=query))
-    return qs.count(), [p.pk for p in qs[:PAGE_SIZE]]
+def search_page(workspace: Any, query: str) -> tuple[int, bool, list[int]]:
+    """What the people page shows for a query (its count, whether capped, its first page),
+    by the selector and the numbered page the view uses."""
+    qs, count, capped = person_search_rows(workspace=workspace, filters=PersonFilters(q=query))
+    page = numbered_page(qs, number=None, size=PAGE_SIZE, max_pages=1, counted=(count, capped))
+    return count, capped, [p.pk for p in page.object_list]
 
 
 @scenario("people search")

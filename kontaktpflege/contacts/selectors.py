@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kontaktpflege.accounts.models import Workspace
+from kontaktpflege.contacts import search
 from kontaktpflege.contacts.models import (
     Channel,
     EmailAddress,
@@ -23,7 +24,7 @@ from kontaktpflege.contacts.models import (
     Tag,
 )
 from kontaktpflege.contacts.search import filter_search, rank_search
-from kontaktpflege.core.keyset import Key, keys
+from kontaktpflege.core.keyset import Key, capped_count, keys
 from kontaktpflege.core.timeutils import local_day_start
 
 PERSON_SORTS = {
@@ -58,9 +59,21 @@ def _day_start(day: dt.date, *, days: int = 0) -> dt.datetime:
     return local_day_start(day + dt.timedelta(days=days), zone)  # type: ignore[arg-type]
 
 
-def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
-    """People of a workspace, filtered and sorted, with what the list shows."""
+def person_list(
+    *,
+    workspace: Workspace,
+    filters: PersonFilters,
+    contacts_only: bool = False,
+    match_cap: int | None = None,
+) -> QuerySet[Person]:
+    """People of a workspace, filtered and sorted, with what the list shows.
+
+    contacts_only leaves out the members' own people; match_cap bounds a ranked search
+    (contacts.search.bound_matches).
+    """
     qs = Person.objects.filter(workspace=workspace).select_related("organisation")
+    if contacts_only:
+        qs = qs.filter(user__isnull=True)
     ranked = filters.q and filters.sort == "relevance"
     if filters.q and not ranked:
         qs = filter_search(qs, filters.q)
@@ -81,7 +94,7 @@ def person_list(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Per
     if filters.never_touched:
         qs = qs.filter(last_touched_at__isnull=True)
     if ranked:
-        qs = rank_search(qs, filters.q)
+        qs = rank_search(qs, filters.q, cap=match_cap)
     else:
         qs = qs.order_by(*(key.order for key in person_list_order(filters)))
     return qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
@@ -102,21 +115,42 @@ LIST_FIELDS = (
 )
 
 
-def person_list_rows(*, workspace: Workspace, filters: PersonFilters) -> QuerySet[Person]:
+def person_list_rows(
+    *, workspace: Workspace, filters: PersonFilters, match_cap: int | None = None
+) -> QuerySet[Person]:
     """The people list's rows: only the columns it shows, tags as `tag_list`.
 
     Notes and the search text can be long; the list never reads them. The members' own
     people (user set) are nodes of the network, not contacts: the list leaves them out.
+    match_cap bounds a ranked search (person_search_rows).
     """
     return (
-        person_list(workspace=workspace, filters=filters)
-        .filter(user__isnull=True)
+        person_list(workspace=workspace, filters=filters, contacts_only=True, match_cap=match_cap)
         .only(*LIST_FIELDS)
         .prefetch_related(None)
         .prefetch_related(
             Prefetch("tags", queryset=Tag.objects.only("id", "name"), to_attr="tag_list")
         )
     )
+
+
+def person_search_rows(
+    *, workspace: Workspace, filters: PersonFilters
+) -> tuple[QuerySet[Person], int, bool]:
+    """The people list's rows for a ranked search, the number of matches up to
+    search.MATCH_CAP and whether there are more.
+
+    Up to the cap every match is ranked. Beyond it the page says "more than MATCH_CAP" and
+    pages no further, and the rows are bounded (search.bound_matches): every name match and
+    MATCH_CAP + 1 others, so a word of many organisations ranks a thousand rows, not
+    23,700, while the people of that name still come first.
+    """
+    cap = search.MATCH_CAP
+    rows = person_list_rows(workspace=workspace, filters=filters)
+    count, capped = capped_count(rows, cap)
+    if capped:
+        rows = person_list_rows(workspace=workspace, filters=filters, match_cap=cap)
+    return rows, count, capped
 
 
 def person_list_order(filters: PersonFilters) -> tuple[Key, ...]:

@@ -194,10 +194,10 @@ def _key_values(row: Any, order: Sequence[Key]) -> list[Any]:
     return [getattr(row, key.field) for key in order]
 
 
-def capped_count(qs: QuerySet) -> tuple[int, bool]:
-    """The number of rows up to COUNT_CAP, and whether there are more."""
-    n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows up to cap, and whether there are more."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
 
 
 def keyset_page(
@@ -283,12 +283,19 @@ def _page(
     )
 
 
-def numbered_page(qs: QuerySet, *, number: str | None, size: int, max_pages: int) -> KeysetPage:
+def numbered_page(
+    qs: QuerySet,
+    *,
+    number: str | None,
+    size: int,
+    max_pages: int,
+    counted: tuple[int, bool] | None = None,
+) -> KeysetPage:
     """Page `number` of an order no index follows (search by relevance), up to max_pages.
 
     Such a query ranks every match whatever the page, so skipping up to max_pages × size of
     them adds little; beyond that the search is worth narrowing, and the last link says so
-    by its absence.
+    by its absence. `counted`: the (count, capped) pair when the caller counted already.
     """
     try:
         n = min(max(int(number or 1), 1), max_pages)
@@ -305,5 +312,5 @@ def numbered_page(qs: QuerySet, *, number: str | None, size: int, max_pages: int
         previous_cursor=str(n - 1) if n > 1 else None,
         param="page",
     )
-    page.count, page.count_capped = capped_count(qs)
+    page.count, page.count_capped = counted or capped_count(qs)
     return page

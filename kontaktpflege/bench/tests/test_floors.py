@@ -31,13 +31,12 @@ def crowd(workspace, make_person, charlie):
     "query", ["Müller", "mueller", "muller", "anna0", "Schäfer", "acme", "Anna05 Müller", "zz"]
 )
 def test_the_search_floor_returns_the_pages_count_and_rows(workspace, crowd, query):
-    count, ids = scenarios.search_floor(workspace.pk, query)
-    assert (count, ids) == scenarios.search_page(workspace, query)
+    assert scenarios.search_floor(workspace.pk, query) == scenarios.search_page(workspace, query)
 
 
 def test_the_search_floor_is_the_pages_query_with_its_limit_and_order(workspace, crowd):
-    count, ids = scenarios.search_floor(workspace.pk, "Müller")
-    assert count == 61 and len(ids) == scenarios.PAGE_SIZE
+    count, capped, ids = scenarios.search_floor(workspace.pk, "Müller")
+    assert count == 61 and not capped and len(ids) == scenarios.PAGE_SIZE
     matches = Person.objects.filter(workspace=workspace, last_name__in=["Müller", "Mueller"])
     by_name = sorted(matches.values_list("last_name", "first_name", "id"))
     assert ids == [pk for _last, _first, pk in by_name[: scenarios.PAGE_SIZE]]
@@ -109,11 +108,37 @@ def ranked(workspace, make_person):
 
 @pytest.mark.parametrize("query", ["Gut", "gut partner", "Gutenberg", "Carl gut"])
 def test_the_search_floor_ranks_as_the_page_does(workspace, ranked, query):
-    count, ids = scenarios.search_floor(workspace.pk, query)
-    assert count and (count, ids) == scenarios.search_page(workspace, query)
+    floor = scenarios.search_floor(workspace.pk, query)
+    assert floor[0] and floor == scenarios.search_page(workspace, query)
 
 
 def test_the_search_floor_puts_whole_name_words_before_prefixes_and_the_rest(workspace, ranked):
-    _count, ids = scenarios.search_floor(workspace.pk, "Gut")
+    _count, _capped, ids = scenarios.search_floor(workspace.pk, "Gut")
     names = dict(Person.objects.values_list("id", "last_name"))
     assert [names[pk] for pk in ids] == ["Gut", "Gut", "Gutenberg", "Abel", "Abel", "Abel"]
+
+
+@pytest.mark.parametrize("query", ["Müller", "anna0", "kunde", "Anna05 Müller"])
+def test_beyond_the_cap_the_search_floor_counts_and_bounds_as_the_page_does(
+    workspace, crowd, monkeypatch, query
+):
+    from kontaktpflege.contacts import search
+
+    monkeypatch.setattr(search, "MATCH_CAP", 5)
+    floor = scenarios.search_floor(workspace.pk, query)
+    assert floor == scenarios.search_page(workspace, query)
+    assert floor[:2] == ((5, True) if query != "Anna05 Müller" else (1, False))
+
+
+def test_the_search_floor_leaves_out_the_members_own_people_as_the_page_does(
+    alice, workspace, crowd
+):
+    from kontaktpflege.contacts.services import person_reindex
+
+    own = Person.objects.get(workspace=workspace, user=alice)
+    Person.objects.filter(pk=own.pk).update(last_name="Müller")
+    person_reindex(person_ids=[own.pk])
+    assert scenarios.search_floor(workspace.pk, "Müller")[0] == 61
+    assert scenarios.search_floor(workspace.pk, "Müller") == scenarios.search_page(
+        workspace, "Müller"
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kontaktpflege.contacts import selectors, services
+from kontaktpflege.contacts import search, selectors, services
 from kontaktpflege.contacts.models import Circle, FormOfAddress, Person
 from kontaktpflege.contacts.validation import format_phone, tel_uri
 from kontaktpflege.core.htmx import WorkspaceRequest, render_page
@@ -47,18 +47,26 @@ from kontaktpflege.web.fragments import (
 from kontaktpflege.web.params import ParamError, int_param, person_filters, safe_next
 
 PAGE_SIZE = 50
-MAX_SEARCH_PAGES = 20  # ranked search skips at most 950 matches; beyond, narrow the search
 TIMELINE_PAGE = 25
 MAX_CONNECTIONS = 100  # the strongest; the self node can know thousands (3,728 at M)
 
 
 def _people_page(request: WorkspaceRequest, filters: selectors.PersonFilters) -> KeysetPage:
     """Keyset pages in a sort order; numbered pages (bounded) for ranked search results."""
-    qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
     if filters.q and filters.sort == "relevance":
-        return numbered_page(
-            qs, number=request.GET.get("page"), size=PAGE_SIZE, max_pages=MAX_SEARCH_PAGES
+        # Counted up to search.MATCH_CAP and paged as far (20 pages of 50): beyond, the
+        # page asks for a narrower search.
+        qs, count, capped = selectors.person_search_rows(
+            workspace=request.workspace, filters=filters
         )
+        return numbered_page(
+            qs,
+            number=request.GET.get("page"),
+            size=PAGE_SIZE,
+            max_pages=max(1, search.MATCH_CAP // PAGE_SIZE),
+            counted=(count, capped),
+        )
+    qs = selectors.person_list_rows(workspace=request.workspace, filters=filters)
     order = selectors.person_list_order(filters)
     return keyset_page(qs, order, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
 
