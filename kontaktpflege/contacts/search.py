@@ -24,7 +24,7 @@ MATCH_CAP = 1000
 
 class SearchName(Func):
     """The name part of the search text; PostgreSQL has a trigram index on this expression
-    (migration 0010), and NAME_END is spelled out so the expression matches the index's."""
+    (migration 0011), and NAME_END is spelled out so the expression matches the index's."""
 
     template = f"split_part(%(expressions)s, '{NAME_END}', 1)"
     output_field = TextField()

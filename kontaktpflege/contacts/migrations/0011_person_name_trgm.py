@@ -22,5 +22,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0009_person_list_count_indexes")]
+    dependencies = [("contacts", "0010_person_touched_nulls_first")]
     operations = [migrations.RunPython(forwards, backwards)]
