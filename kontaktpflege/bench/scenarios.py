@@ -230,14 +230,19 @@ def _list_paths(ctx: BenchContext) -> list[str]:
     return paths
 
 
-def _pages(ctx: BenchContext, paths: list[str]) -> tuple[list[float], list[float], int]:
-    """HTTP timings of the pages and timings of their SQL alone."""
+def _pages(
+    ctx: BenchContext,
+    paths: list[str],
+    capture: Callable[[BenchContext, str], list[str]] | None = None,
+) -> tuple[list[float], list[float], int]:
+    """HTTP timings of the pages and timings of their SQL alone (captured by `capture`,
+    by default from one in-process request of each page)."""
     each = max(2, ctx.repeat // len(paths))
     timings: list[float] = []
     floors: list[float] = []
     queries = 0
     for path in paths:
-        statements = _page_sql(ctx, path)
+        statements = (capture or _page_sql)(ctx, path)
         queries = max(queries, len(statements))
         timings += ctx.time_http(path, n=each)
         floors += ctx.time_call(_run_sql(statements), n=each)
@@ -349,15 +354,7 @@ def person_page(ctx: BenchContext) -> list[Result]:
     )
     people = _sample_people(ctx, 4) + ([busiest] if busiest else [])
     paths = [f"/people/{p.pk}/" for p in people]
-    each = max(2, ctx.repeat // len(paths))
-    timings: list[float] = []
-    floors: list[float] = []
-    queries = 0
-    for path in paths:
-        statements = person_page_sql(ctx, path)
-        queries = max(queries, len(statements))
-        timings += ctx.time_http(path, n=each)
-        floors += ctx.time_call(_run_sql(statements), n=each)
+    timings, floors, queries = _pages(ctx, paths, capture=person_page_sql)
     results = pair(
         "GET /people/<id>/", "ms", timings, floors, "its SQL alone", "p95 < 15 ms, p50 < 8 ms at M"
     )

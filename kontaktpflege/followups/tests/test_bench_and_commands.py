@@ -97,6 +97,14 @@ def snapshot_rows(workspace) -> list[tuple]:
     return list(rows.values_list(*(f.attname for f in FollowUp._meta.concrete_fields)))
 
 
+def one_row(workspace, person_id: int) -> FollowUp:
+    """A follow-up of its own (rule and key "x") for the person."""
+    day = dt.date(2025, 6, 2)
+    return FollowUp.objects.create(
+        workspace=workspace, person_id=person_id, rule="x", key="x", due_on=day, original_due_on=day
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 @time_machine.travel(berlin(2025, 6, 2, 9), tick=False)
 def test_the_recompute_into_an_empty_table_runs_committed_and_puts_the_rows_back(
@@ -119,14 +127,7 @@ def test_the_recompute_into_an_empty_table_runs_committed_and_puts_the_rows_back
 
     recompute_workspace = bench.followups_recompute_workspace
     monkeypatch.setattr(bench, "followups_recompute_workspace", recompute)
-    newest = FollowUp.objects.create(
-        workspace=workspace,
-        person_id=before[0][4],
-        rule="x",
-        key="x",
-        due_on=dt.date(2025, 6, 2),
-        original_due_on=dt.date(2025, 6, 2),
-    )
+    newest = one_row(workspace, before[0][4])
     last_id = newest.pk
     newest.delete()  # the sequence stands past every row
     # A run that died half-way left the rows in the scratch table: they come back first.
@@ -137,14 +138,7 @@ def test_the_recompute_into_an_empty_table_runs_committed_and_puts_the_rows_back
     assert snapshot_rows(workspace) == before
     assert bench.SAVED_TABLE not in connection.introspection.table_names()
     # The id sequence is where it stood: the next row gets the id after the deleted one.
-    made = FollowUp.objects.create(
-        workspace=workspace,
-        person_id=before[0][4],
-        rule="x",
-        key="x",
-        due_on=dt.date(2025, 6, 2),
-        original_due_on=dt.date(2025, 6, 2),
-    )
+    made = one_row(workspace, before[0][4])
     assert made.pk == last_id + 1
 
 
