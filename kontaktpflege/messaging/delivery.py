@@ -19,6 +19,10 @@ How:
    Before the SMTP transaction, a message that needs someone's consent (`consent_purpose`)
    is put to the registered send guards (`register_send_guard`; privacy registers the
    consent check): one that is refused ends "cancelled" with the reason, and nothing is sent.
+   When a guard or the DATA mark fails with a database error, the message was not sent: it
+   waits for a retry like a temporary refusal (the claim counts as an attempt, so one that
+   fails every time ends "failed" after max_attempts), and the rest of the batch, never
+   tried, goes back to the queue with its attempt given back.
 3. After the server's 250 the row becomes "sent" (under its claim, committed on its own).
    When that write fails (a database error), the row is marked uncertain instead and the
    rest of the batch is released to the queue. The touchpoints of the batch's sent messages
@@ -368,8 +372,9 @@ def _send_each(messages: list[OutboundMessage], sent: list[OutboundMessage]) -> 
                     response = session.send(build_email(attempt.message), attempt.mark_data)
                 except ClaimLost:
                     continue
-                except (DatabaseError, InterfaceError):  # a guard or marking DATA failed: not sent
-                    _release([attempt.message, *pending])
+                except (DatabaseError, InterfaceError) as exc:  # a guard or marking DATA
+                    _record_database_error(attempt, exc)
+                    _release(pending)  # never tried: their claim was no attempt
                     raise
                 except smtplib.SMTPResponseException as exc:
                     _record_refusal(attempt, exc)
@@ -426,6 +431,28 @@ def _record_broken(attempt: _Attempt, exc: Exception) -> None:
         _fail(attempt.message, f"{_uncertain_text()} ({exc})")
     else:
         _retry_later(attempt.message, str(exc) or type(exc).__name__)
+
+
+def _record_database_error(attempt: _Attempt, exc: Exception) -> None:
+    """A database error before DATA (a send guard, marking DATA): the message was not sent.
+
+    The claim counts as an attempt, so a message that trips the error every time ends
+    "failed" after `max_attempts()` instead of being claimed and released forever.
+    """
+    logger.error("message %s: database error before sending it: %s", attempt.message.pk, exc)
+    try:  # if this write fails too, recovery requeues the row (or gives up on it) later
+        if attempt.data_started:  # not with SMTP, but a backend might fail after its mark
+            _fail(attempt.message, f"{_uncertain_text()} ({exc})")
+        else:
+            _retry_later(attempt.message, _database_error_text(exc))
+    except (DatabaseError, InterfaceError):
+        logger.exception("message %s: could not record the database error", attempt.message.pk)
+
+
+def _database_error_text(exc: Exception) -> str:
+    return _("a database error stopped it before it was handed to the mail server (%(error)s).") % {
+        "error": exc
+    }
 
 
 def _decode(value: object) -> str:

@@ -1,7 +1,7 @@
 """The worker's own path settles what a dead worker, a lost task or a database error left.
 
-Against a real aiosmtpd server; the database error is a real one (a trigger that refuses
-the touchpoint of one message), not a mock.
+Against a real aiosmtpd server; the database errors are real ones (a trigger that refuses
+a write, a send guard's query of a missing table), not mocks.
 """
 
 import datetime as dt
@@ -247,3 +247,73 @@ def test_a_server_that_always_refuses_ends_the_message_failed_after_the_set_atte
     assert (message.state, message.attempts) == (MessageState.FAILED, 2)
     assert "Gave up after 2 attempts: 451" in message.last_error
     assert smtp_server.messages == []
+
+
+def _guard_whose_query_fails(message):
+    """A send guard that meets a real database error (its table is missing)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM kp_no_such_table")
+    return ""
+
+
+DATA_OF_X = "NEW.data_started_at IS NOT NULL AND NEW.subject = 'x'"
+
+
+# Autocommit, as the send task runs: the DATA mark's error must not break a test transaction.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", ["data", "guard"])
+def test_a_database_error_before_data_every_time_fails_the_message_and_sends_the_rest_once(
+    alice, workspace, julia, smtp_server, settings, monkeypatch, fault
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    if fault == "guard":  # the guard's own query fails
+        monkeypatch.setattr(delivery, "SEND_GUARDS", [_guard_whose_query_fails])
+        bad = queue(alice, workspace, julia, subject="x", consent_purpose="talent_pool")
+        _x_fails_every_time_and_the_rest_go_once(bad, alice, workspace, julia, smtp_server)
+        return
+    _refuse("messaging_outboundmessage", DATA_OF_X)  # marking DATA of "x" fails
+    try:
+        bad = queue(alice, workspace, julia, subject="x")
+        _x_fails_every_time_and_the_rest_go_once(bad, alice, workspace, julia, smtp_server)
+    finally:
+        _allow("messaging_outboundmessage")
+
+
+def _x_fails_every_time_and_the_rest_go_once(bad, alice, workspace, julia, smtp_server):
+    others = [queue(alice, workspace, julia, subject=s) for s in ("1", "2")]
+    with pytest.raises(DatabaseError):
+        delivery.outbox_deliver()  # the batch: "x" first, then "1" and "2"
+    bad.refresh_from_db()
+    # "x" was tried: the claim counts, and it waits for its retry like a temporary refusal.
+    assert (bad.state, bad.attempts) == (MessageState.QUEUED, 1)
+    assert bad.next_attempt_at > timezone.now() and "database error" in bad.last_error
+    # "1" and "2" were never tried: back in the queue, due at once, their attempt given back.
+    tried = OutboundMessage.objects.filter(subject__in=["1", "2"]).values_list(
+        "subject", "attempts"
+    )
+    assert dict(tried) == {"1": 0, "2": 0}
+    assert delivery.outbox_deliver() == 2
+
+    errors = 0
+    for _ in range(4):  # send tasks, each once the retry is due; bounded, so never a hang
+        OutboundMessage.objects.filter(state=MessageState.QUEUED).update(
+            next_attempt_at=timezone.now() - HOUR_AGO
+        )
+        try:
+            delivery.outbox_deliver()
+        except DatabaseError:
+            errors += 1
+    bad.refresh_from_db()
+    assert (bad.state, bad.attempts, errors) == (MessageState.FAILED, 3, 2)
+    assert "Gave up after 3 attempts: a database error" in bad.last_error
+    assert not bad.is_uncertain and bad.claim_token == ""
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["1", "2"]
+    assert len(set(smtp_server.ids())) == 2
+    assert _settled(bad, *others) == {
+        "x": ("failed", False),
+        "1": ("sent", False),
+        "2": ("sent", False),
+    }
+    logged = Touchpoint.objects.values_list("source", flat=True)
+    assert sorted(logged) == sorted(f"message:{m.pk}" for m in others)
