@@ -111,6 +111,12 @@ class Organisation(WorkspaceScopedModel):
 class Person(WorkspaceScopedModel):
     """Someone in the user's network; the user's own node is a Person too (user set)."""
 
+    # No index of its own: every index below starts with the workspace and serves its
+    # lookups (the cascade from a workspace, a workspace's people); a separate one cost each
+    # person an index entry more on every import and non-HOT update.
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     academic_title = models.CharField(_("academic title"), max_length=40, blank=True)
